@@ -1,0 +1,55 @@
+"""Job endpoints: list (cursor-paginated), detail, audit trail."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+from uuid import UUID
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from adapters.api.representations import JobEventOutput, JobOutput, event_representation, job_representation
+from application.get_job import GetJob
+from application.list_jobs import ListJobs
+from config.container import container
+from domain.job_status import JobStatus
+
+
+class JobListApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=[s.value for s in JobStatus], required=False)
+        kind = serializers.CharField(required=False, max_length=100)
+        cursor = serializers.CharField(required=False, max_length=500)
+        limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses={200: inline_serializer("JobPage", {"results": JobOutput(many=True), "next": serializers.URLField()})},
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        page = container.list_jobs()(ListJobs(owner_id=request.user.pk, **filters.validated_data))
+        next_url = None
+        if page.next_cursor:
+            query = {**request.query_params.dict(), "cursor": page.next_cursor}
+            next_url = f"{reverse('api:job-list', request=request)}?{urlencode(query)}"
+        return Response({"results": [job_representation(job, request) for job in page.items], "next": next_url})
+
+
+class JobDetailApi(APIView):
+    @extend_schema(responses={200: JobOutput})
+    def get(self, request: Request, job_id: UUID) -> Response:
+        job = container.get_job()(GetJob(owner_id=request.user.pk, job_id=job_id))
+        return Response(job_representation(job, request))
+
+
+class JobEventsApi(APIView):
+    @extend_schema(responses={200: inline_serializer("JobEvents", {"results": JobEventOutput(many=True)})})
+    def get(self, request: Request, job_id: UUID) -> Response:
+        events = container.get_job_events()(GetJob(owner_id=request.user.pk, job_id=job_id))
+        return Response({"results": [event_representation(event) for event in events]})

@@ -1,0 +1,86 @@
+"""Report endpoints: submit an upload, read a report, read its result."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from adapters.api.representations import JobOutput, job_representation
+from adapters.api.upload_limit import LimitedUploadHandler
+from application.get_report import GetReport
+from application.submit_report import SubmitReport
+from config.container import container
+
+
+class ReportSubmitApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(allow_empty_file=True)
+        name = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses={202: JobOutput})
+    def post(self, request: Request) -> Response:
+        request._request.upload_handlers = [
+            LimitedUploadHandler(request._request, limit_bytes=container.intake().max_upload_bytes)
+        ]
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        submitted = container.submit_report()(
+            SubmitReport(
+                owner_id=request.user.pk,
+                filename=upload.name or "upload",
+                name=data.validated_data.get("name", ""),
+                content_type=upload.content_type or "",
+                size_bytes=upload.size,
+                content=upload,
+            )
+        )
+        body = job_representation(submitted.job, request)
+        body["links"]["report"] = reverse("api:report-detail", kwargs={"report_id": submitted.report_id}, request=request)
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["links"]["self"]})
+
+
+class ReportDetailApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.UUIDField()
+        name = serializers.CharField()
+        filename = serializers.CharField()
+        size_bytes = serializers.IntegerField()
+        created_at = serializers.DateTimeField()
+        completed_at = serializers.DateTimeField(allow_null=True)
+        status = serializers.CharField()
+        progress = serializers.FloatField()
+        summary = serializers.DictField(allow_null=True)
+        job = JobOutput()
+        links = serializers.DictField(child=serializers.CharField())
+
+    @extend_schema(responses={200: OutputSerializer})
+    def get(self, request: Request, report_id: UUID) -> Response:
+        report = container.get_report()(GetReport(owner_id=request.user.pk, report_id=report_id))
+        body = report.model_dump(mode="json")
+        body["status"], body["progress"] = report.job.status, report.job.progress
+        body["job"] = job_representation(report.job, request)
+        body["links"] = {
+            "self": reverse("api:report-detail", kwargs={"report_id": report.id}, request=request),
+            "result": reverse("api:report-result", kwargs={"report_id": report.id}, request=request),
+            "job": body["job"]["links"]["self"],
+        }
+        return Response(body)
+
+
+class ReportResultApi(APIView):
+    @extend_schema(
+        responses={
+            200: inline_serializer("ReportResult", {"schema_version": serializers.IntegerField()}),
+            409: OpenApiResponse(description="the job has not succeeded"),
+        }
+    )
+    def get(self, request: Request, report_id: UUID) -> Response:
+        result = container.get_report_result()(GetReport(owner_id=request.user.pk, report_id=report_id))
+        return Response(result)

@@ -1,0 +1,53 @@
+"""Output shapes shared by several endpoints: read models plus the links a client follows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.reverse import reverse
+
+from application.read_models import JobEventView, JobView
+from domain.job_status import JobStatus
+
+
+class JobOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.CharField()
+    status = serializers.ChoiceField(choices=[s.value for s in JobStatus])
+    attempts = serializers.IntegerField()
+    max_attempts = serializers.IntegerField()
+    progress = serializers.FloatField()
+    queue = serializers.CharField()
+    error = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    links = serializers.DictField(child=serializers.CharField())
+
+
+class JobEventOutput(serializers.Serializer):
+    seq = serializers.IntegerField()
+    from_status = serializers.CharField(allow_null=True)
+    to_status = serializers.CharField()
+    attempt = serializers.IntegerField()
+    actor = serializers.CharField()
+    at = serializers.DateTimeField()
+    message = serializers.CharField(allow_blank=True)
+    data = serializers.DictField()
+
+
+def job_representation(job: JobView, request: Request) -> dict[str, Any]:
+    body = job.model_dump(mode="json")
+    body["links"] = {
+        "self": reverse("api:job-detail", kwargs={"job_id": job.id}, request=request),
+        "events": reverse("api:job-events", kwargs={"job_id": job.id}, request=request),
+    }
+    return body
+
+
+def event_representation(event: JobEventView) -> dict[str, Any]:
+    return event.model_dump(mode="json")

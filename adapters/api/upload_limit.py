@@ -1,0 +1,33 @@
+"""Refuse an oversized upload before it is read: by Content-Length, then while streaming."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+from application.errors import UploadTooLarge
+
+# multipart framing and the small form fields around the file
+_ENVELOPE_BYTES = 64 * 1024
+
+
+class LimitedUploadHandler(TemporaryFileUploadHandler):
+    """Streams the file to a temporary file (never into memory) and stops at the limit."""
+
+    def __init__(self, *args: Any, limit_bytes: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit_bytes = limit_bytes
+        self._received = 0
+
+    def handle_raw_input(
+        self, input_data: Any, META: Any, content_length: int, boundary: Any, encoding: Any = None
+    ) -> None:
+        if content_length and content_length > self.limit_bytes + _ENVELOPE_BYTES:
+            raise UploadTooLarge(content_length, self.limit_bytes)
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self._received += len(raw_data)
+        if self._received > self.limit_bytes:
+            raise UploadTooLarge(self._received, self.limit_bytes)
+        return super().receive_data_chunk(raw_data, start)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from adapters.api.jobs import JobDetailApi, JobEventsApi, JobListApi
+from adapters.api.reports import ReportDetailApi, ReportResultApi, ReportSubmitApi
+
+app_name = "api"
+
+urlpatterns = [
+    path("reports/", ReportSubmitApi.as_view(), name="report-submit"),
+    path("reports/<uuid:report_id>/", ReportDetailApi.as_view(), name="report-detail"),
+    path("reports/<uuid:report_id>/result/", ReportResultApi.as_view(), name="report-result"),
+    path("jobs/", JobListApi.as_view(), name="job-list"),
+    path("jobs/<uuid:job_id>/", JobDetailApi.as_view(), name="job-detail"),
+    path("jobs/<uuid:job_id>/events/", JobEventsApi.as_view(), name="job-events"),
+]

@@ -1,0 +1,67 @@
+"""kombu's filesystem transport, made safe for a producer and consumers in other processes.
+
+kombu writes a message straight to its final name, so a consumer polling the folder can
+read it half-written; here it is written under a temporary name and renamed into place.
+A consumer claims a message by renaming it into the processed folder (atomic on the same
+filesystem, so two consumers never both get it), reads it, then deletes it. The folders
+are created at start-up so producer and consumer may start in any order.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from queue import Empty
+import time
+from typing import Any
+
+from kombu.transport import filesystem
+from kombu.utils.encoding import bytes_to_str, str_to_bytes
+from kombu.utils.json import dumps, loads
+
+
+class Channel(filesystem.Channel):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for folder in (self.data_folder_in, self.data_folder_out, self.processed_folder, self.control_folder):
+            Path(folder).mkdir(parents=True, exist_ok=True)
+        self._staging = Path(self.processed_folder) / ".staging"
+        self._staging.mkdir(exist_ok=True)
+
+    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+        # Names sort by time, so consumers take messages roughly in the order they came.
+        name = f"{time.time_ns() // 1000:017d}_{uuid.uuid4()}.{queue}.msg"
+        staged = self._staging / name
+        with open(staged, "wb") as handle:
+            handle.write(str_to_bytes(dumps(payload)))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(staged, Path(self.data_folder_out) / name)
+
+    def _get(self, queue: str) -> Any:
+        for name in sorted(os.listdir(self.data_folder_in)):
+            if not _is_message_of(name, queue):
+                continue
+            claimed = Path(self.processed_folder) / name
+            try:
+                os.rename(Path(self.data_folder_in) / name, claimed)
+            except FileNotFoundError:
+                continue  # another consumer claimed it first
+            try:
+                payload = claimed.read_bytes()
+            finally:
+                claimed.unlink(missing_ok=True)
+            return loads(bytes_to_str(payload))
+        raise Empty()
+
+    def _size(self, queue: str) -> int:
+        return sum(1 for name in os.listdir(self.data_folder_in) if _is_message_of(name, queue))
+
+
+def _is_message_of(name: str, queue: str) -> bool:
+    return name.partition(".")[2] == f"{queue}.msg"
+
+
+class Transport(filesystem.Transport):
+    Channel = Channel

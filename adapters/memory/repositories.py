@@ -1,0 +1,103 @@
+"""Repositories over plain dicts. They hand out copies, so nothing changes until `save`."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from domain.errors import ConcurrentUpdate
+from domain.job import Job
+from domain.job_event import JobEvent
+from domain.job_status import JobStatus
+from domain.ports import JobCursor
+from domain.report import Report
+
+
+@dataclass
+class InMemoryState:
+    """Everything the in-memory repositories hold; a unit of work works on a copy of it."""
+
+    jobs: dict[UUID, Job] = field(default_factory=dict)
+    events: dict[UUID, list[JobEvent]] = field(default_factory=dict)
+    reports: dict[UUID, Report] = field(default_factory=dict)
+
+
+def _stored(job: Job) -> Job:
+    kept = copy.deepcopy(job)
+    kept.new_events = []
+    return kept
+
+
+class InMemoryJobRepository:
+    def __init__(self, state: InMemoryState) -> None:
+        self._state = state
+
+    def add(self, job: Job) -> None:
+        if job.id in self._state.jobs:
+            raise ValueError(f"job {job.id} exists")
+        self._state.events[job.id] = []
+        self.save(job)
+
+    def save(self, job: Job) -> None:
+        stored = self._state.jobs.get(job.id)
+        if stored is not None and stored.last_event_seq != job.last_event_seq - len(job.new_events):
+            raise ConcurrentUpdate(job.id)
+        self._state.events[job.id].extend(job.new_events)
+        job.new_events = []
+        self._state.jobs[job.id] = _stored(job)
+
+    def get(self, job_id: UUID, *, for_update: bool = False) -> Job | None:
+        job = self._state.jobs.get(job_id)
+        return copy.deepcopy(job) if job else None
+
+    def get_for_owner(self, job_id: UUID, owner_id: int) -> Job | None:
+        job = self.get(job_id)
+        return job if job and job.owner_id == owner_id else None
+
+    def list_for_owner(
+        self,
+        owner_id: int,
+        *,
+        status: JobStatus | None = None,
+        kind: str | None = None,
+        after: JobCursor | None = None,
+        limit: int = 50,
+    ) -> list[Job]:
+        jobs = sorted(
+            (
+                job
+                for job in self._state.jobs.values()
+                if job.owner_id == owner_id
+                and (status is None or job.status == status)
+                and (kind is None or job.kind == kind)
+                and (after is None or (job.created_at, job.id) < (after.created_at, after.job_id))
+            ),
+            key=lambda job: (job.created_at, job.id),
+            reverse=True,
+        )
+        return [copy.deepcopy(job) for job in jobs[:limit]]
+
+    def events(self, job_id: UUID) -> list[JobEvent]:
+        return list(self._state.events.get(job_id, []))
+
+
+class InMemoryReportRepository:
+    def __init__(self, state: InMemoryState) -> None:
+        self._state = state
+
+    def add(self, report: Report) -> None:
+        if report.id in self._state.reports:
+            raise ValueError(f"report {report.id} exists")
+        self.save(report)
+
+    def save(self, report: Report) -> None:
+        self._state.reports[report.id] = copy.deepcopy(report)
+
+    def get_for_owner(self, report_id: UUID, owner_id: int) -> Report | None:
+        report = self._state.reports.get(report_id)
+        return copy.deepcopy(report) if report and report.owner_id == owner_id else None
+
+    def get_by_job(self, job_id: UUID) -> Report | None:
+        report = next((r for r in self._state.reports.values() if r.job_id == job_id), None)
+        return copy.deepcopy(report) if report else None

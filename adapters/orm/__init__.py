@@ -1,0 +1,1 @@
+"""Django ORM adapter: records, migrations, repositories and the unit of work."""

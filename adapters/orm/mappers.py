@@ -1,0 +1,111 @@
+"""Explicit mapping between domain objects and database records."""
+
+from __future__ import annotations
+
+from domain.job import Job
+from domain.job_event import JobEvent
+from domain.job_status import JobStatus
+from domain.report import Report
+
+from adapters.orm.models import JobEventRecord, JobRecord, ReportRecord
+
+
+def record_to_job(record: JobRecord) -> Job:
+    return Job(
+        id=record.id,
+        kind=record.kind,
+        owner_id=record.owner_id,
+        queue=record.queue,
+        status=JobStatus(record.status),
+        attempts=record.attempts,
+        max_attempts=record.max_attempts,
+        progress=record.progress,
+        worker=record.worker,
+        error=record.error,
+        last_event_seq=record.last_event_seq,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        started_at=record.started_at,
+        finished_at=record.finished_at,
+        next_attempt_at=record.next_attempt_at,
+    )
+
+
+def job_fields(job: Job) -> dict[str, object]:
+    """The record's columns for `job`, except its primary key."""
+    return {
+        "owner_id": job.owner_id,
+        "kind": job.kind,
+        "queue": job.queue,
+        "status": job.status.value,
+        "attempts": job.attempts,
+        "max_attempts": job.max_attempts,
+        "progress": job.progress,
+        "worker": job.worker,
+        "error": job.error,
+        "last_event_seq": job.last_event_seq,
+        "created_at": job.created_at,
+        "updated_at": job.updated_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "next_attempt_at": job.next_attempt_at,
+    }
+
+
+def event_to_record(event: JobEvent) -> JobEventRecord:
+    return JobEventRecord(
+        job_id=event.job_id,
+        seq=event.seq,
+        from_status=event.from_status.value if event.from_status else "",
+        to_status=event.to_status.value,
+        attempt=event.attempt,
+        actor=event.actor,
+        at=event.at,
+        message=event.message,
+        data=event.data,
+    )
+
+
+def record_to_event(record: JobEventRecord) -> JobEvent:
+    return JobEvent(
+        job_id=record.job_id,
+        seq=record.seq,
+        from_status=JobStatus(record.from_status) if record.from_status else None,
+        to_status=JobStatus(record.to_status),
+        attempt=record.attempt,
+        actor=record.actor,
+        at=record.at,
+        message=record.message,
+        data=record.data,
+    )
+
+
+def record_to_report(record: ReportRecord) -> Report:
+    return Report(
+        id=record.id,
+        owner_id=record.owner_id,
+        job_id=record.job_id,
+        name=record.name,
+        filename=record.filename,
+        blob_key=record.blob_key,
+        size_bytes=record.size_bytes,
+        content_type=record.content_type,
+        created_at=record.created_at,
+        result=record.result,
+        completed_at=record.completed_at,
+    )
+
+
+def report_fields(report: Report) -> dict[str, object]:
+    return {
+        "owner_id": report.owner_id,
+        "job_id": report.job_id,
+        "name": report.name,
+        "filename": report.filename,
+        "blob_key": report.blob_key,
+        "size_bytes": report.size_bytes,
+        "content_type": report.content_type,
+        "created_at": report.created_at,
+        "result": report.result,
+        "completed_at": report.completed_at,
+    }

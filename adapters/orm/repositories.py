@@ -1,0 +1,91 @@
+"""Repositories over the Django ORM. Saves are compare-and-set on the job's event sequence."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import Q
+
+from adapters.orm.mappers import (
+    event_to_record,
+    job_fields,
+    record_to_event,
+    record_to_job,
+    record_to_report,
+    report_fields,
+)
+from adapters.orm.models import JobEventRecord, JobRecord, ReportRecord
+from domain.errors import ConcurrentUpdate
+from domain.job import Job
+from domain.job_event import JobEvent
+from domain.job_status import JobStatus
+from domain.ports import JobCursor
+from domain.report import Report
+
+
+class DjangoJobRepository:
+    def add(self, job: Job) -> None:
+        JobRecord.objects.create(id=job.id, **job_fields(job))
+        self._append_events(job)
+
+    def save(self, job: Job) -> None:
+        # Compare-and-set: the row must still be at the sequence this job was read at.
+        read_at_seq = job.last_event_seq - len(job.new_events)
+        updated = JobRecord.objects.filter(id=job.id, last_event_seq=read_at_seq).update(**job_fields(job))
+        if updated != 1:
+            raise ConcurrentUpdate(job.id)
+        self._append_events(job)
+
+    def get(self, job_id: UUID, *, for_update: bool = False) -> Job | None:
+        records = JobRecord.objects.select_for_update() if for_update else JobRecord.objects
+        record = records.filter(id=job_id).first()
+        return record_to_job(record) if record else None
+
+    def get_for_owner(self, job_id: UUID, owner_id: int) -> Job | None:
+        record = JobRecord.objects.filter(id=job_id, owner_id=owner_id).first()
+        return record_to_job(record) if record else None
+
+    def list_for_owner(
+        self,
+        owner_id: int,
+        *,
+        status: JobStatus | None = None,
+        kind: str | None = None,
+        after: JobCursor | None = None,
+        limit: int = 50,
+    ) -> list[Job]:
+        records = JobRecord.objects.filter(owner_id=owner_id)
+        if status is not None:
+            records = records.filter(status=status.value)
+        if kind is not None:
+            records = records.filter(kind=kind)
+        if after is not None:
+            records = records.filter(
+                Q(created_at__lt=after.created_at) | Q(created_at=after.created_at, id__lt=after.job_id)
+            )
+        return [record_to_job(record) for record in records.order_by("-created_at", "-id")[:limit]]
+
+    def events(self, job_id: UUID) -> list[JobEvent]:
+        return [record_to_event(record) for record in JobEventRecord.objects.filter(job_id=job_id).order_by("seq")]
+
+    @staticmethod
+    def _append_events(job: Job) -> None:
+        if job.new_events:
+            JobEventRecord.objects.bulk_create([event_to_record(event) for event in job.new_events])
+            job.new_events = []
+
+
+class DjangoReportRepository:
+    def add(self, report: Report) -> None:
+        ReportRecord.objects.create(id=report.id, **report_fields(report))
+
+    def save(self, report: Report) -> None:
+        ReportRecord.objects.filter(id=report.id).update(**report_fields(report))
+
+    def get_for_owner(self, report_id: UUID, owner_id: int) -> Report | None:
+        record = ReportRecord.objects.filter(id=report_id, owner_id=owner_id).first()
+        return record_to_report(record) if record else None
+
+    def get_by_job(self, job_id: UUID) -> Report | None:
+        record = ReportRecord.objects.filter(job_id=job_id).first()
+        return record_to_report(record) if record else None

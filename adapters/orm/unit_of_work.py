@@ -1,0 +1,49 @@
+"""The Django unit of work: one `transaction.atomic` block, rolled back unless committed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+
+from django.db import transaction
+
+from adapters.orm.repositories import DjangoJobRepository, DjangoReportRepository
+
+
+class DjangoUnitOfWork:
+    def __init__(self) -> None:
+        self.jobs = DjangoJobRepository()
+        self.reports = DjangoReportRepository()
+        self._atomic: transaction.Atomic | None = None
+
+    def __enter__(self) -> DjangoUnitOfWork:
+        if self._atomic is not None:
+            raise RuntimeError("unit of work already open")
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        atomic, self._atomic = self._atomic, None
+        if atomic is None:
+            return
+        if exc_type is None:
+            transaction.set_rollback(True)  # nothing since the last commit() was asked for
+        atomic.__exit__(exc_type, exc, tb)
+
+    def commit(self) -> None:
+        """Commit now (running after-commit callbacks) and go on in a fresh transaction."""
+        if self._atomic is None:
+            raise RuntimeError("commit outside a unit of work")
+        self._atomic.__exit__(None, None, None)
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        # robust: a failing doorbell (broker down) is logged; the committed job stays queued
+        transaction.on_commit(callback, robust=True)

@@ -1,0 +1,41 @@
+"""Errors the use cases raise. The HTTP edge maps each to one problem type, in one place."""
+
+from __future__ import annotations
+
+
+class ApplicationError(Exception):
+    """Base of every error a use case raises on purpose."""
+
+
+class NotFound(ApplicationError):
+    """No such object for this owner. Another owner's object is not found either."""
+
+    def __init__(self, what: str, object_id: object) -> None:
+        super().__init__(f"{what} {object_id} not found")
+        self.what = what
+        self.object_id = object_id
+
+
+class ResultNotReady(ApplicationError):
+    """The report's job has not succeeded (yet, or at all)."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"the result is not available while the job is {status}")
+        self.status = status
+
+
+class UploadTooLarge(ApplicationError):
+    def __init__(self, size_bytes: int, limit_bytes: int) -> None:
+        super().__init__(f"the upload is {size_bytes} bytes; the limit is {limit_bytes} bytes")
+        self.size_bytes = size_bytes
+        self.limit_bytes = limit_bytes
+
+
+class EmptyUpload(ApplicationError):
+    def __init__(self) -> None:
+        super().__init__("the uploaded file is empty")
+
+
+class InvalidCursor(ApplicationError):
+    def __init__(self) -> None:
+        super().__init__("the pagination cursor is malformed or expired")

@@ -1,0 +1,54 @@
+"""A report's metadata and status, or its result once its job has succeeded; owner-scoped."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from application.errors import NotFound, ResultNotReady
+from application.read_models import ReportView
+from domain.job import Job
+from domain.job_status import JobStatus
+from domain.ports import UnitOfWork
+from domain.report import Report
+
+
+class GetReport(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    owner_id: int
+    report_id: UUID
+
+
+def _load(uow: UnitOfWork, query: GetReport) -> tuple[Report, Job]:
+    report = uow.reports.get_for_owner(query.report_id, query.owner_id)
+    job = uow.jobs.get(report.job_id) if report else None
+    if report is None or job is None:
+        raise NotFound("report", query.report_id)
+    return report, job
+
+
+class GetReportHandler:
+    def __init__(self, *, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def __call__(self, query: GetReport) -> ReportView:
+        """Raises NotFound, also for another owner's report."""
+        with self._uow as uow:
+            report, job = _load(uow, query)
+        return ReportView.of(report, job)
+
+
+class GetReportResultHandler:
+    def __init__(self, *, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def __call__(self, query: GetReport) -> dict[str, Any]:
+        """Raises NotFound, or ResultNotReady until the job has succeeded."""
+        with self._uow as uow:
+            report, job = _load(uow, query)
+        if job.status != JobStatus.SUCCEEDED or report.result is None:
+            raise ResultNotReady(job.status)
+        return report.result

@@ -1,0 +1,36 @@
+"""The owner's jobs, newest first, one page at a time (keyset pagination)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from application.job_cursor_codec import decode_cursor, encode_cursor
+from application.read_models import JobPage, JobView
+from domain.job_status import JobStatus
+from domain.ports import JobCursor, UnitOfWork
+
+
+class ListJobs(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    owner_id: int
+    status: JobStatus | None = None
+    kind: str | None = None
+    cursor: str | None = None
+    limit: int = Field(default=50, ge=1, le=500)
+
+
+class ListJobsHandler:
+    def __init__(self, *, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def __call__(self, query: ListJobs) -> JobPage:
+        """Raises InvalidCursor for a cursor we did not hand out."""
+        after = decode_cursor(query.cursor) if query.cursor else None
+        with self._uow as uow:
+            jobs = uow.jobs.list_for_owner(
+                query.owner_id, status=query.status, kind=query.kind, after=after, limit=query.limit + 1
+            )
+        page, more = jobs[: query.limit], len(jobs) > query.limit
+        next_cursor = encode_cursor(JobCursor(created_at=page[-1].created_at, job_id=page[-1].id)) if more else None
+        return JobPage(items=[JobView.of(job) for job in page], next_cursor=next_cursor)

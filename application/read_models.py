@@ -1,0 +1,110 @@
+"""What use cases return: plain pydantic read models, never entities or ORM records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.job import Job
+from domain.job_event import JobEvent
+from domain.job_status import JobStatus
+from domain.report import Report
+
+
+class _ReadModel(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class JobView(_ReadModel):
+    id: UUID
+    kind: str
+    status: JobStatus
+    attempts: int
+    max_attempts: int
+    progress: float
+    queue: str
+    error: str
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    next_attempt_at: datetime | None
+
+    @classmethod
+    def of(cls, job: Job) -> JobView:
+        return cls(
+            id=job.id,
+            kind=job.kind,
+            status=job.status,
+            attempts=job.attempts,
+            max_attempts=job.max_attempts,
+            progress=job.progress,
+            queue=job.queue,
+            error=job.error,
+            created_at=job.created_at,
+            updated_at=job.updated_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            next_attempt_at=job.next_attempt_at,
+        )
+
+
+class JobPage(_ReadModel):
+    items: list[JobView]
+    next_cursor: str | None
+
+
+class JobEventView(_ReadModel):
+    seq: int
+    from_status: JobStatus | None
+    to_status: JobStatus
+    attempt: int
+    actor: str
+    at: datetime
+    message: str
+    data: dict[str, Any]
+
+    @classmethod
+    def of(cls, event: JobEvent) -> JobEventView:
+        return cls(
+            seq=event.seq,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            attempt=event.attempt,
+            actor=event.actor,
+            at=event.at,
+            message=event.message,
+            data=event.data,
+        )
+
+
+class ReportView(_ReadModel):
+    id: UUID
+    name: str
+    filename: str
+    size_bytes: int
+    created_at: datetime
+    completed_at: datetime | None
+    job: JobView
+    summary: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, report: Report, job: Job) -> ReportView:
+        return cls(
+            id=report.id,
+            name=report.name,
+            filename=report.filename,
+            size_bytes=report.size_bytes,
+            created_at=report.created_at,
+            completed_at=report.completed_at,
+            job=JobView.of(job),
+            summary=(report.result or {}).get("summary"),
+        )
+
+
+class SubmittedReport(_ReadModel):
+    report_id: UUID
+    job: JobView

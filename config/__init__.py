@@ -1,0 +1,1 @@
+"""Composition: Django settings, the Celery app, URLs, WSGI, and the dependency container."""

@@ -1,0 +1,51 @@
+"""Typed configuration from the environment. With nothing set, the embedded default runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+class Environment(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    debug: bool = False
+    secret_key: str = "insecure-embedded-default-change-me"
+    allowed_hosts: Annotated[list[str], NoDecode] = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+    # where the embedded default keeps its SQLite file, broker folders and uploads
+    var_dir: Path = BASE_DIR / "var"
+    database_url: str = ""
+    celery_broker_url: str = ""
+    media_root: Path | None = None
+    max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
+    report_max_attempts: int = Field(default=5, ge=1)
+    retry_base_seconds: float = Field(default=2.0, gt=0)
+    retry_cap_seconds: float = Field(default=300.0, gt=0)
+    db_conn_max_age: int = Field(default=600, ge=0)
+    log_level: str = "INFO"
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        return [host.strip() for host in value.split(",") if host.strip()] if isinstance(value, str) else value
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.var_dir / "reportflow.sqlite3"
+
+    @property
+    def broker_dir(self) -> Path:
+        return self.var_dir / "broker"
+
+    @property
+    def broker_url(self) -> str:
+        return self.celery_broker_url or "filesystem://"
+
+    @property
+    def uses_embedded_broker(self) -> bool:
+        return self.broker_url.startswith("filesystem://")

@@ -1,0 +1,45 @@
+"""Domain errors. Every error raised by the domain derives from DomainError."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises."""
+
+
+class InvalidTransition(DomainError):
+    """A job was asked to move to a status its state machine does not allow from here."""
+
+    def __init__(self, *, job_id: object, current: str, target: str) -> None:
+        super().__init__(f"job {job_id}: cannot go from {current} to {target}")
+        self.job_id = job_id
+        self.current = current
+        self.target = target
+
+
+class JobError(DomainError):
+    """A failure while executing a job. Subclasses say whether trying again can help."""
+
+    transient: bool = False
+
+
+class TransientError(JobError):
+    """The attempt failed for a reason that may go away (timeout, connection, lock)."""
+
+    transient = True
+
+
+class PermanentError(JobError):
+    """The attempt failed for a reason that another attempt cannot fix (invalid input)."""
+
+
+class InvalidReportFile(PermanentError):
+    """The uploaded file cannot be read as a report; the message says why, for the user."""
+
+
+class ConcurrentUpdate(DomainError):
+    """Someone else changed the job since it was read; the caller must read it again."""
+
+    def __init__(self, job_id: object) -> None:
+        super().__init__(f"job {job_id} was changed concurrently")
+        self.job_id = job_id

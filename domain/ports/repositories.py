@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from domain.job import Job
+from domain.job_event import JobEvent
+from domain.job_status import JobStatus
+from domain.report import Report
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobCursor:
+    """Position in a newest-first listing: the (created_at, id) of the last job seen."""
+
+    created_at: datetime
+    job_id: UUID
+
+
+class JobRepository(Protocol):
+    def add(self, job: Job) -> None:
+        """Insert a new job and its pending events."""
+
+    def save(self, job: Job) -> None:
+        """Persist the job's current state and append its pending events."""
+
+    def get(self, job_id: UUID, *, for_update: bool = False) -> Job | None:
+        """The job, optionally locked until the unit of work ends."""
+
+    def get_for_owner(self, job_id: UUID, owner_id: int) -> Job | None: ...
+
+    def list_for_owner(
+        self,
+        owner_id: int,
+        *,
+        status: JobStatus | None = None,
+        kind: str | None = None,
+        after: JobCursor | None = None,
+        limit: int = 50,
+    ) -> list[Job]:
+        """Newest first, strictly after `after` in that order."""
+
+    def events(self, job_id: UUID) -> list[JobEvent]:
+        """The job's audit trail in sequence order."""
+
+
+class ReportRepository(Protocol):
+    def add(self, report: Report) -> None: ...
+
+    def save(self, report: Report) -> None: ...
+
+    def get_for_owner(self, report_id: UUID, owner_id: int) -> Report | None: ...
+
+    def get_by_job(self, job_id: UUID) -> Report | None: ...

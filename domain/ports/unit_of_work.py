@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Protocol
+
+from domain.ports.repositories import JobRepository, ReportRepository
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Commits only when told to; rolls back on exit otherwise.
+
+    `after_commit` callbacks run once the transaction has committed, and never if it
+    rolls back: that is where broker calls belong.
+    """
+
+    jobs: JobRepository
+    reports: ReportRepository
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def after_commit(self, callback: Callable[[], None]) -> None: ...
