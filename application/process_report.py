@@ -121,14 +121,15 @@ class ProcessReportHandler:
             retry_in: float | None = None
             if error is None:
                 report = uow.reports.get_by_job(job.id)
-                assert report is not None and result is not None
+                if report is None or result is None:
+                    raise RuntimeError(f"job {job.id} finished without a report or a result")
                 report.complete(result, now=now)
                 uow.reports.save(report)
                 job.succeed(now=now, actor=actor)
             else:
                 retry_in = self._retry_policy.delay_for(job.attempts)
-                job.fail_attempt(error, now=now, retry_at=now + timedelta(seconds=retry_in), actor=actor)
-                if job.status == JobStatus.RETRYING:
+                outcome = job.fail_attempt(error, now=now, retry_at=now + timedelta(seconds=retry_in), actor=actor)
+                if outcome == JobStatus.RETRYING:
                     delivery = Delivery(
                         job_id=job.id, kind=job.kind, attempt=job.attempts + 1, queue=job.queue, delay_seconds=retry_in
                     )

@@ -19,5 +19,5 @@ class RetryPolicy(BaseModel):
 
     def delay_for(self, attempt: int, *, rand: Callable[[], float] = random.random) -> float:
         """Seconds to wait after failed attempt number `attempt` (1-based)."""
-        ceiling = min(self.cap_seconds, self.base_seconds * 2 ** max(attempt - 1, 0))
+        ceiling = min(self.cap_seconds, self.base_seconds * 2.0 ** max(attempt - 1, 0))
         return ceiling * (1 - self.jitter) + ceiling * self.jitter * rand()

@@ -44,7 +44,7 @@ class Environment(BaseSettings):
 
     @property
     def broker_url(self) -> str:
-        return self.celery_broker_url or "filesystem://"
+        return self.celery_broker_url or "filesystem://localhost/"
 
     @property
     def uses_embedded_broker(self) -> bool:

@@ -1,12 +1,11 @@
+"""URL configuration. Views are referenced by module path, so config imports no entry point."""
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from adapters.api.health import healthz, readyz
-
 urlpatterns = [
     path("api/v1/", include("adapters.api.urls")),
-    path("healthz", healthz, name="healthz"),
-    path("readyz", readyz, name="readyz"),
+    path("", include("adapters.api.ops_urls")),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]), name="docs"),
 ]

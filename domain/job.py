@@ -93,7 +93,7 @@ class Job:
         self.error = ""
         self.finished_at = now
 
-    def fail_attempt(self, error: JobError, *, now: datetime, retry_at: datetime, actor: str) -> None:
+    def fail_attempt(self, error: JobError, *, now: datetime, retry_at: datetime, actor: str) -> JobStatus:
         """Decide the outcome of a failed attempt: retry, give up, or fail for good."""
         if not error.transient:
             self.fail(error, now=now, actor=actor)
@@ -101,6 +101,7 @@ class Job:
             self.retry(error, now=now, retry_at=retry_at, actor=actor)
         else:
             self.give_up(error, now=now, actor=actor)
+        return self.status
 
     def retry(self, error: JobError, *, now: datetime, retry_at: datetime, actor: str) -> None:
         if self.attempts_left <= 0:
@@ -121,7 +122,9 @@ class Job:
         self.finished_at = now
 
     def fail(self, error: JobError, *, now: datetime, actor: str) -> None:
-        self._move(JobStatus.FAILED, now=now, actor=actor, message=str(error), data={"error_type": type(error).__name__})
+        self._move(
+            JobStatus.FAILED, now=now, actor=actor, message=str(error), data={"error_type": type(error).__name__}
+        )
         self.error = str(error)
         self.finished_at = now
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from adapters.api.owner import owner_id
 from adapters.api.representations import JobEventOutput, JobOutput, event_representation, job_representation
 from application.get_job import GetJob
 from application.list_jobs import ListJobs
@@ -28,12 +29,14 @@ class JobListApi(APIView):
 
     @extend_schema(
         parameters=[FilterSerializer],
-        responses={200: inline_serializer("JobPage", {"results": JobOutput(many=True), "next": serializers.URLField()})},
+        responses={
+            200: inline_serializer("JobPage", {"results": JobOutput(many=True), "next": serializers.URLField()})
+        },
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        page = container.list_jobs()(ListJobs(owner_id=request.user.pk, **filters.validated_data))
+        page = container.list_jobs()(ListJobs(owner_id=owner_id(request), **filters.validated_data))
         next_url = None
         if page.next_cursor:
             query = {**request.query_params.dict(), "cursor": page.next_cursor}
@@ -44,12 +47,12 @@ class JobListApi(APIView):
 class JobDetailApi(APIView):
     @extend_schema(responses={200: JobOutput})
     def get(self, request: Request, job_id: UUID) -> Response:
-        job = container.get_job()(GetJob(owner_id=request.user.pk, job_id=job_id))
+        job = container.get_job()(GetJob(owner_id=owner_id(request), job_id=job_id))
         return Response(job_representation(job, request))
 
 
 class JobEventsApi(APIView):
     @extend_schema(responses={200: inline_serializer("JobEvents", {"results": JobEventOutput(many=True)})})
     def get(self, request: Request, job_id: UUID) -> Response:
-        events = container.get_job_events()(GetJob(owner_id=request.user.pk, job_id=job_id))
+        events = container.get_job_events()(GetJob(owner_id=owner_id(request), job_id=job_id))
         return Response({"results": [event_representation(event) for event in events]})

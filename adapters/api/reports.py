@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from adapters.api.owner import owner_id
 from adapters.api.representations import JobOutput, job_representation
 from adapters.api.upload_limit import LimitedUploadHandler
 from application.get_report import GetReport
@@ -33,7 +34,7 @@ class ReportSubmitApi(APIView):
         upload = data.validated_data["file"]
         submitted = container.submit_report()(
             SubmitReport(
-                owner_id=request.user.pk,
+                owner_id=owner_id(request),
                 filename=upload.name or "upload",
                 name=data.validated_data.get("name", ""),
                 content_type=upload.content_type or "",
@@ -42,7 +43,9 @@ class ReportSubmitApi(APIView):
             )
         )
         body = job_representation(submitted.job, request)
-        body["links"]["report"] = reverse("api:report-detail", kwargs={"report_id": submitted.report_id}, request=request)
+        body["links"]["report"] = reverse(
+            "api:report-detail", kwargs={"report_id": submitted.report_id}, request=request
+        )
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["links"]["self"]})
 
 
@@ -62,7 +65,7 @@ class ReportDetailApi(APIView):
 
     @extend_schema(responses={200: OutputSerializer})
     def get(self, request: Request, report_id: UUID) -> Response:
-        report = container.get_report()(GetReport(owner_id=request.user.pk, report_id=report_id))
+        report = container.get_report()(GetReport(owner_id=owner_id(request), report_id=report_id))
         body = report.model_dump(mode="json")
         body["status"], body["progress"] = report.job.status, report.job.progress
         body["job"] = job_representation(report.job, request)
@@ -82,5 +85,5 @@ class ReportResultApi(APIView):
         }
     )
     def get(self, request: Request, report_id: UUID) -> Response:
-        result = container.get_report_result()(GetReport(owner_id=request.user.pk, report_id=report_id))
+        result = container.get_report_result()(GetReport(owner_id=owner_id(request), report_id=report_id))
         return Response(result)

@@ -37,7 +37,7 @@ class JobEventOutput(serializers.Serializer):
     actor = serializers.CharField()
     at = serializers.DateTimeField()
     message = serializers.CharField(allow_blank=True)
-    data = serializers.DictField()
+    data = serializers.DictField()  # type: ignore[assignment]
 
 
 def job_representation(job: JobView, request: Request) -> dict[str, Any]:

@@ -21,7 +21,12 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
         self._received = 0
 
     def handle_raw_input(
-        self, input_data: Any, META: Any, content_length: int, boundary: Any, encoding: Any = None
+        self,
+        input_data: Any,
+        META: Any,  # noqa: N803 - the name is Django's
+        content_length: int,
+        boundary: Any,
+        encoding: Any = None,
     ) -> None:
         if content_length and content_length > self.limit_bytes + _ENVELOPE_BYTES:
             raise UploadTooLarge(content_length, self.limit_bytes)

@@ -10,10 +10,10 @@ are created at start-up so producer and consumer may start in any order.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from pathlib import Path
 from queue import Empty
-import time
 from typing import Any
 
 from kombu.transport import filesystem
@@ -29,17 +29,17 @@ class Channel(filesystem.Channel):
         self._staging = Path(self.processed_folder) / ".staging"
         self._staging.mkdir(exist_ok=True)
 
-    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+    def _put(self, queue: str, message: Any, **kwargs: Any) -> None:  # type: ignore[override]
         # Names sort by time, so consumers take messages roughly in the order they came.
         name = f"{time.time_ns() // 1000:017d}_{uuid.uuid4()}.{queue}.msg"
         staged = self._staging / name
         with open(staged, "wb") as handle:
-            handle.write(str_to_bytes(dumps(payload)))
+            handle.write(str_to_bytes(dumps(message)))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(staged, Path(self.data_folder_out) / name)
 
-    def _get(self, queue: str) -> Any:
+    def _get(self, queue: str, timeout: float | None = None) -> Any:
         for name in sorted(os.listdir(self.data_folder_in)):
             if not _is_message_of(name, queue):
                 continue

@@ -17,14 +17,15 @@ logger = logging.getLogger(__name__)
 @shared_task(
     bind=True,
     name="reports.process",
-    queue="reports",
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
 )
-def process_report(self: Task, *, job_id: str, attempt: int, **_: Any) -> None:
+def process_report(self: Task[Any, Any], /, *, job_id: str, attempt: int, **_: Any) -> None:
     try:
-        cmd = ProcessReport(job_id=job_id, attempt=attempt, worker=self.request.hostname or "unknown")
+        cmd = ProcessReport.model_validate(
+            {"job_id": job_id, "attempt": attempt, "worker": self.request.hostname or "unknown"}
+        )
     except ValidationError as exc:
         # A malformed message can never succeed: acknowledge it and say so loudly.
         logger.error("reports.process: dropping malformed message %r: %s", self.request.kwargs, exc)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from adapters.orm.models import JobEventRecord, JobRecord, ReportRecord
 from domain.job import Job
 from domain.job_event import JobEvent
 from domain.job_status import JobStatus
 from domain.report import Report
-
-from adapters.orm.models import JobEventRecord, JobRecord, ReportRecord
 
 
 def record_to_job(record: JobRecord) -> Job:

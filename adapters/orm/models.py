@@ -35,7 +35,9 @@ class JobRecord(models.Model):
             models.Index(fields=["owner", "status", "-created_at", "-id"], name="job_owner_status_newest"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(status__in=[s.value for s in JobStatus]), name="job_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in JobStatus]), name="job_status_valid"
+            ),
             models.CheckConstraint(condition=models.Q(progress__gte=0, progress__lte=1), name="job_progress_range"),
         ]
 

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from adapters.memory import InMemoryTaskQueue
+from application.process_report import ProcessReport
+from config.container import container
+
+
+@pytest.fixture
+def task_queue() -> Iterator[InMemoryTaskQueue]:
+    queue = InMemoryTaskQueue()
+    with container.task_queue.override(queue):
+        yield queue
+
+
+def client_for(username: str) -> APIClient:
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    token, _ = Token.objects.get_or_create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def alice(db: None, task_queue: InMemoryTaskQueue) -> APIClient:
+    return client_for("alice")
+
+
+@pytest.fixture
+def bob(db: None, task_queue: InMemoryTaskQueue) -> APIClient:
+    return client_for("bob")
+
+
+@pytest.fixture
+def run_worker(task_queue: InMemoryTaskQueue, django_capture_on_commit_callbacks: Any):  # type: ignore[no-untyped-def]
+    """Process every delivery enqueued so far, in-process, through the real use case."""
+
+    def run() -> None:
+        while task_queue.deliveries:
+            delivery = task_queue.deliveries.pop(0)
+            with django_capture_on_commit_callbacks(execute=True):
+                container.process_report()(
+                    ProcessReport(job_id=delivery.job_id, attempt=delivery.attempt, worker="test-worker")
+                )
+
+    return run
+
+
+@pytest.fixture
+def upload(alice: APIClient, django_capture_on_commit_callbacks: Any):  # type: ignore[no-untyped-def]
+    def post(content: bytes = b"a,b\n1,2\n3,\n", client: APIClient | None = None, **extra: Any) -> Any:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        with django_capture_on_commit_callbacks(execute=True):
+            return (client or alice).post(
+                "/api/v1/reports/", {"file": SimpleUploadedFile("data.csv", content), **extra}, format="multipart"
+            )
+
+    return post

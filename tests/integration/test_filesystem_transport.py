@@ -1,0 +1,89 @@
+"""The embedded broker: producers and consumers in separate processes share one folder."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+from kombu import Connection, Exchange, Queue
+
+TRANSPORT = "adapters.celery.filesystem_transport:Transport"
+
+
+def options(folder: Path) -> dict[str, object]:
+    return {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
+        "polling_interval": 0.05,
+    }
+
+
+def connect(folder: Path) -> Connection:
+    return Connection("filesystem://localhost/", transport=TRANSPORT, transport_options=options(folder))
+
+
+def produce(folder: str, start: int, count: int) -> None:
+    with connect(Path(folder)) as conn:
+        producer = conn.Producer(serializer="json")
+        for n in range(start, start + count):
+            producer.publish({"n": n}, routing_key="jobs", exchange=Exchange("jobs", type="direct"))
+
+
+def consume(folder: str, results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    seen = []
+    with connect(Path(folder)) as conn:
+        queue = conn.SimpleQueue(Queue("jobs", Exchange("jobs", type="direct"), routing_key="jobs"))
+        while True:
+            try:
+                message = queue.get(timeout=1.5)
+            except queue.Empty:
+                break
+            seen.append(message.payload["n"])
+            message.ack()
+    results.put(seen)
+
+
+def test_folders_are_created_at_start_up(tmp_path: Path) -> None:
+    with connect(tmp_path) as conn:
+        conn.default_channel.close()
+
+    assert {p.name for p in tmp_path.iterdir()} == {"queue", "processed", "control"}
+
+
+def test_no_message_is_lost_or_consumed_twice_across_processes(tmp_path: Path) -> None:
+    with connect(tmp_path) as conn:  # declare the queue and its binding once
+        conn.SimpleQueue(Queue("jobs", Exchange("jobs", type="direct"), routing_key="jobs")).close()
+    results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    consumers = [multiprocessing.Process(target=consume, args=(str(tmp_path), results)) for _ in range(3)]
+    producers = [multiprocessing.Process(target=produce, args=(str(tmp_path), i * 300, 300)) for i in range(2)]
+
+    for process in consumers + producers:
+        process.start()
+    for process in producers + consumers:
+        process.join(timeout=60)
+    seen = [n for _ in consumers for n in results.get(timeout=5)]
+
+    assert sorted(seen) == list(range(600))
+    assert list((tmp_path / "queue").iterdir()) == []
+    assert [p.name for p in (tmp_path / "processed").iterdir()] == [".staging"]
+
+
+def test_a_message_is_never_visible_half_written(tmp_path: Path) -> None:
+    with connect(tmp_path) as conn:
+        channel = conn.default_channel
+        staged: list[list[str]] = []
+        original_replace = __import__("os").replace
+
+        def spy(src: str, dst: str) -> None:
+            staged.append(sorted(p.name for p in (tmp_path / "queue").iterdir()))
+            original_replace(src, dst)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("adapters.celery.filesystem_transport.os.replace", spy)
+            channel._put("jobs", {"body": "x" * 100_000})
+
+    assert staged == [[]], "nothing was in the queue folder until the complete file was renamed in"
+    assert len(list((tmp_path / "queue").iterdir())) == 1

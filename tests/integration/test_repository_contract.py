@@ -1,0 +1,187 @@
+"""One contract for both repositories, so the in-memory fakes cannot drift from the ORM."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.memory import InMemoryUnitOfWork
+from adapters.orm.unit_of_work import DjangoUnitOfWork
+from domain.errors import ConcurrentUpdate, TransientError
+from domain.job import Job
+from domain.job_status import JobStatus
+from domain.ports import JobCursor, UnitOfWork
+from domain.report import Report
+
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", pytest.param("django", marks=pytest.mark.django_db(transaction=True))])
+def uow_and_owners(request: pytest.FixtureRequest) -> Iterator[tuple[UnitOfWork, int, int]]:
+    if request.param == "memory":
+        yield InMemoryUnitOfWork(), 1, 2
+    else:
+        make_user = request.getfixturevalue("make_user")
+        yield DjangoUnitOfWork(), make_user("alice"), make_user("bob")
+
+
+def new_job(owner_id: int, at: datetime = T0, max_attempts: int = 3) -> Job:
+    return Job.create(
+        id=uuid.uuid4(),
+        kind="report.process",
+        owner_id=owner_id,
+        queue="reports",
+        max_attempts=max_attempts,
+        now=at,
+        actor=f"user:{owner_id}",
+    )
+
+
+def add(uow: UnitOfWork, *jobs: Job) -> None:
+    with uow:
+        for job in jobs:
+            uow.jobs.add(job)
+        uow.commit()
+
+
+def test_a_saved_job_reads_back_equal_with_its_events(uow_and_owners: tuple[UnitOfWork, int, int]) -> None:
+    uow, alice, _ = uow_and_owners
+    job = new_job(alice)
+    add(uow, job)
+    with uow:
+        loaded = uow.jobs.get(job.id, for_update=True)
+        assert loaded is not None
+        loaded.start(now=T0 + timedelta(seconds=1), worker="w1")
+        loaded.retry(TransientError("x"), now=T0 + timedelta(seconds=2), retry_at=T0 + timedelta(seconds=9), actor="w")
+        uow.jobs.save(loaded)
+        uow.commit()
+
+    with uow:
+        again = uow.jobs.get(job.id)
+        events = uow.jobs.events(job.id)
+
+    assert again is not None
+    assert (again.status, again.attempts, again.error, again.next_attempt_at) == (
+        JobStatus.RETRYING,
+        1,
+        "x",
+        T0 + timedelta(seconds=9),
+    )
+    assert again.new_events == []
+    assert [(e.seq, e.from_status, e.to_status, e.attempt) for e in events] == [
+        (1, None, JobStatus.QUEUED, 0),
+        (2, JobStatus.QUEUED, JobStatus.RUNNING, 1),
+        (3, JobStatus.RUNNING, JobStatus.RETRYING, 1),
+    ]
+    assert events[2].data["error_type"] == "TransientError"
+
+
+def test_work_not_committed_is_rolled_back(uow_and_owners: tuple[UnitOfWork, int, int]) -> None:
+    uow, alice, _ = uow_and_owners
+    job = new_job(alice)
+
+    with uow:
+        uow.jobs.add(job)
+
+    with uow:
+        assert uow.jobs.get(job.id) is None
+
+
+def test_after_commit_callbacks_run_only_after_a_commit(uow_and_owners: tuple[UnitOfWork, int, int]) -> None:
+    uow, alice, _ = uow_and_owners
+    rang: list[str] = []
+
+    with uow:
+        uow.jobs.add(new_job(alice))
+        uow.after_commit(lambda: rang.append("rolled back"))
+    with uow:
+        uow.jobs.add(new_job(alice))
+        uow.after_commit(lambda: rang.append("committed"))
+        uow.commit()
+
+    assert rang == ["committed"]
+
+
+def test_saving_a_stale_copy_is_refused(uow_and_owners: tuple[UnitOfWork, int, int]) -> None:
+    uow, alice, _ = uow_and_owners
+    job = new_job(alice)
+    add(uow, job)
+    with uow:
+        first = uow.jobs.get(job.id)
+        second = uow.jobs.get(job.id)
+        assert first is not None and second is not None
+        first.start(now=T0, worker="w1")
+        uow.jobs.save(first)
+        second.cancel(now=T0, actor="user")
+
+        with pytest.raises(ConcurrentUpdate):
+            uow.jobs.save(second)
+
+
+def test_owners_only_see_their_own_jobs(uow_and_owners: tuple[UnitOfWork, int, int]) -> None:
+    uow, alice, bob = uow_and_owners
+    job = new_job(alice)
+    add(uow, job)
+
+    with uow:
+        assert uow.jobs.get_for_owner(job.id, alice) is not None
+        assert uow.jobs.get_for_owner(job.id, bob) is None
+        assert uow.jobs.list_for_owner(bob) == []
+
+
+def test_listing_is_newest_first_filtered_and_resumes_after_a_cursor(
+    uow_and_owners: tuple[UnitOfWork, int, int],
+) -> None:
+    uow, alice, _ = uow_and_owners
+    jobs = [new_job(alice, at=T0 + timedelta(seconds=i // 2)) for i in range(6)]  # pairs share a timestamp
+    add(uow, *jobs)
+    expected = sorted(jobs, key=lambda j: (j.created_at, j.id), reverse=True)
+
+    with uow:
+        first = uow.jobs.list_for_owner(alice, limit=3)
+        rest = uow.jobs.list_for_owner(alice, after=JobCursor(created_at=first[-1].created_at, job_id=first[-1].id))
+        queued = uow.jobs.list_for_owner(alice, status=JobStatus.QUEUED, kind="report.process")
+        none = uow.jobs.list_for_owner(alice, status=JobStatus.RUNNING)
+        other_kind = uow.jobs.list_for_owner(alice, kind="other")
+
+    assert [j.id for j in first + rest] == [j.id for j in expected]
+    assert len(queued) == 6
+    assert none == other_kind == []
+
+
+def test_reports_are_found_by_owner_and_by_job(uow_and_owners: tuple[UnitOfWork, int, int]) -> None:
+    uow, alice, bob = uow_and_owners
+    job = new_job(alice)
+    report = Report(
+        id=uuid.uuid4(),
+        owner_id=alice,
+        job_id=job.id,
+        name="n",
+        filename="f.csv",
+        blob_key="k",
+        size_bytes=3,
+        created_at=T0,
+    )
+    with uow:
+        uow.jobs.add(job)
+        uow.reports.add(report)
+        uow.commit()
+    with uow:
+        loaded = uow.reports.get_by_job(job.id)
+        assert loaded is not None
+        loaded.complete({"summary": {"rows": 1}}, now=T0)
+        uow.reports.save(loaded)
+        uow.commit()
+
+    with uow:
+        mine = uow.reports.get_for_owner(report.id, alice)
+        theirs = uow.reports.get_for_owner(report.id, bob)
+
+    assert mine is not None and mine.result == {"summary": {"rows": 1}} and mine.completed_at == T0
+    assert theirs is None
+
+
+MakeUser = Callable[[str], int]

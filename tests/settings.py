@@ -1,0 +1,16 @@
+"""Settings for the test run: the real settings, pointed at test services and a temp folder."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/reportflow")
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="reportflow-tests-"))
+os.environ.setdefault("MAX_UPLOAD_BYTES", str(1024 * 1024))
+
+from config.settings import *  # noqa: F403
+
+# Nothing in the Django-level tests may ring a real broker by accident. (Set here, not in
+# the environment: Celery lets CELERY_BROKER_URL in the environment beat every setting.)
+CELERY_BROKER_URL = "memory://localhost/"
+CELERY_BROKER_TRANSPORT = None
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}

@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from domain.errors import InvalidTransition, PermanentError, TransientError
+from domain.job import Job
+from domain.job_status import ALLOWED_TRANSITIONS, JobStatus
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+LATER = NOW + timedelta(seconds=30)
+
+# Every allowed move of DESIGN.md's diagram, as (from, to).
+DESIGNED = {
+    (JobStatus.QUEUED, JobStatus.RUNNING),
+    (JobStatus.QUEUED, JobStatus.CANCELLED),
+    (JobStatus.RUNNING, JobStatus.SUCCEEDED),
+    (JobStatus.RUNNING, JobStatus.RETRYING),
+    (JobStatus.RUNNING, JobStatus.FAILED),
+    (JobStatus.RUNNING, JobStatus.DEAD),
+    (JobStatus.RUNNING, JobStatus.CANCELLED),
+    (JobStatus.RETRYING, JobStatus.RUNNING),
+    (JobStatus.RETRYING, JobStatus.CANCELLED),
+    (JobStatus.FAILED, JobStatus.QUEUED),
+    (JobStatus.DEAD, JobStatus.QUEUED),
+}
+
+
+def new_job(max_attempts: int = 3) -> Job:
+    return Job.create(
+        id=uuid.uuid4(),
+        kind="report.process",
+        owner_id=1,
+        queue="reports",
+        max_attempts=max_attempts,
+        now=NOW,
+        actor="user:1",
+    )
+
+
+def job_in(status: JobStatus) -> Job:
+    """A job brought to `status` through legal moves only."""
+    job = new_job()
+    if status is JobStatus.QUEUED:
+        return job
+    job.start(now=NOW, worker="w1")
+    if status is JobStatus.RUNNING:
+        return job
+    if status is JobStatus.SUCCEEDED:
+        job.succeed(now=NOW, actor="worker:w1")
+    elif status is JobStatus.RETRYING:
+        job.retry(TransientError("flaky"), now=NOW, retry_at=LATER, actor="worker:w1")
+    elif status is JobStatus.FAILED:
+        job.fail(PermanentError("bad file"), now=NOW, actor="worker:w1")
+    elif status is JobStatus.DEAD:
+        job.give_up(TransientError("flaky"), now=NOW, actor="worker:w1")
+    elif status is JobStatus.CANCELLED:
+        job.cancel(now=NOW, actor="user:1")
+    return job
+
+
+MOVES = {
+    JobStatus.RUNNING: lambda job: job.start(now=NOW, worker="w2"),
+    JobStatus.SUCCEEDED: lambda job: job.succeed(now=NOW, actor="worker:w1"),
+    JobStatus.RETRYING: lambda job: job.retry(TransientError("x"), now=NOW, retry_at=LATER, actor="worker:w1"),
+    JobStatus.FAILED: lambda job: job.fail(PermanentError("x"), now=NOW, actor="worker:w1"),
+    JobStatus.DEAD: lambda job: job.give_up(TransientError("x"), now=NOW, actor="worker:w1"),
+    JobStatus.CANCELLED: lambda job: job.cancel(now=NOW, actor="user:1"),
+    JobStatus.QUEUED: lambda job: job.replay(now=NOW, actor="user:1", budget=3),
+}
+
+
+def test_the_transition_table_is_exactly_the_designed_diagram() -> None:
+    table = {(source, target) for source, targets in ALLOWED_TRANSITIONS.items() for target in targets}
+
+    assert table == DESIGNED
+
+
+@pytest.mark.parametrize(("source", "target"), sorted(DESIGNED))
+def test_every_designed_transition_is_allowed_and_audited(source: JobStatus, target: JobStatus) -> None:
+    job = job_in(source)
+    events_before = job.last_event_seq
+
+    MOVES[target](job)
+
+    assert job.status is target
+    assert job.new_events[-1].from_status is source
+    assert job.new_events[-1].to_status is target
+    assert job.last_event_seq == events_before + 1
+
+
+REFUSED = sorted(set(itertools.product(JobStatus, JobStatus)) - DESIGNED)
+
+
+@pytest.mark.parametrize(("source", "target"), REFUSED)
+def test_every_other_transition_is_refused_and_changes_nothing(source: JobStatus, target: JobStatus) -> None:
+    job = job_in(source)
+    events_before = list(job.new_events)
+
+    with pytest.raises(InvalidTransition):
+        MOVES[target](job)
+
+    assert job.status is source
+    assert job.new_events == events_before
+
+
+def test_a_new_job_is_queued_with_an_accepted_event() -> None:
+    job = new_job()
+
+    assert job.status is JobStatus.QUEUED
+    assert job.attempts == 0
+    assert [(e.seq, e.from_status, e.to_status, e.actor) for e in job.new_events] == [
+        (1, None, JobStatus.QUEUED, "user:1")
+    ]
+
+
+def test_starting_counts_the_attempt_and_names_the_worker() -> None:
+    job = new_job()
+
+    job.start(now=LATER, worker="host-a")
+
+    assert job.attempts == 1
+    assert job.started_at == LATER
+    assert job.new_events[-1].attempt == 1
+    assert job.new_events[-1].actor == "worker:host-a"
+
+
+def test_a_transient_failure_with_attempts_left_retries_later() -> None:
+    job = job_in(JobStatus.RUNNING)
+
+    outcome = job.fail_attempt(TransientError("timeout"), now=NOW, retry_at=LATER, actor="worker:w1")
+
+    assert outcome is JobStatus.RETRYING
+    assert job.next_attempt_at == LATER
+    assert job.error == "timeout"
+
+
+def test_a_transient_failure_on_the_last_attempt_goes_dead() -> None:
+    job = new_job(max_attempts=1)
+    job.start(now=NOW, worker="w1")
+
+    outcome = job.fail_attempt(TransientError("timeout"), now=NOW, retry_at=LATER, actor="worker:w1")
+
+    assert outcome is JobStatus.DEAD
+    assert job.finished_at == NOW
+
+
+def test_a_permanent_failure_fails_at_once_even_with_attempts_left() -> None:
+    job = job_in(JobStatus.RUNNING)
+
+    outcome = job.fail_attempt(PermanentError("not a CSV"), now=NOW, retry_at=LATER, actor="worker:w1")
+
+    assert outcome is JobStatus.FAILED
+    assert job.attempts_left == 2
+
+
+def test_retrying_without_attempts_left_is_refused() -> None:
+    job = new_job(max_attempts=1)
+    job.start(now=NOW, worker="w1")
+
+    with pytest.raises(InvalidTransition):
+        job.retry(TransientError("x"), now=NOW, retry_at=LATER, actor="worker:w1")
+
+
+def test_a_replay_gives_a_fresh_budget_without_reusing_attempt_numbers() -> None:
+    job = job_in(JobStatus.DEAD)
+
+    job.replay(now=LATER, actor="user:1", budget=3)
+
+    assert job.status is JobStatus.QUEUED
+    assert job.attempts == 1
+    assert job.max_attempts == 4
+    assert job.accepts_delivery(2)
+    assert not job.accepts_delivery(1)
+
+
+def test_only_the_next_attempt_of_a_waiting_job_is_accepted() -> None:
+    queued, running, succeeded = job_in(JobStatus.QUEUED), job_in(JobStatus.RUNNING), job_in(JobStatus.SUCCEEDED)
+
+    assert queued.accepts_delivery(1)
+    assert not queued.accepts_delivery(2)
+    assert not running.accepts_delivery(1)
+    assert not running.accepts_delivery(2)
+    assert not succeeded.accepts_delivery(2)
+
+
+@pytest.mark.parametrize("status", list(JobStatus))
+def test_terminal_statuses_are_succeeded_failed_dead_and_cancelled(status: JobStatus) -> None:
+    assert status.is_terminal == (
+        status in {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.DEAD, JobStatus.CANCELLED}
+    )
