@@ -27,11 +27,14 @@ class JobView(_ReadModel):
     progress: float
     queue: str
     error: str
+    error_detail: str
+    cancel_requested: bool
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
     next_attempt_at: datetime | None
+    lease_expires_at: datetime | None
 
     @classmethod
     def of(cls, job: Job) -> JobView:
@@ -44,11 +47,14 @@ class JobView(_ReadModel):
             progress=job.progress,
             queue=job.queue,
             error=job.error,
+            error_detail=job.error_detail,
+            cancel_requested=job.cancel_requested,
             created_at=job.created_at,
             updated_at=job.updated_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
             next_attempt_at=job.next_attempt_at,
+            lease_expires_at=job.lease_expires_at,
         )
 
 

@@ -1,20 +1,33 @@
-"""Accept an upload: store the file, persist report + job + first event, enqueue after commit."""
+"""Accept an upload: store the file, persist report + job + event + outbox entry in one
+transaction, ring the broker after commit. Honours an Idempotency-Key when one is given."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any, BinaryIO
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from application import actors
+from application.engine_settings import JobEngineSettings
 from application.errors import EmptyUpload, UploadTooLarge
+from application.outbox_dispatcher import OutboxDispatcher
+from application.process_report import schedule_next_attempt
 from application.read_models import JobView, SubmittedReport
+from domain.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
 from domain.job import Job
-from domain.ports import BlobStore, Clock, Delivery, TaskQueue, UnitOfWork
+from domain.ports import BlobStore, Clock, UnitOfWork
 from domain.report import Report
 
 REPORT_JOB_KIND = "report.process"
+
+
+class IdempotencyKey(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str = Field(min_length=1, max_length=255)
+    fingerprint: str = Field(min_length=1, max_length=128)  # of the request: same key + other request = reuse
 
 
 class SubmitReport(BaseModel):
@@ -26,6 +39,7 @@ class SubmitReport(BaseModel):
     content_type: str = Field(default="", max_length=255)
     size_bytes: int = Field(ge=0)
     content: Any  # a readable binary stream; Any because pydantic cannot check BinaryIO
+    idempotency: IdempotencyKey | None = None
 
 
 class ReportIntake(BaseModel):
@@ -34,26 +48,46 @@ class ReportIntake(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     max_upload_bytes: int = Field(gt=0)
-    max_attempts: int = Field(default=5, ge=1)
     queue: str = "reports"
 
 
 class SubmitReportHandler:
     def __init__(
-        self, *, uow: UnitOfWork, blobs: BlobStore, queue: TaskQueue, clock: Clock, intake: ReportIntake
+        self,
+        *,
+        uow: UnitOfWork,
+        blobs: BlobStore,
+        dispatcher: OutboxDispatcher,
+        clock: Clock,
+        intake: ReportIntake,
+        engine: JobEngineSettings,
     ) -> None:
         self._uow = uow
         self._blobs = blobs
-        self._queue = queue
+        self._dispatcher = dispatcher
         self._clock = clock
         self._intake = intake
+        self._engine = engine
 
     def __call__(self, cmd: SubmitReport) -> SubmittedReport:
-        """Raises UploadTooLarge or EmptyUpload; nothing is stored then."""
+        """Raises UploadTooLarge or EmptyUpload (nothing is stored then), and for a reused
+        Idempotency-Key IdempotencyKeyReused or IdempotencyKeyInFlight."""
         if cmd.size_bytes > self._intake.max_upload_bytes:
             raise UploadTooLarge(cmd.size_bytes, self._intake.max_upload_bytes)
         if cmd.size_bytes == 0:
             raise EmptyUpload()
+        if cmd.idempotency is not None:
+            earlier = self._claim_key(cmd.owner_id, cmd.idempotency)
+            if earlier is not None:
+                return earlier
+        try:
+            return self._submit(cmd)
+        except BaseException:
+            if cmd.idempotency is not None:
+                self._release_key(cmd.owner_id, cmd.idempotency)
+            raise
+
+    def _submit(self, cmd: SubmitReport) -> SubmittedReport:
         content: BinaryIO = cmd.content
         blob = self._blobs.save(name_hint=cmd.filename, content=content)
         now = self._clock.now()
@@ -62,7 +96,7 @@ class SubmitReportHandler:
             kind=REPORT_JOB_KIND,
             owner_id=cmd.owner_id,
             queue=self._intake.queue,
-            max_attempts=self._intake.max_attempts,
+            max_attempts=self._engine.max_attempts_for(REPORT_JOB_KIND),
             now=now,
             actor=actors.user(cmd.owner_id),
         )
@@ -77,14 +111,44 @@ class SubmitReportHandler:
             content_type=cmd.content_type,
             created_at=now,
         )
-        delivery = Delivery(job_id=job.id, kind=job.kind, attempt=1, queue=job.queue)
+        submitted = SubmittedReport(report_id=report.id, job=JobView.of(job))
         try:
             with self._uow as uow:
                 uow.jobs.add(job)
                 uow.reports.add(report)
-                uow.after_commit(lambda: self._queue.enqueue(delivery))
+                entry = schedule_next_attempt(uow, job, now=now)
+                if cmd.idempotency is not None:
+                    uow.idempotency.complete(
+                        cmd.owner_id, cmd.idempotency.key, response=submitted.model_dump(mode="json")
+                    )
+                if entry is not None:
+                    uow.after_commit(lambda: self._dispatcher.publish([entry]))
                 uow.commit()
         except BaseException:
             self._blobs.delete(blob.key)
             raise
-        return SubmittedReport(report_id=report.id, job=JobView.of(job))
+        return submitted
+
+    def _claim_key(self, owner_id: int, idem: IdempotencyKey) -> SubmittedReport | None:
+        now = self._clock.now()
+        with self._uow as uow:
+            held = uow.idempotency.claim(
+                owner_id,
+                idem.key,
+                fingerprint=idem.fingerprint,
+                now=now,
+                expires_at=now + timedelta(seconds=self._engine.idempotency_key_ttl_seconds),
+            )
+            uow.commit()
+        if held is None:
+            return None
+        if held.fingerprint != idem.fingerprint:
+            raise IdempotencyKeyReused(f"Idempotency-Key {idem.key!r} was used for a different request")
+        if held.response is None:
+            raise IdempotencyKeyInFlight(f"a request with Idempotency-Key {idem.key!r} is still in progress")
+        return SubmittedReport.model_validate(held.response)
+
+    def _release_key(self, owner_id: int, idem: IdempotencyKey) -> None:
+        with self._uow as uow:
+            uow.idempotency.release(owner_id, idem.key)
+            uow.commit()

@@ -11,23 +11,36 @@ from django.conf import settings
 from adapters.analysis.csv_summary import CsvSummaryAnalyzer
 from adapters.celery.task_queue import CeleryTaskQueue
 from adapters.clock import SystemClock
+from adapters.orm.heartbeat import DjangoHeartbeat
 from adapters.orm.unit_of_work import DjangoUnitOfWork
 from adapters.storage.django_blob_store import DjangoBlobStore
+from application.engine_settings import JobEngineSettings
 from application.get_job import GetJobEventsHandler, GetJobHandler
 from application.get_report import GetReportHandler, GetReportResultHandler
+from application.housekeeping import PurgeExpiredHandler
+from application.job_commands import CancelJobHandler, ReplayJobHandler
+from application.list_dead_letters import ListDeadLettersHandler
 from application.list_jobs import ListJobsHandler
+from application.outbox_dispatcher import OutboxDispatcher
 from application.process_report import ProcessReportHandler
+from application.reconcile_jobs import ReconcileJobsHandler
+from application.record_dead_message import RecordDeadMessageHandler
 from application.retry_policy import RetryPolicy
-from application.submit_report import ReportIntake, SubmitReportHandler
+from application.submit_report import REPORT_JOB_KIND, ReportIntake, SubmitReportHandler
 from config.celery import app as celery_app
 
 
 def _intake() -> ReportIntake:
-    return ReportIntake(max_upload_bytes=settings.MAX_UPLOAD_BYTES, max_attempts=settings.REPORT_MAX_ATTEMPTS)
+    return ReportIntake(max_upload_bytes=settings.MAX_UPLOAD_BYTES)
 
 
-def _retry_policy() -> RetryPolicy:
-    return RetryPolicy(base_seconds=settings.RETRY_BASE_SECONDS, cap_seconds=settings.RETRY_CAP_SECONDS)
+def _engine() -> JobEngineSettings:
+    return JobEngineSettings(
+        lease_seconds=settings.LEASE_SECONDS,
+        redelivery_after_seconds=settings.REDELIVERY_AFTER_SECONDS,
+        max_attempts={REPORT_JOB_KIND: settings.REPORT_MAX_ATTEMPTS},
+        retry=RetryPolicy(base_seconds=settings.RETRY_BASE_SECONDS, cap_seconds=settings.RETRY_CAP_SECONDS),
+    )
 
 
 class Container(containers.DeclarativeContainer):
@@ -35,25 +48,42 @@ class Container(containers.DeclarativeContainer):
     uow = providers.Factory(DjangoUnitOfWork)
     blobs = providers.Singleton(DjangoBlobStore)
     task_queue = providers.Singleton(CeleryTaskQueue, app=celery_app)
+    heartbeat = providers.Singleton(DjangoHeartbeat, clock=clock)
     analyzer = providers.Singleton(CsvSummaryAnalyzer)
     intake = providers.Singleton(_intake)
-    retry_policy = providers.Singleton(_retry_policy)
+    engine = providers.Singleton(_engine)
 
+    outbox_dispatcher = providers.Factory(OutboxDispatcher, uow=uow, queue=task_queue, clock=clock)
     submit_report = providers.Factory(
-        SubmitReportHandler, uow=uow, blobs=blobs, queue=task_queue, clock=clock, intake=intake
+        SubmitReportHandler,
+        uow=uow,
+        blobs=blobs,
+        dispatcher=outbox_dispatcher,
+        clock=clock,
+        intake=intake,
+        engine=engine,
     )
     process_report = providers.Factory(
         ProcessReportHandler,
         uow=uow,
         blobs=blobs,
         analyzer=analyzer,
-        queue=task_queue,
+        heartbeat=heartbeat,
+        dispatcher=outbox_dispatcher,
         clock=clock,
-        retry_policy=retry_policy,
+        engine=engine,
     )
+    cancel_job = providers.Factory(CancelJobHandler, uow=uow, clock=clock)
+    replay_job = providers.Factory(ReplayJobHandler, uow=uow, dispatcher=outbox_dispatcher, clock=clock, engine=engine)
+    reconcile_jobs = providers.Factory(
+        ReconcileJobsHandler, uow=uow, dispatcher=outbox_dispatcher, clock=clock, engine=engine
+    )
+    purge_expired = providers.Factory(PurgeExpiredHandler, uow=uow, clock=clock)
+    record_dead_message = providers.Factory(RecordDeadMessageHandler, uow=uow, clock=clock)
     get_job = providers.Factory(GetJobHandler, uow=uow)
     get_job_events = providers.Factory(GetJobEventsHandler, uow=uow)
     list_jobs = providers.Factory(ListJobsHandler, uow=uow)
+    list_dead_letters = providers.Factory(ListDeadLettersHandler, uow=uow)
     get_report = providers.Factory(GetReportHandler, uow=uow)
     get_report_result = providers.Factory(GetReportResultHandler, uow=uow)
 

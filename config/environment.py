@@ -26,6 +26,13 @@ class Environment(BaseSettings):
     report_max_attempts: int = Field(default=5, ge=1)
     retry_base_seconds: float = Field(default=2.0, gt=0)
     retry_cap_seconds: float = Field(default=300.0, gt=0)
+    lease_seconds: float = Field(default=30.0, gt=0)
+    redelivery_after_seconds: float = Field(default=120.0, gt=0)
+    relay_interval_seconds: float = Field(default=1.0, gt=0)
+    reconcile_interval_seconds: float = Field(default=5.0, gt=0)
+    # Longest time a task may run before Redis hands its message to another worker; it
+    # must exceed the longest task (retries wait in the outbox, not in the broker).
+    visibility_timeout_seconds: int = Field(default=3600, gt=0)
     db_conn_max_age: int = Field(default=600, ge=0)
     log_level: str = "INFO"
 

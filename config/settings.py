@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 import dj_database_url
 
 from config.environment import Environment
@@ -115,9 +113,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"reports.*": {"queue": "reports"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Bound every broker call, so a slow or absent broker cannot hold a web request.
+# Bound every broker call, so a slow or absent broker cannot hold a caller for long.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 if ENV.uses_embedded_broker:
@@ -131,13 +128,35 @@ if ENV.uses_embedded_broker:
         "polling_interval": 0.2,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 5, "socket_connect_timeout": 2}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": ENV.visibility_timeout_seconds,
+        "socket_timeout": 5,
+        "socket_connect_timeout": 2,
+        "socket_keepalive": True,
+        "health_check_interval": 10,
+    }
 
-WORKER_NAME = socket.gethostname()
+CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {
+        "task": "jobs.relay_outbox",
+        "schedule": ENV.relay_interval_seconds,
+        "options": {"queue": "default", "expires": ENV.relay_interval_seconds * 5},
+    },
+    "reconcile-jobs": {
+        "task": "jobs.reconcile",
+        "schedule": ENV.reconcile_interval_seconds,
+        "options": {"queue": "default", "expires": ENV.reconcile_interval_seconds * 5},
+    },
+    "housekeeping": {"task": "jobs.housekeeping", "schedule": 3600.0, "options": {"queue": "default"}},
+}
+CELERY_TASK_ROUTES = {"reports.*": {"queue": "reports"}, "jobs.*": {"queue": "default"}}
+
 
 REPORT_MAX_ATTEMPTS = ENV.report_max_attempts
 RETRY_BASE_SECONDS = ENV.retry_base_seconds
 RETRY_CAP_SECONDS = ENV.retry_cap_seconds
+LEASE_SECONDS = ENV.lease_seconds
+REDELIVERY_AFTER_SECONDS = ENV.redelivery_after_seconds
 
 LOGGING = {
     "version": 1,

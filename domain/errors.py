@@ -43,3 +43,15 @@ class ConcurrentUpdate(DomainError):
     def __init__(self, job_id: object) -> None:
         super().__init__(f"job {job_id} was changed concurrently")
         self.job_id = job_id
+
+
+class AttemptAborted(DomainError):
+    """The running attempt must stop: its job was cancelled, or its lease was lost."""
+
+
+class IdempotencyKeyReused(DomainError):
+    """The Idempotency-Key was first used with a different request."""
+
+
+class IdempotencyKeyInFlight(DomainError):
+    """A request with the same Idempotency-Key is still being processed."""

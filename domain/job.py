@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.errors import InvalidTransition, JobError
+from domain.errors import InvalidTransition, JobError, TransientError
 from domain.job_event import JobEvent
 from domain.job_status import ALLOWED_TRANSITIONS, JobStatus
 
@@ -19,6 +19,8 @@ class Job:
     `attempts` counts attempts started over the job's whole life; `max_attempts` is the
     attempt number after which a transient failure gives up. A replay raises it, so attempt
     numbers never repeat and a late delivery for an old attempt is recognisably stale.
+    `next_attempt_at` is when a waiting job may start; a running one holds a lease until
+    `lease_expires_at`, which its worker's heartbeat keeps moving.
     Every transition appends a JobEvent to `new_events` for the repository to persist.
     """
 
@@ -35,8 +37,11 @@ class Job:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     next_attempt_at: datetime | None = None
+    lease_expires_at: datetime | None = None
+    cancel_requested: bool = False
     worker: str = ""
     error: str = ""
+    error_detail: str = ""
     last_event_seq: int = 0
     new_events: list[JobEvent] = field(default_factory=list, repr=False)
 
@@ -64,6 +69,7 @@ class Job:
             max_attempts=max_attempts,
             created_at=now,
             updated_at=now,
+            next_attempt_at=now,
         )
         job._record(None, JobStatus.QUEUED, now=now, actor=actor, message="accepted")
         return job
@@ -80,30 +86,48 @@ class Job:
         """True when a task message for `attempt` is the one this job is waiting for."""
         return self.status in (JobStatus.QUEUED, JobStatus.RETRYING) and attempt == self.attempts + 1
 
-    def start(self, *, now: datetime, worker: str) -> None:
+    def is_lease_expired(self, now: datetime) -> bool:
+        return self.status == JobStatus.RUNNING and (self.lease_expires_at is None or self.lease_expires_at <= now)
+
+    def start(self, *, now: datetime, worker: str, lease_seconds: float) -> None:
         self._move(JobStatus.RUNNING, now=now, actor=f"worker:{worker}", attempt=self.attempts + 1)
         self.attempts += 1
         self.worker = worker
         self.started_at = now
         self.next_attempt_at = None
+        self.lease_expires_at = now + timedelta(seconds=lease_seconds)
 
     def succeed(self, *, now: datetime, actor: str) -> None:
         self._move(JobStatus.SUCCEEDED, now=now, actor=actor, message="done")
         self.progress = 1.0
-        self.error = ""
-        self.finished_at = now
+        self.error = self.error_detail = ""
+        self._finish(now)
 
-    def fail_attempt(self, error: JobError, *, now: datetime, retry_at: datetime, actor: str) -> JobStatus:
-        """Decide the outcome of a failed attempt: retry, give up, or fail for good."""
-        if not error.transient:
-            self.fail(error, now=now, actor=actor)
+    def fail_attempt(
+        self, error: JobError, *, now: datetime, retry_at: datetime, actor: str, detail: str = ""
+    ) -> JobStatus:
+        """Decide the outcome of a failed attempt: retry, give up, or fail for good.
+
+        A job whose cancellation was requested is cancelled instead.
+        """
+        if self.cancel_requested:
+            self.cancel(now=now, actor=actor, reason=f"cancelled as requested; the attempt ended with: {error}")
+        elif not error.transient:
+            self.fail(error, now=now, actor=actor, detail=detail)
         elif self.attempts_left > 0:
-            self.retry(error, now=now, retry_at=retry_at, actor=actor)
+            self.retry(error, now=now, retry_at=retry_at, actor=actor, detail=detail)
         else:
-            self.give_up(error, now=now, actor=actor)
+            self.give_up(error, now=now, actor=actor, detail=detail)
         return self.status
 
-    def retry(self, error: JobError, *, now: datetime, retry_at: datetime, actor: str) -> None:
+    def expire_lease(self, *, now: datetime, retry_at: datetime, actor: str) -> JobStatus:
+        """The worker running this job stopped renewing its lease: treat it as lost."""
+        if not self.is_lease_expired(now):
+            raise InvalidTransition(job_id=self.id, current=self.status, target=JobStatus.RETRYING)
+        lost = TransientError(f"worker {self.worker} stopped renewing its lease during attempt {self.attempts}")
+        return self.fail_attempt(lost, now=now, retry_at=retry_at, actor=actor)
+
+    def retry(self, error: JobError, *, now: datetime, retry_at: datetime, actor: str, detail: str = "") -> None:
         if self.attempts_left <= 0:
             raise InvalidTransition(job_id=self.id, current=self.status, target=JobStatus.RETRYING)
         self._move(
@@ -113,25 +137,45 @@ class Job:
             message=str(error),
             data={"error_type": type(error).__name__, "retry_at": retry_at.isoformat()},
         )
-        self.error = str(error)
+        self.error, self.error_detail = str(error), detail
         self.next_attempt_at = retry_at
+        self.lease_expires_at = None
 
-    def give_up(self, error: JobError, *, now: datetime, actor: str) -> None:
+    def give_up(self, error: JobError, *, now: datetime, actor: str, detail: str = "") -> None:
         self._move(JobStatus.DEAD, now=now, actor=actor, message=str(error), data={"error_type": type(error).__name__})
-        self.error = str(error)
-        self.finished_at = now
+        self.error, self.error_detail = str(error), detail
+        self._finish(now)
 
-    def fail(self, error: JobError, *, now: datetime, actor: str) -> None:
+    def fail(self, error: JobError, *, now: datetime, actor: str, detail: str = "") -> None:
         self._move(
             JobStatus.FAILED, now=now, actor=actor, message=str(error), data={"error_type": type(error).__name__}
         )
-        self.error = str(error)
-        self.finished_at = now
+        self.error, self.error_detail = str(error), detail
+        self._finish(now)
 
     def cancel(self, *, now: datetime, actor: str, reason: str = "cancelled") -> None:
         self._move(JobStatus.CANCELLED, now=now, actor=actor, message=reason)
-        self.finished_at = now
-        self.next_attempt_at = None
+        self._finish(now)
+
+    def request_cancel(self, *, now: datetime, actor: str) -> None:
+        """Cancel now if no attempt runs; otherwise ask the running attempt to stop at its next checkpoint."""
+        if self.status != JobStatus.RUNNING:
+            self.cancel(now=now, actor=actor)
+            return
+        if not self.cancel_requested:
+            self.cancel_requested = True
+            self._record(self.status, self.status, now=now, actor=actor, message="cancel requested")
+            self.updated_at = now
+
+    def redeliver(self, *, now: datetime, actor: str) -> None:
+        """Record that the delivery of the awaited attempt was sent again (its message was presumed lost)."""
+        if self.status not in (JobStatus.QUEUED, JobStatus.RETRYING):
+            raise InvalidTransition(job_id=self.id, current=self.status, target=self.status)
+        self.next_attempt_at = now
+        self.updated_at = now
+        self._record(
+            self.status, self.status, now=now, actor=actor, attempt=self.attempts + 1, message="delivery sent again"
+        )
 
     def replay(self, *, now: datetime, actor: str, budget: int) -> None:
         """Put a failed or dead job back in the queue with `budget` fresh attempts."""
@@ -141,10 +185,17 @@ class Job:
         self.max_attempts = self.attempts + budget
         self.progress = 0.0
         self.finished_at = None
+        self.cancel_requested = False
+        self.next_attempt_at = now
 
     def report_progress(self, fraction: float, *, now: datetime) -> None:
         self.progress = min(max(fraction, 0.0), 1.0)
         self.updated_at = now
+
+    def _finish(self, now: datetime) -> None:
+        self.finished_at = now
+        self.next_attempt_at = None
+        self.lease_expires_at = None
 
     def _move(
         self,

@@ -12,14 +12,16 @@ import io
 from typing import Any, BinaryIO
 
 from domain.errors import InvalidReportFile
+from domain.ports.report_analyzer import Checkpoint, no_checkpoint
 
 RESULT_SCHEMA_VERSION = 1
 _SNIFF_BYTES = 64 * 1024
 _DELIMITERS = ",;\t|"
+_ROWS_PER_CHECKPOINT = 10_000
 
 
 class CsvSummaryAnalyzer:
-    def analyze(self, content: BinaryIO) -> dict[str, Any]:
+    def analyze(self, content: BinaryIO, *, checkpoint: Checkpoint = no_checkpoint) -> dict[str, Any]:
         """Raises InvalidReportFile for empty, non-UTF-8 or malformed CSV content."""
         sample = content.read(_SNIFF_BYTES)
         if not sample.strip():
@@ -29,7 +31,7 @@ class CsvSummaryAnalyzer:
         text = io.TextIOWrapper(io.BufferedReader(_Prefixed(sample, content)), encoding="utf-8-sig", newline="")
         dialect = _sniff(sample)
         try:
-            return _summarize(csv.reader(text, dialect), dialect.delimiter)
+            return _summarize(csv.reader(text, dialect), dialect.delimiter, checkpoint)
         except UnicodeDecodeError as exc:
             raise InvalidReportFile(f"the file is not valid UTF-8 text ({exc.reason})") from exc
         except csv.Error as exc:
@@ -55,7 +57,7 @@ def _sniff(sample: bytes) -> type[csv.Dialect]:
     return type("Sniffed", (csv.excel,), {"delimiter": best})
 
 
-def _summarize(rows: Any, delimiter: str) -> dict[str, Any]:
+def _summarize(rows: Any, delimiter: str, checkpoint: Checkpoint) -> dict[str, Any]:
     header = next(rows, None)
     if not header:
         raise InvalidReportFile("the file has no header row")
@@ -65,6 +67,8 @@ def _summarize(rows: Any, delimiter: str) -> dict[str, Any]:
         if not row:
             continue  # a blank line is not a record
         count += 1
+        if count % _ROWS_PER_CHECKPOINT == 0:
+            checkpoint(None)
         if len(row) != len(header):
             ragged += 1
         for index, value in enumerate(row[: len(header)]):

@@ -20,7 +20,7 @@ from application.errors import (
     ResultNotReady,
     UploadTooLarge,
 )
-from domain.errors import InvalidTransition
+from domain.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, InvalidTransition
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -32,6 +32,8 @@ _APPLICATION_PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     UploadTooLarge: (413, "upload-too-large", "Upload too large"),
     EmptyUpload: (400, "empty-upload", "Empty upload"),
     InvalidCursor: (400, "invalid-cursor", "Invalid cursor"),
+    IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused for another request"),
+    IdempotencyKeyInFlight: (409, "idempotency-key-in-flight", "A request with this Idempotency-Key is in progress"),
 }
 
 _DRF_PROBLEMS: dict[type[drf.APIException], tuple[str, str]] = {
@@ -87,6 +89,8 @@ def _extensions(exc: Exception) -> dict[str, Any]:
         return {"job_status": exc.status}
     if isinstance(exc, UploadTooLarge):
         return {"limit_bytes": exc.limit_bytes}
+    if isinstance(exc, InvalidTransition):
+        return {"job_status": str(exc.current)}
     return {}
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from adapters.api.idempotency_key import idempotency_key
 from adapters.api.owner import owner_id
 from adapters.api.representations import JobOutput, job_representation
 from adapters.api.upload_limit import LimitedUploadHandler
@@ -24,7 +25,19 @@ class ReportSubmitApi(APIView):
         file = serializers.FileField(allow_empty_file=True)
         name = serializers.CharField(required=False, allow_blank=True, max_length=255)
 
-    @extend_schema(request={"multipart/form-data": InputSerializer}, responses={202: JobOutput})
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="Same key + same request replays the first response; another request is 422; "
+                "a duplicate while the first is in flight is 409. Keys are per user and live 24 h.",
+            )
+        ],
+        responses={202: JobOutput},
+    )
     def post(self, request: Request) -> Response:
         request._request.upload_handlers = [
             LimitedUploadHandler(request._request, limit_bytes=container.intake().max_upload_bytes)
@@ -32,14 +45,16 @@ class ReportSubmitApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
+        name = data.validated_data.get("name", "")
         submitted = container.submit_report()(
             SubmitReport(
                 owner_id=owner_id(request),
                 filename=upload.name or "upload",
-                name=data.validated_data.get("name", ""),
+                name=name,
                 content_type=upload.content_type or "",
                 size_bytes=upload.size,
                 content=upload,
+                idempotency=idempotency_key(request, parts=[name, upload.name or ""], upload=upload),
             )
         )
         body = job_representation(submitted.job, request)

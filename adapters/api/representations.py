@@ -21,11 +21,14 @@ class JobOutput(serializers.Serializer):
     progress = serializers.FloatField()
     queue = serializers.CharField()
     error = serializers.CharField(allow_blank=True)
+    error_detail = serializers.CharField(allow_blank=True, help_text="traceback of the last failure")
+    cancel_requested = serializers.BooleanField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
     next_attempt_at = serializers.DateTimeField(allow_null=True)
+    lease_expires_at = serializers.DateTimeField(allow_null=True)
     links = serializers.DictField(child=serializers.CharField())
 
 
@@ -45,6 +48,8 @@ def job_representation(job: JobView, request: Request) -> dict[str, Any]:
     body["links"] = {
         "self": reverse("api:job-detail", kwargs={"job_id": job.id}, request=request),
         "events": reverse("api:job-events", kwargs={"job_id": job.id}, request=request),
+        "cancel": reverse("api:job-cancel", kwargs={"job_id": job.id}, request=request),
+        "retry": reverse("api:job-retry", kwargs={"job_id": job.id}, request=request),
     }
     return body
 

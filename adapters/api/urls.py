@@ -1,5 +1,6 @@
 from django.urls import path
 
+from adapters.api.job_actions import DeadLetterListApi, JobCancelApi, JobRetryApi
 from adapters.api.jobs import JobDetailApi, JobEventsApi, JobListApi
 from adapters.api.reports import ReportDetailApi, ReportResultApi, ReportSubmitApi
 
@@ -12,4 +13,8 @@ urlpatterns = [
     path("jobs/", JobListApi.as_view(), name="job-list"),
     path("jobs/<uuid:job_id>/", JobDetailApi.as_view(), name="job-detail"),
     path("jobs/<uuid:job_id>/events/", JobEventsApi.as_view(), name="job-events"),
+    path("jobs/<uuid:job_id>/cancel/", JobCancelApi.as_view(), name="job-cancel"),
+    path("jobs/<uuid:job_id>/retry/", JobRetryApi.as_view(), name="job-retry"),
+    path("dead-letters/", DeadLetterListApi.as_view(), name="dead-letter-list"),
+    path("dead-letters/<uuid:job_id>/replay/", JobRetryApi.as_view(), name="dead-letter-replay"),
 ]

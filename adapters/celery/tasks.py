@@ -1,36 +1,50 @@
-"""Celery tasks: the execution edge. Each takes ids, calls one use case, logs the outcome."""
+"""Celery tasks: the execution edge. Each validates its message, calls one use case, logs.
+
+Task names are stable public names; arguments are keyword-only and ids only, and unknown
+keywords are ignored so older workers survive newer messages.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+from uuid import UUID
 
 from celery import Task, shared_task
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from application.process_report import ProcessReport
+from application.record_dead_message import RecordDeadMessage
 from config.container import container
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    bind=True,
-    name="reports.process",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    ignore_result=True,
-)
-def process_report(self: Task[Any, Any], /, *, job_id: str, attempt: int, **_: Any) -> None:
+class JobMessage(BaseModel):
+    """The body of every job task message."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    job_id: UUID
+    attempt: int = Field(ge=1)
+
+
+@shared_task(bind=True, name="reports.process", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def process_report(self: Task[Any, Any], /, *args: Any, **kwargs: Any) -> None:
     try:
-        cmd = ProcessReport.model_validate(
-            {"job_id": job_id, "attempt": attempt, "worker": self.request.hostname or "unknown"}
+        if args:
+            raise ValueError("positional arguments are not part of the message format")
+        message = JobMessage.model_validate(kwargs)
+    except (ValidationError, ValueError) as exc:
+        # A malformed message can never succeed: keep it for inspection and acknowledge it.
+        logger.error("reports.process: dead-lettering malformed message %r %r: %s", args, kwargs, exc)
+        container.record_dead_message()(
+            RecordDeadMessage(task=self.name, payload={"args": list(args), "kwargs": kwargs}, reason=str(exc))
         )
-    except ValidationError as exc:
-        # A malformed message can never succeed: acknowledge it and say so loudly.
-        logger.error("reports.process: dropping malformed message %r: %s", self.request.kwargs, exc)
         return
-    outcome = container.process_report()(cmd)
+    outcome = container.process_report()(
+        ProcessReport(job_id=message.job_id, attempt=message.attempt, worker=self.request.hostname or "unknown")
+    )
     logger.info(
         "reports.process job=%s attempt=%s outcome=%s %s",
         outcome.job_id,
@@ -38,3 +52,23 @@ def process_report(self: Task[Any, Any], /, *, job_id: str, attempt: int, **_: A
         outcome.outcome,
         outcome.detail,
     )
+
+
+@shared_task(name="jobs.relay_outbox", ignore_result=True)
+def relay_outbox(**_: Any) -> None:
+    report = container.outbox_dispatcher().relay()
+    if report.published or report.failed:
+        logger.info("jobs.relay_outbox published=%d failed=%d", report.published, report.failed)
+
+
+@shared_task(name="jobs.reconcile", ignore_result=True)
+def reconcile(**_: Any) -> None:
+    report = container.reconcile_jobs()()
+    if report.leases_expired or report.redelivered:
+        logger.warning("jobs.reconcile leases_expired=%d redelivered=%d", report.leases_expired, report.redelivered)
+
+
+@shared_task(name="jobs.housekeeping", ignore_result=True)
+def housekeeping(**_: Any) -> None:
+    report = container.purge_expired()()
+    logger.info("jobs.housekeeping %s", report.model_dump())

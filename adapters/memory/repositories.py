@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from domain.errors import ConcurrentUpdate
 from domain.job import Job
 from domain.job_event import JobEvent
 from domain.job_status import JobStatus
-from domain.ports import JobCursor
+from domain.ports import IdempotencyRecord, JobCursor, OutboxEntry
 from domain.report import Report
 
 
@@ -21,6 +23,23 @@ class InMemoryState:
     jobs: dict[UUID, Job] = field(default_factory=dict)
     events: dict[UUID, list[JobEvent]] = field(default_factory=dict)
     reports: dict[UUID, Report] = field(default_factory=dict)
+    outbox: dict[int, OutboxRow] = field(default_factory=dict)
+    idempotency: dict[tuple[int, str], IdempotencyRow] = field(default_factory=dict)
+    dead_messages: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class OutboxRow:
+    entry: OutboxEntry
+    published_at: datetime | None = None
+    publish_failures: int = 0
+    last_error: str = ""
+
+
+@dataclass
+class IdempotencyRow:
+    record: IdempotencyRecord
+    expires_at: datetime
 
 
 def _stored(job: Job) -> Job:
@@ -81,6 +100,38 @@ class InMemoryJobRepository:
     def events(self, job_id: UUID) -> list[JobEvent]:
         return list(self._state.events.get(job_id, []))
 
+    def expired_leases(self, now: datetime, *, limit: int) -> list[Job]:
+        return [copy.deepcopy(j) for j in self._state.jobs.values() if j.is_lease_expired(now)][:limit]
+
+    def overdue(self, available_before: datetime, *, limit: int) -> list[Job]:
+        pending = {row.entry.delivery.job_id for row in self._state.outbox.values() if row.published_at is None}
+        return [
+            copy.deepcopy(job)
+            for job in self._state.jobs.values()
+            if job.status in (JobStatus.QUEUED, JobStatus.RETRYING)
+            and job.next_attempt_at is not None
+            and job.next_attempt_at < available_before
+            and job.id not in pending
+        ][:limit]
+
+    def list_dead_letters(self, owner_id: int | None, *, after: JobCursor | None = None, limit: int = 50) -> list[Job]:
+        owners = {owner_id} if owner_id is not None else {job.owner_id for job in self._state.jobs.values()}
+        dead = [
+            job
+            for owner in owners
+            for job in self.list_for_owner(owner, status=JobStatus.DEAD, after=after, limit=limit)
+        ]
+        return sorted(dead, key=lambda job: (job.created_at, job.id), reverse=True)[:limit]
+
+    def renew_lease(self, job_id: UUID, attempt: int, *, until: datetime, progress: float | None) -> Job | None:
+        job = self._state.jobs.get(job_id)
+        if job is None or job.status != JobStatus.RUNNING or job.attempts != attempt:
+            return None
+        job.lease_expires_at = until
+        if progress is not None:
+            job.progress = min(max(progress, 0.0), 1.0)
+        return copy.deepcopy(job)
+
 
 class InMemoryReportRepository:
     def __init__(self, state: InMemoryState) -> None:
@@ -101,3 +152,14 @@ class InMemoryReportRepository:
     def get_by_job(self, job_id: UUID) -> Report | None:
         report = next((r for r in self._state.reports.values() if r.job_id == job_id), None)
         return copy.deepcopy(report) if report else None
+
+
+class InMemoryDeadMessageRepository:
+    def __init__(self, state: InMemoryState) -> None:
+        self._state = state
+
+    def add(self, *, task: str, payload: dict[str, Any], reason: str, received_at: datetime) -> None:
+        self._state.dead_messages.append({"task": task, "payload": payload, "reason": reason, "at": received_at})
+
+    def count(self) -> int:
+        return len(self._state.dead_messages)

@@ -4,7 +4,14 @@ import copy
 from collections.abc import Callable
 from types import TracebackType
 
-from adapters.memory.repositories import InMemoryJobRepository, InMemoryReportRepository, InMemoryState
+from adapters.memory.idempotency import InMemoryIdempotencyRepository
+from adapters.memory.outbox import InMemoryOutboxRepository
+from adapters.memory.repositories import (
+    InMemoryDeadMessageRepository,
+    InMemoryJobRepository,
+    InMemoryReportRepository,
+    InMemoryState,
+)
 
 
 class InMemoryUnitOfWork:
@@ -15,16 +22,22 @@ class InMemoryUnitOfWork:
         self.commits = 0
         self.callback_errors: list[Exception] = []
         self._working: InMemoryState | None = None
-        self._callbacks: list[Callable[[], None]] = []
+        self._callbacks: list[Callable[[], object]] = []
 
     def __enter__(self) -> InMemoryUnitOfWork:
         if self._working is not None:
             raise RuntimeError("unit of work already open")
-        self._working = copy.deepcopy(self.state)
         self._callbacks = []
-        self.jobs = InMemoryJobRepository(self._working)
-        self.reports = InMemoryReportRepository(self._working)
+        self._open(copy.deepcopy(self.state))
         return self
+
+    def _open(self, working: InMemoryState) -> None:
+        self._working = working
+        self.jobs = InMemoryJobRepository(working)
+        self.reports = InMemoryReportRepository(working)
+        self.outbox = InMemoryOutboxRepository(working)
+        self.idempotency = InMemoryIdempotencyRepository(working)
+        self.dead_messages = InMemoryDeadMessageRepository(working)
 
     def __exit__(
         self,
@@ -38,14 +51,8 @@ class InMemoryUnitOfWork:
     def commit(self) -> None:
         if self._working is None:
             raise RuntimeError("commit outside a unit of work")
-        self.state.jobs, self.state.events, self.state.reports = (
-            self._working.jobs,
-            self._working.events,
-            self._working.reports,
-        )
-        self._working = copy.deepcopy(self.state)
-        self.jobs = InMemoryJobRepository(self._working)
-        self.reports = InMemoryReportRepository(self._working)
+        for name in ("jobs", "events", "reports", "outbox", "idempotency", "dead_messages"):
+            setattr(self.state, name, getattr(self._working, name))
         self.commits += 1
         callbacks, self._callbacks = self._callbacks, []
         for callback in callbacks:
@@ -54,6 +61,7 @@ class InMemoryUnitOfWork:
                 callback()
             except Exception as exc:
                 self.callback_errors.append(exc)
+        self._open(copy.deepcopy(self.state))  # go on in a fresh transaction that sees the callbacks' work
 
-    def after_commit(self, callback: Callable[[], None]) -> None:
+    def after_commit(self, callback: Callable[[], object]) -> None:
         self._callbacks.append(callback)

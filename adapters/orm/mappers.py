@@ -21,12 +21,15 @@ def record_to_job(record: JobRecord) -> Job:
         progress=record.progress,
         worker=record.worker,
         error=record.error,
+        error_detail=record.error_detail,
+        cancel_requested=record.cancel_requested,
         last_event_seq=record.last_event_seq,
         created_at=record.created_at,
         updated_at=record.updated_at,
         started_at=record.started_at,
         finished_at=record.finished_at,
         next_attempt_at=record.next_attempt_at,
+        lease_expires_at=record.lease_expires_at,
     )
 
 
@@ -42,12 +45,15 @@ def job_fields(job: Job) -> dict[str, object]:
         "progress": job.progress,
         "worker": job.worker,
         "error": job.error,
+        "error_detail": job.error_detail,
+        "cancel_requested": job.cancel_requested,
         "last_event_seq": job.last_event_seq,
         "created_at": job.created_at,
         "updated_at": job.updated_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,
         "next_attempt_at": job.next_attempt_at,
+        "lease_expires_at": job.lease_expires_at,
     }
 
 

@@ -21,18 +21,29 @@ class JobRecord(models.Model):
     progress = models.FloatField(default=0.0)
     worker = models.CharField(max_length=255, blank=True)
     error = models.TextField(blank=True)
+    error_detail = models.TextField(blank=True)
+    cancel_requested = models.BooleanField(default=False)
     last_event_seq = models.PositiveIntegerField()
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
     next_attempt_at = models.DateTimeField(null=True)
+    lease_expires_at = models.DateTimeField(null=True)
 
     class Meta:
         db_table = "job"
         indexes = [
             models.Index(fields=["owner", "-created_at", "-id"], name="job_owner_newest"),
             models.Index(fields=["owner", "status", "-created_at", "-id"], name="job_owner_status_newest"),
+            # the reconciler's two scans touch only running and waiting jobs
+            models.Index(fields=["lease_expires_at"], name="job_running_lease", condition=models.Q(status="running")),
+            models.Index(
+                fields=["next_attempt_at"],
+                name="job_waiting_since",
+                condition=models.Q(status__in=["queued", "retrying"]),
+            ),
+            models.Index(fields=["-created_at", "-id"], name="job_dead_newest", condition=models.Q(status="dead")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -83,3 +94,60 @@ class ReportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"report {self.id} ({self.name})"
+
+
+class OutboxRecord(models.Model):
+    """A delivery to publish, written in the transaction of the job change that needs it."""
+
+    job = models.ForeignKey(JobRecord, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=100)
+    attempt = models.PositiveIntegerField()
+    queue = models.CharField(max_length=100)
+    available_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True)
+    publish_failures = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "outbox"
+        indexes = [
+            models.Index(
+                fields=["available_at", "id"], name="outbox_unpublished", condition=models.Q(published_at=None)
+            ),
+            models.Index(fields=["job"], name="outbox_pending_job", condition=models.Q(published_at=None)),
+        ]
+
+    def __str__(self) -> str:
+        return f"outbox {self.id}: {self.kind} {self.job_id} attempt {self.attempt}"
+
+
+class IdempotencyKeyRecord(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=128)
+    response = models.JSONField(null=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "idempotency_key"
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_key_per_owner")]
+
+    def __str__(self) -> str:
+        return f"idempotency key {self.key!r} of user {self.owner_id}"
+
+
+class DeadMessageRecord(models.Model):
+    """A task message that could never run; kept for an operator instead of retried forever."""
+
+    task = models.CharField(max_length=255)
+    payload = models.JSONField()
+    reason = models.TextField()
+    received_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "dead_message"
+
+    def __str__(self) -> str:
+        return f"dead message {self.id} for {self.task}"

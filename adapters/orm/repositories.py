@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from adapters.orm.mappers import (
     event_to_record,
@@ -14,7 +15,7 @@ from adapters.orm.mappers import (
     record_to_report,
     report_fields,
 )
-from adapters.orm.models import JobEventRecord, JobRecord, ReportRecord
+from adapters.orm.models import JobEventRecord, JobRecord, OutboxRecord, ReportRecord
 from domain.errors import ConcurrentUpdate
 from domain.job import Job
 from domain.job_event import JobEvent
@@ -59,20 +60,55 @@ class DjangoJobRepository:
             records = records.filter(status=status.value)
         if kind is not None:
             records = records.filter(kind=kind)
-        if after is not None:
-            records = records.filter(
-                Q(created_at__lt=after.created_at) | Q(created_at=after.created_at, id__lt=after.job_id)
-            )
-        return [record_to_job(record) for record in records.order_by("-created_at", "-id")[:limit]]
+        return [record_to_job(record) for record in _newest_first(records, after)[:limit]]
 
     def events(self, job_id: UUID) -> list[JobEvent]:
         return [record_to_event(record) for record in JobEventRecord.objects.filter(job_id=job_id).order_by("seq")]
+
+    def expired_leases(self, now: datetime, *, limit: int) -> list[Job]:
+        records = JobRecord.objects.select_for_update(skip_locked=True).filter(
+            status=JobStatus.RUNNING.value, lease_expires_at__lte=now
+        )
+        return [record_to_job(record) for record in records.order_by("lease_expires_at")[:limit]]
+
+    def overdue(self, available_before: datetime, *, limit: int) -> list[Job]:
+        pending = OutboxRecord.objects.filter(job=OuterRef("pk"), published_at__isnull=True)
+        records = (
+            JobRecord.objects.select_for_update(skip_locked=True)
+            .filter(status__in=[JobStatus.QUEUED.value, JobStatus.RETRYING.value], next_attempt_at__lt=available_before)
+            .filter(~Exists(pending))
+        )
+        return [record_to_job(record) for record in records.order_by("next_attempt_at")[:limit]]
+
+    def list_dead_letters(self, owner_id: int | None, *, after: JobCursor | None = None, limit: int = 50) -> list[Job]:
+        records = JobRecord.objects.filter(status=JobStatus.DEAD.value)
+        if owner_id is not None:
+            records = records.filter(owner_id=owner_id)
+        return [record_to_job(record) for record in _newest_first(records, after)[:limit]]
+
+    def renew_lease(self, job_id: UUID, attempt: int, *, until: datetime, progress: float | None) -> Job | None:
+        fields: dict[str, object] = {"lease_expires_at": until}
+        if progress is not None:
+            fields["progress"] = min(max(progress, 0.0), 1.0)
+        running = JobRecord.objects.filter(id=job_id, status=JobStatus.RUNNING.value, attempts=attempt)
+        if running.update(**fields) != 1:
+            return None
+        record = JobRecord.objects.filter(id=job_id).first()
+        return record_to_job(record) if record else None
 
     @staticmethod
     def _append_events(job: Job) -> None:
         if job.new_events:
             JobEventRecord.objects.bulk_create([event_to_record(event) for event in job.new_events])
             job.new_events = []
+
+
+def _newest_first(records: QuerySet[JobRecord], after: JobCursor | None) -> QuerySet[JobRecord]:
+    if after is not None:
+        records = records.filter(
+            Q(created_at__lt=after.created_at) | Q(created_at=after.created_at, id__lt=after.job_id)
+        )
+    return records.order_by("-created_at", "-id")
 
 
 class DjangoReportRepository:

@@ -7,6 +7,9 @@ from types import TracebackType
 
 from django.db import transaction
 
+from adapters.orm.dead_messages import DjangoDeadMessageRepository
+from adapters.orm.idempotency import DjangoIdempotencyRepository
+from adapters.orm.outbox import DjangoOutboxRepository
 from adapters.orm.repositories import DjangoJobRepository, DjangoReportRepository
 
 
@@ -14,6 +17,9 @@ class DjangoUnitOfWork:
     def __init__(self) -> None:
         self.jobs = DjangoJobRepository()
         self.reports = DjangoReportRepository()
+        self.outbox = DjangoOutboxRepository()
+        self.idempotency = DjangoIdempotencyRepository()
+        self.dead_messages = DjangoDeadMessageRepository()
         self._atomic: transaction.Atomic | None = None
 
     def __enter__(self) -> DjangoUnitOfWork:
@@ -44,6 +50,6 @@ class DjangoUnitOfWork:
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
 
-    def after_commit(self, callback: Callable[[], None]) -> None:
+    def after_commit(self, callback: Callable[[], object]) -> None:
         # robust: a failing doorbell (broker down) is logged; the committed job stays queued
         transaction.on_commit(callback, robust=True)

@@ -2,20 +2,34 @@
 
 from domain.ports.blob_store import BlobStore, StoredBlob
 from domain.ports.clock import Clock
-from domain.ports.report_analyzer import ReportAnalyzer
+from domain.ports.dead_messages import DeadMessageRepository
+from domain.ports.heartbeat import Heartbeat, Lease
+from domain.ports.idempotency import IdempotencyRecord, IdempotencyRepository
+from domain.ports.outbox import OutboxEntry, OutboxRepository
+from domain.ports.report_analyzer import Checkpoint, ReportAnalyzer, no_checkpoint
 from domain.ports.repositories import JobCursor, JobRepository, ReportRepository
-from domain.ports.task_queue import Delivery, TaskQueue
+from domain.ports.task_queue import Delivery, QueueUnavailable, TaskQueue
 from domain.ports.unit_of_work import UnitOfWork
 
 __all__ = [
     "BlobStore",
+    "Checkpoint",
     "Clock",
+    "DeadMessageRepository",
     "Delivery",
+    "Heartbeat",
+    "IdempotencyRecord",
+    "IdempotencyRepository",
     "JobCursor",
     "JobRepository",
+    "Lease",
+    "OutboxEntry",
+    "OutboxRepository",
+    "QueueUnavailable",
     "ReportAnalyzer",
     "ReportRepository",
     "StoredBlob",
     "TaskQueue",
     "UnitOfWork",
+    "no_checkpoint",
 ]

@@ -45,6 +45,20 @@ class JobRepository(Protocol):
     def events(self, job_id: UUID) -> list[JobEvent]:
         """The job's audit trail in sequence order."""
 
+    def expired_leases(self, now: datetime, *, limit: int) -> list[Job]:
+        """Running jobs whose lease ran out, locked; jobs locked elsewhere are skipped."""
+
+    def overdue(self, available_before: datetime, *, limit: int) -> list[Job]:
+        """Waiting jobs that could have started before `available_before` and have no
+        unpublished delivery: their message was probably lost. Locked, skipping locked ones."""
+
+    def list_dead_letters(self, owner_id: int | None, *, after: JobCursor | None = None, limit: int = 50) -> list[Job]:
+        """Dead jobs, newest first; every owner's when `owner_id` is None."""
+
+    def renew_lease(self, job_id: UUID, attempt: int, *, until: datetime, progress: float | None) -> Job | None:
+        """Extend the lease of the running `attempt`; the job as it now is, or None if
+        that attempt no longer runs. Not a transition: no event, no lock held."""
+
 
 class ReportRepository(Protocol):
     def add(self, report: Report) -> None: ...

@@ -13,10 +13,16 @@ class Delivery:
     kind: str
     attempt: int
     queue: str
-    delay_seconds: float = 0.0
 
 
 class TaskQueue(Protocol):
-    """Rings the doorbell: asks a worker to run a job. The database stays the record."""
+    """Rings the doorbell: asks a worker to run a job. The database stays the record.
+
+    Raises QueueUnavailable when the broker cannot take the message now.
+    """
 
     def enqueue(self, delivery: Delivery) -> None: ...
+
+
+class QueueUnavailable(Exception):
+    """The broker did not take the message; the outbox keeps it for the relay."""

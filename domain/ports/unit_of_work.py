@@ -4,6 +4,9 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol
 
+from domain.ports.dead_messages import DeadMessageRepository
+from domain.ports.idempotency import IdempotencyRepository
+from domain.ports.outbox import OutboxRepository
 from domain.ports.repositories import JobRepository, ReportRepository
 
 
@@ -16,6 +19,9 @@ class UnitOfWork(Protocol):
 
     jobs: JobRepository
     reports: ReportRepository
+    outbox: OutboxRepository
+    idempotency: IdempotencyRepository
+    dead_messages: DeadMessageRepository
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -28,4 +34,4 @@ class UnitOfWork(Protocol):
 
     def commit(self) -> None: ...
 
-    def after_commit(self, callback: Callable[[], None]) -> None: ...
+    def after_commit(self, callback: Callable[[], object]) -> None: ...

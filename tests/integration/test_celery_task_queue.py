@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import time
 import uuid
 
 import pytest
@@ -10,10 +12,9 @@ from celery import Celery
 from kombu import Connection, Queue
 
 from adapters.celery.task_queue import CeleryTaskQueue
-from domain.ports import Delivery
+from domain.ports import Delivery, QueueUnavailable
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
-pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
@@ -28,6 +29,7 @@ def redis_app():  # type: ignore[no-untyped-def]
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
+@pytest.mark.redis
 def test_a_delivery_becomes_a_json_task_message_on_its_queue(redis_app) -> None:  # type: ignore[no-untyped-def]
     job_id = uuid.uuid4()
 
@@ -43,12 +45,54 @@ def test_a_delivery_becomes_a_json_task_message_on_its_queue(redis_app) -> None:
     assert kwargs == {"job_id": str(job_id), "attempt": 2}
 
 
-def test_a_delayed_delivery_carries_its_eta(redis_app) -> None:  # type: ignore[no-untyped-def]
-    CeleryTaskQueue(redis_app).enqueue(
-        Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="reports", delay_seconds=30)
-    )
+@pytest.mark.redis
+def test_a_message_carries_no_eta_because_retries_wait_in_the_outbox(redis_app) -> None:  # type: ignore[no-untyped-def]
+    CeleryTaskQueue(redis_app).enqueue(Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="reports"))
 
     with Connection(REDIS_URL) as conn:
         message = conn.SimpleQueue(Queue("reports")).get(timeout=5)
         message.ack()
-    assert message.headers["eta"] is not None
+    assert message.headers["eta"] is None
+
+
+def app_for(url: str) -> Celery:
+    app = Celery("reportflow-test")
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(broker_url=url, broker_transport=None, broker_transport_options={})
+    return app
+
+
+def test_an_unreachable_broker_fails_fast_and_then_is_not_tried_for_a_while() -> None:
+    queue = CeleryTaskQueue(app_for(f"redis://127.0.0.1:{free_port()}/0"), cooldown_seconds=30)
+    delivery = Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="reports")
+
+    started = time.monotonic()
+    with pytest.raises(QueueUnavailable):
+        queue.enqueue(delivery)
+    first = time.monotonic() - started
+    started = time.monotonic()
+    with pytest.raises(QueueUnavailable, match="moments ago"):
+        queue.enqueue(delivery)
+    second = time.monotonic() - started
+
+    assert first < 2.0
+    assert second < 0.01
+
+
+def test_a_hung_broker_cannot_hold_the_caller_for_more_than_two_seconds() -> None:
+    with socket.socket() as silent:  # accepts connections (the kernel does) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        queue = CeleryTaskQueue(app_for(f"redis://127.0.0.1:{silent.getsockname()[1]}/0"))
+
+        started = time.monotonic()
+        with pytest.raises(QueueUnavailable):
+            queue.enqueue(Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="reports"))
+
+    assert time.monotonic() - started < 2.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

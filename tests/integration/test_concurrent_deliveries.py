@@ -12,10 +12,12 @@ from django.db import connection
 
 from adapters.clock import SystemClock
 from adapters.memory import InMemoryTaskQueue
+from adapters.orm.heartbeat import DjangoHeartbeat
 from adapters.orm.unit_of_work import DjangoUnitOfWork
 from adapters.storage.django_blob_store import DjangoBlobStore
+from application.engine_settings import JobEngineSettings
+from application.outbox_dispatcher import OutboxDispatcher
 from application.process_report import Outcome, ProcessReport, ProcessReportHandler
-from application.retry_policy import RetryPolicy
 from application.submit_report import ReportIntake, SubmitReport, SubmitReportHandler
 from domain.job_status import JobStatus
 
@@ -25,7 +27,7 @@ class SlowCountingAnalyzer:
         self.calls = 0
         self._lock = threading.Lock()
 
-    def analyze(self, content: BinaryIO) -> dict[str, Any]:
+    def analyze(self, content: BinaryIO, *, checkpoint: Any = None) -> dict[str, Any]:
         with self._lock:
             self.calls += 1
         time.sleep(0.3)
@@ -35,9 +37,15 @@ class SlowCountingAnalyzer:
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_receiving_the_same_job_execute_it_once(make_user) -> None:  # type: ignore[no-untyped-def]
     owner = make_user("alice")
-    queue, blobs, clock = InMemoryTaskQueue(), DjangoBlobStore(), SystemClock()
+    queue, blobs, clock, engine = InMemoryTaskQueue(), DjangoBlobStore(), SystemClock(), JobEngineSettings()
+    dispatcher = OutboxDispatcher(uow=DjangoUnitOfWork(), queue=queue, clock=clock)
     submitted = SubmitReportHandler(
-        uow=DjangoUnitOfWork(), blobs=blobs, queue=queue, clock=clock, intake=ReportIntake(max_upload_bytes=1000)
+        uow=DjangoUnitOfWork(),
+        blobs=blobs,
+        dispatcher=dispatcher,
+        clock=clock,
+        intake=ReportIntake(max_upload_bytes=1000),
+        engine=engine,
     )(SubmitReport(owner_id=owner, filename="a.csv", size_bytes=4, content=io.BytesIO(b"a\n1\n")))
     analyzer = SlowCountingAnalyzer()
     outcomes: list[Outcome] = []
@@ -45,7 +53,13 @@ def test_two_workers_receiving_the_same_job_execute_it_once(make_user) -> None: 
 
     def worker(name: str) -> None:
         handler = ProcessReportHandler(
-            uow=DjangoUnitOfWork(), blobs=blobs, analyzer=analyzer, queue=queue, clock=clock, retry_policy=RetryPolicy()
+            uow=DjangoUnitOfWork(),
+            blobs=blobs,
+            analyzer=analyzer,
+            heartbeat=DjangoHeartbeat(clock),
+            dispatcher=dispatcher,
+            clock=clock,
+            engine=engine,
         )
         start.wait()
         try:

@@ -54,7 +54,7 @@ def test_a_saved_job_reads_back_equal_with_its_events(uow_and_owners: tuple[Unit
     with uow:
         loaded = uow.jobs.get(job.id, for_update=True)
         assert loaded is not None
-        loaded.start(now=T0 + timedelta(seconds=1), worker="w1")
+        loaded.start(now=T0 + timedelta(seconds=1), worker="w1", lease_seconds=30)
         loaded.retry(TransientError("x"), now=T0 + timedelta(seconds=2), retry_at=T0 + timedelta(seconds=9), actor="w")
         uow.jobs.save(loaded)
         uow.commit()
@@ -113,7 +113,7 @@ def test_saving_a_stale_copy_is_refused(uow_and_owners: tuple[UnitOfWork, int, i
         first = uow.jobs.get(job.id)
         second = uow.jobs.get(job.id)
         assert first is not None and second is not None
-        first.start(now=T0, worker="w1")
+        first.start(now=T0, worker="w1", lease_seconds=30)
         uow.jobs.save(first)
         second.cancel(now=T0, actor="user")
 

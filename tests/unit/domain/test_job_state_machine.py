@@ -46,7 +46,7 @@ def job_in(status: JobStatus) -> Job:
     job = new_job()
     if status is JobStatus.QUEUED:
         return job
-    job.start(now=NOW, worker="w1")
+    job.start(now=NOW, worker="w1", lease_seconds=30)
     if status is JobStatus.RUNNING:
         return job
     if status is JobStatus.SUCCEEDED:
@@ -63,7 +63,7 @@ def job_in(status: JobStatus) -> Job:
 
 
 MOVES = {
-    JobStatus.RUNNING: lambda job: job.start(now=NOW, worker="w2"),
+    JobStatus.RUNNING: lambda job: job.start(now=NOW, worker="w2", lease_seconds=30),
     JobStatus.SUCCEEDED: lambda job: job.succeed(now=NOW, actor="worker:w1"),
     JobStatus.RETRYING: lambda job: job.retry(TransientError("x"), now=NOW, retry_at=LATER, actor="worker:w1"),
     JobStatus.FAILED: lambda job: job.fail(PermanentError("x"), now=NOW, actor="worker:w1"),
@@ -120,7 +120,7 @@ def test_a_new_job_is_queued_with_an_accepted_event() -> None:
 def test_starting_counts_the_attempt_and_names_the_worker() -> None:
     job = new_job()
 
-    job.start(now=LATER, worker="host-a")
+    job.start(now=LATER, worker="host-a", lease_seconds=30)
 
     assert job.attempts == 1
     assert job.started_at == LATER
@@ -140,7 +140,7 @@ def test_a_transient_failure_with_attempts_left_retries_later() -> None:
 
 def test_a_transient_failure_on_the_last_attempt_goes_dead() -> None:
     job = new_job(max_attempts=1)
-    job.start(now=NOW, worker="w1")
+    job.start(now=NOW, worker="w1", lease_seconds=30)
 
     outcome = job.fail_attempt(TransientError("timeout"), now=NOW, retry_at=LATER, actor="worker:w1")
 
@@ -159,7 +159,7 @@ def test_a_permanent_failure_fails_at_once_even_with_attempts_left() -> None:
 
 def test_retrying_without_attempts_left_is_refused() -> None:
     job = new_job(max_attempts=1)
-    job.start(now=NOW, worker="w1")
+    job.start(now=NOW, worker="w1", lease_seconds=30)
 
     with pytest.raises(InvalidTransition):
         job.retry(TransientError("x"), now=NOW, retry_at=LATER, actor="worker:w1")
@@ -192,3 +192,59 @@ def test_terminal_statuses_are_succeeded_failed_dead_and_cancelled(status: JobSt
     assert status.is_terminal == (
         status in {JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.DEAD, JobStatus.CANCELLED}
     )
+
+
+def test_a_start_takes_a_lease_that_a_later_clock_sees_expired() -> None:
+    job = new_job()
+
+    job.start(now=NOW, worker="w1", lease_seconds=30)
+
+    assert job.lease_expires_at == NOW + timedelta(seconds=30)
+    assert not job.is_lease_expired(NOW + timedelta(seconds=29))
+    assert job.is_lease_expired(NOW + timedelta(seconds=30))
+
+
+def test_an_expired_lease_is_a_transient_failure_of_the_attempt() -> None:
+    job = job_in(JobStatus.RUNNING)
+
+    outcome = job.expire_lease(now=NOW + timedelta(hours=1), retry_at=LATER, actor="system:reconciler")
+
+    assert outcome is JobStatus.RETRYING
+    assert "stopped renewing its lease" in job.error
+
+
+def test_a_live_lease_cannot_be_expired() -> None:
+    job = job_in(JobStatus.RUNNING)
+
+    with pytest.raises(InvalidTransition):
+        job.expire_lease(now=NOW, retry_at=LATER, actor="system:reconciler")
+
+
+def test_a_cancel_request_on_a_running_job_is_recorded_not_applied() -> None:
+    job = job_in(JobStatus.RUNNING)
+
+    job.request_cancel(now=NOW, actor="user:1")
+    job.request_cancel(now=NOW, actor="user:1")
+
+    assert (job.status, job.cancel_requested) == (JobStatus.RUNNING, True)
+    assert [e.message for e in job.new_events].count("cancel requested") == 1
+
+
+def test_a_failed_attempt_of_a_job_asked_to_cancel_ends_cancelled() -> None:
+    job = job_in(JobStatus.RUNNING)
+    job.request_cancel(now=NOW, actor="user:1")
+
+    outcome = job.fail_attempt(TransientError("x"), now=NOW, retry_at=LATER, actor="worker:w1")
+
+    assert outcome is JobStatus.CANCELLED
+
+
+def test_redelivery_is_recorded_for_waiting_jobs_only() -> None:
+    queued, running = job_in(JobStatus.QUEUED), job_in(JobStatus.RUNNING)
+
+    queued.redeliver(now=LATER, actor="system:reconciler")
+
+    assert queued.next_attempt_at == LATER
+    assert queued.new_events[-1].message == "delivery sent again"
+    with pytest.raises(InvalidTransition):
+        running.redeliver(now=LATER, actor="system:reconciler")

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from adapters.memory.repositories import InMemoryState, OutboxRow
+from domain.ports import Delivery, OutboxEntry
+
+
+class InMemoryOutboxRepository:
+    def __init__(self, state: InMemoryState) -> None:
+        self._state = state
+
+    def add(self, delivery: Delivery, *, available_at: datetime, now: datetime) -> int:
+        entry_id = max(self._state.outbox, default=0) + 1
+        self._state.outbox[entry_id] = OutboxRow(OutboxEntry(id=entry_id, delivery=delivery, available_at=available_at))
+        return entry_id
+
+    def claim_due(self, now: datetime, *, limit: int, ids: list[int] | None = None) -> list[OutboxEntry]:
+        due = [
+            row.entry
+            for row in self._state.outbox.values()
+            if row.published_at is None and row.entry.available_at <= now and (ids is None or row.entry.id in ids)
+        ]
+        return sorted(due, key=lambda entry: (entry.available_at, entry.id))[:limit]
+
+    def mark_published(self, ids: list[int], *, now: datetime) -> None:
+        for entry_id in ids:
+            self._state.outbox[entry_id].published_at = now
+
+    def record_failure(self, ids: list[int], *, error: str) -> None:
+        for entry_id in ids:
+            row = self._state.outbox[entry_id]
+            row.publish_failures += 1
+            row.last_error = error
+
+    def has_pending(self, job_id: UUID) -> bool:
+        return any(r.published_at is None and r.entry.delivery.job_id == job_id for r in self._state.outbox.values())
+
+    def purge_published(self, before: datetime) -> int:
+        old = [i for i, row in self._state.outbox.items() if row.published_at and row.published_at < before]
+        for entry_id in old:
+            del self._state.outbox[entry_id]
+        return len(old)

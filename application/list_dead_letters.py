@@ -1,0 +1,33 @@
+"""The dead-letter queue: jobs that used up their attempts, newest first."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from application.job_cursor_codec import decode_cursor, encode_cursor
+from application.read_models import JobPage, JobView
+from domain.ports import JobCursor, UnitOfWork
+
+
+class ListDeadLetters(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    owner_id: int
+    is_staff: bool = False  # staff see every owner's dead letters
+    cursor: str | None = None
+    limit: int = Field(default=50, ge=1, le=500)
+
+
+class ListDeadLettersHandler:
+    def __init__(self, *, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def __call__(self, query: ListDeadLetters) -> JobPage:
+        after = decode_cursor(query.cursor) if query.cursor else None
+        with self._uow as uow:
+            jobs = uow.jobs.list_dead_letters(
+                None if query.is_staff else query.owner_id, after=after, limit=query.limit + 1
+            )
+        page, more = jobs[: query.limit], len(jobs) > query.limit
+        next_cursor = encode_cursor(JobCursor(created_at=page[-1].created_at, job_id=page[-1].id)) if more else None
+        return JobPage(items=[JobView.of(job) for job in page], next_cursor=next_cursor)

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from typing import Protocol
+from uuid import UUID
+
+
+class Lease(Protocol):
+    def checkpoint(self, progress: float | None = None) -> None:
+        """Report progress; raises AttemptAborted if the job was cancelled or the lease lost."""
+
+
+class Heartbeat(Protocol):
+    """Keeps a running attempt's lease alive while its work goes on."""
+
+    def keep_alive(self, job_id: UUID, attempt: int, *, lease_seconds: float) -> AbstractContextManager[Lease]: ...

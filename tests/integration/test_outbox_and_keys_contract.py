@@ -1,0 +1,123 @@
+"""The outbox, Idempotency-Key and dead-message repositories: one contract, both adapters."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.memory import InMemoryUnitOfWork
+from adapters.orm.unit_of_work import DjangoUnitOfWork
+from domain.job import Job
+from domain.ports import Delivery, UnitOfWork
+
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", pytest.param("django", marks=pytest.mark.django_db(transaction=True))])
+def uow_and_owner(request: pytest.FixtureRequest) -> Iterator[tuple[UnitOfWork, int]]:
+    if request.param == "memory":
+        yield InMemoryUnitOfWork(), 1
+    else:
+        yield DjangoUnitOfWork(), request.getfixturevalue("make_user")("alice")
+
+
+def job_with_delivery(uow: UnitOfWork, owner: int, *, available_at: datetime) -> tuple[Job, int]:
+    job = Job.create(
+        id=uuid.uuid4(), kind="report.process", owner_id=owner, queue="reports", max_attempts=3, now=T0, actor="u"
+    )
+    with uow:
+        uow.jobs.add(job)
+        entry = uow.outbox.add(
+            Delivery(job_id=job.id, kind=job.kind, attempt=1, queue="reports"), available_at=available_at, now=T0
+        )
+        uow.commit()
+    return job, entry
+
+
+def test_only_due_unpublished_entries_are_claimed_oldest_first(uow_and_owner: tuple[UnitOfWork, int]) -> None:
+    uow, owner = uow_and_owner
+    _, later = job_with_delivery(uow, owner, available_at=T0 + timedelta(seconds=10))
+    _, sooner = job_with_delivery(uow, owner, available_at=T0 + timedelta(seconds=5))
+    _, published = job_with_delivery(uow, owner, available_at=T0)
+    with uow:
+        uow.outbox.mark_published([published], now=T0)
+        uow.commit()
+
+    with uow:
+        at_start = uow.outbox.claim_due(T0, limit=10)
+        at_seven = uow.outbox.claim_due(T0 + timedelta(seconds=7), limit=10)
+        at_end = uow.outbox.claim_due(T0 + timedelta(seconds=60), limit=10)
+        only_later = uow.outbox.claim_due(T0 + timedelta(seconds=60), limit=10, ids=[later])
+
+    assert at_start == []
+    assert [e.id for e in at_seven] == [sooner]
+    assert [e.id for e in at_end] == [sooner, later]
+    assert [e.id for e in only_later] == [later]
+    assert at_end[0].delivery.attempt == 1
+
+
+def test_pending_deliveries_are_known_per_job_and_old_published_ones_purged(
+    uow_and_owner: tuple[UnitOfWork, int],
+) -> None:
+    uow, owner = uow_and_owner
+    job, entry = job_with_delivery(uow, owner, available_at=T0)
+
+    with uow:
+        pending_before = uow.outbox.has_pending(job.id)
+        uow.outbox.record_failure([entry], error="down")
+        uow.outbox.mark_published([entry], now=T0)
+        pending_after = uow.outbox.has_pending(job.id)
+        purged_too_soon = uow.outbox.purge_published(T0)
+        purged = uow.outbox.purge_published(T0 + timedelta(seconds=1))
+        uow.commit()
+
+    assert (pending_before, pending_after, purged_too_soon, purged) == (True, False, 0, 1)
+
+
+def test_an_idempotency_key_is_claimed_once_per_owner_until_it_expires(
+    uow_and_owner: tuple[UnitOfWork, int],
+) -> None:
+    uow, owner = uow_and_owner
+    expires = T0 + timedelta(hours=24)
+
+    with uow:
+        first = uow.idempotency.claim(owner, "k", fingerprint="f1", now=T0, expires_at=expires)
+        held = uow.idempotency.claim(owner, "k", fingerprint="f2", now=T0, expires_at=expires)
+        uow.idempotency.complete(owner, "k", response={"id": "x"})
+        completed = uow.idempotency.claim(owner, "k", fingerprint="f1", now=T0, expires_at=expires)
+        after_expiry = uow.idempotency.claim(owner, "k", fingerprint="f3", now=expires, expires_at=expires)
+        uow.commit()
+
+    assert first is None
+    assert held is not None and (held.fingerprint, held.response) == ("f1", None)
+    assert completed is not None and completed.response == {"id": "x"}
+    assert after_expiry is None
+
+
+def test_released_and_expired_keys_are_forgotten(uow_and_owner: tuple[UnitOfWork, int]) -> None:
+    uow, owner = uow_and_owner
+
+    with uow:
+        uow.idempotency.claim(owner, "a", fingerprint="f", now=T0, expires_at=T0 + timedelta(hours=1))
+        uow.idempotency.claim(owner, "b", fingerprint="f", now=T0, expires_at=T0 + timedelta(hours=2))
+        uow.idempotency.release(owner, "a")
+        purged = uow.idempotency.purge_expired(T0 + timedelta(hours=2))
+        reclaimed = uow.idempotency.claim(owner, "a", fingerprint="g", now=T0, expires_at=T0 + timedelta(hours=1))
+        uow.commit()
+
+    assert (purged, reclaimed) == (1, None)
+
+
+def test_dead_messages_are_kept(uow_and_owner: tuple[UnitOfWork, int]) -> None:
+    uow, _ = uow_and_owner
+
+    with uow:
+        uow.dead_messages.add(task="reports.process", payload={"kwargs": {}}, reason="job_id missing", received_at=T0)
+        uow.commit()
+    with uow:
+        count = uow.dead_messages.count()
+
+    assert count == 1

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from domain.ports import QueueUnavailable
+from tests.unit.application.conftest import World
+
+
+def test_the_relay_publishes_what_the_broker_refused_once_it_is_back(world: World) -> None:
+    world.queue.fail_with = QueueUnavailable("down")
+    ids = [world.submit().job.id for _ in range(3)]
+
+    during = world.relay()
+    world.queue.fail_with = None
+    after = world.relay()
+    nothing_left = world.relay()
+
+    assert (during.published, during.failed) == (0, 3)
+    assert after.published == 3
+    assert nothing_left.published == 0
+    assert sorted(d.job_id for d in world.queue.deliveries) == sorted(ids)
+
+
+def test_an_outage_is_noted_on_the_entries(world: World) -> None:
+    world.queue.fail_with = QueueUnavailable("connection refused")
+    world.submit()
+
+    (row,) = world.uow.state.outbox.values()
+
+    assert (row.publish_failures, row.last_error, row.published_at) == (1, "connection refused", None)
+
+
+def test_the_relay_works_in_batches_until_done(world: World) -> None:
+    world.queue.fail_with = QueueUnavailable("down")
+    for _ in range(5):
+        world.submit()
+    world.queue.fail_with = None
+    dispatcher = world.dispatcher
+    dispatcher._batch_size = 2
+
+    report = dispatcher.relay()
+
+    assert report.published == 5
