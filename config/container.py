@@ -5,10 +5,11 @@ Views and tasks resolve handlers from `container`; tests override providers.
 
 from __future__ import annotations
 
+import importlib
+
 from dependency_injector import containers, providers
 from django.conf import settings
 
-from adapters.analysis.csv_summary import CsvSummaryAnalyzer
 from adapters.celery.task_queue import CeleryTaskQueue
 from adapters.clock import SystemClock
 from adapters.orm.heartbeat import DjangoHeartbeat
@@ -28,10 +29,17 @@ from application.record_dead_message import RecordDeadMessageHandler
 from application.retry_policy import RetryPolicy
 from application.submit_report import REPORT_JOB_KIND, ReportIntake, SubmitReportHandler
 from config.celery import app as celery_app
+from domain.ports import ReportAnalyzer
 
 
 def _intake() -> ReportIntake:
     return ReportIntake(max_upload_bytes=settings.MAX_UPLOAD_BYTES)
+
+
+def _analyzer() -> ReportAnalyzer:
+    module, _, name = settings.REPORT_ANALYZER.partition(":")
+    analyzer: ReportAnalyzer = getattr(importlib.import_module(module), name)()
+    return analyzer
 
 
 def _engine() -> JobEngineSettings:
@@ -49,7 +57,7 @@ class Container(containers.DeclarativeContainer):
     blobs = providers.Singleton(DjangoBlobStore)
     task_queue = providers.Singleton(CeleryTaskQueue, app=celery_app)
     heartbeat = providers.Singleton(DjangoHeartbeat, clock=clock)
-    analyzer = providers.Singleton(CsvSummaryAnalyzer)
+    analyzer = providers.Singleton(_analyzer)
     intake = providers.Singleton(_intake)
     engine = providers.Singleton(_engine)
 

@@ -35,6 +35,8 @@ class Environment(BaseSettings):
     visibility_timeout_seconds: int = Field(default=3600, gt=0)
     db_conn_max_age: int = Field(default=600, ge=0)
     log_level: str = "INFO"
+    # "module:Class" of the ReportAnalyzer; the fault-injection suite swaps in its own
+    report_analyzer: str = "adapters.analysis.csv_summary:CsvSummaryAnalyzer"
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

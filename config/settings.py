@@ -155,6 +155,7 @@ CELERY_TASK_ROUTES = {"reports.*": {"queue": "reports"}, "jobs.*": {"queue": "de
 REPORT_MAX_ATTEMPTS = ENV.report_max_attempts
 RETRY_BASE_SECONDS = ENV.retry_base_seconds
 RETRY_CAP_SECONDS = ENV.retry_cap_seconds
+REPORT_ANALYZER = ENV.report_analyzer
 LEASE_SECONDS = ENV.lease_seconds
 REDELIVERY_AFTER_SECONDS = ENV.redelivery_after_seconds
 
