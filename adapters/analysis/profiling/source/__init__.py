@@ -1,0 +1,1 @@
+"""Reading a report file: sniffing its format from content, then streaming it as text frames."""

@@ -1,0 +1,70 @@
+"""Stream a byte range of a CSV/TSV file as text batches, with line numbers and ragged rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from domain.errors import InvalidReportFile
+
+from ..settings import EngineSettings
+from .batch import Batch
+from .blocks import record_blocks
+from .chunk_spec import ChunkSpec
+from .encoding import TextEncoding
+from .records import index_records
+from .text_stream import as_utf8, read_range
+
+
+def read_csv_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) -> Iterator[Batch]:
+    """Raises InvalidReportFile for undecodable text, bad quoting or a record polars cannot parse.
+
+    Ragged rows are kept: missing trailing fields are null and extra fields are dropped; the
+    rows are counted (with their lines) as a data-quality fact instead of failing the file.
+    """
+    source = chunk.source
+    assert source.delimiter is not None
+    assert source.encoding is not None
+    encoding = TextEncoding(name=source.encoding, bom=source.bom)
+    pieces = read_range(path, start=chunk.start, end=chunk.end, piece_bytes=settings.block_bytes)
+    text = as_utf8(pieces, encoding, first_line=chunk.first_line)
+    quote = source.quote.encode() if source.quote else None
+    width = len(source.columns)
+    schema = {f"c{position}": pl.String for position in range(width)}
+    for block in record_blocks(text, quote=quote, limits=settings, first_line=chunk.first_line):
+        index = index_records(block.data, first_line=block.first_line, delimiter=source.delimiter, quote=source.quote)
+        frame = _parse(block.data, schema, source.delimiter, source.quote, index.lines)
+        if frame.height != len(index.lines):
+            raise InvalidReportFile(f"malformed CSV between lines {index.lines[0]} and {index.lines[-1]}")
+        keep = ~index.blank
+        if not keep.all():
+            frame = frame.filter(pl.Series(keep))
+        yield Batch(
+            frame=frame.rename(dict(zip(schema, source.columns, strict=True))),
+            lines=index.lines[keep],
+            ragged_lines=index.lines[keep & (index.fields != width)],
+            blank_lines=int(index.blank.sum()),
+        )
+
+
+def _parse(
+    data: bytes, schema: dict[str, type[pl.String]], delimiter: str, quote: str | None, lines: npt.NDArray[np.int64]
+) -> pl.DataFrame:
+    try:
+        return pl.read_csv(
+            data,
+            has_header=False,
+            schema=schema,
+            separator=delimiter,
+            quote_char=quote,
+            null_values=None,
+            empty_string_is_null=False,
+            truncate_ragged_lines=True,
+            missing_columns="insert",
+        )
+    except pl.exceptions.PolarsError as exc:
+        reason = str(exc).strip().splitlines()[0]
+        raise InvalidReportFile(f"malformed CSV between lines {lines[0]} and {lines[-1]}: {reason}") from exc

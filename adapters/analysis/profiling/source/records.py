@@ -1,0 +1,75 @@
+"""Index the records of a CSV block with numpy: where each starts, its line, its field count.
+
+Polars parses the fields; this index adds what polars does not report: absolute line
+numbers (a quoted field may span lines), blank lines and ragged rows. Quote parity (see
+blocks.py) tells which newlines and delimiters sit outside quotes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from domain.errors import InvalidReportFile
+
+_NEWLINE, _CR = 10, 13
+
+
+@dataclass(frozen=True, slots=True)
+class RecordIndex:
+    """One entry per record of the block, blank lines included (polars yields a row for them)."""
+
+    lines: npt.NDArray[np.int64]
+    fields: npt.NDArray[np.int64]
+    blank: npt.NDArray[np.bool_]
+
+
+def index_records(block: bytes, *, first_line: int, delimiter: str, quote: str | None) -> RecordIndex:
+    """Raises InvalidReportFile for a quote inside an unquoted field or text after a closing quote."""
+    data = np.frombuffer(block, dtype=np.uint8)
+    newlines = np.flatnonzero(data == _NEWLINE)
+    quotes = None
+    if quote is not None and quote.encode() in block:
+        quotes = np.flatnonzero(data == ord(quote))
+        _check_quote_placement(data, quotes, newlines, first_line, ord(delimiter))
+        ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+    else:
+        ends = newlines
+    if len(data) and data[-1] != _NEWLINE:
+        ends = np.append(ends, len(data))
+    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
+    lengths = ends - starts
+    first_byte = data[np.minimum(starts, max(len(data) - 1, 0))] if len(data) else np.zeros(0, np.uint8)
+    blank = (lengths == 0) | ((lengths == 1) & (first_byte == _CR))
+    delimiters = np.flatnonzero(data == ord(delimiter))
+    if quotes is not None:
+        delimiters = delimiters[np.searchsorted(quotes, delimiters) % 2 == 0]
+    fields = np.bincount(np.searchsorted(ends, delimiters), minlength=len(ends))[: len(ends)] + 1
+    lines = first_line + np.searchsorted(newlines, starts)
+    return RecordIndex(lines=lines.astype(np.int64), fields=fields.astype(np.int64), blank=blank)
+
+
+def _check_quote_placement(
+    data: npt.NDArray[np.uint8],
+    quotes: npt.NDArray[np.intp],
+    newlines: npt.NDArray[np.intp],
+    first_line: int,
+    delimiter: int,
+) -> None:
+    """An opening quote must start a field; a closing quote must end it (or be doubled)."""
+    quote = data[quotes[0]]
+    opening, closing = quotes[0::2], quotes[1::2]
+    before = data[np.maximum(opening - 1, 0)]
+    bad_open = opening[(opening > 0) & (before != delimiter) & (before != _NEWLINE) & (before != quote)]
+    after = data[np.minimum(closing + 1, len(data) - 1)]
+    at_end = closing == len(data) - 1
+    bad_close = closing[~at_end & (after != delimiter) & (after != _NEWLINE) & (after != _CR) & (after != quote)]
+    if len(bad_open) or len(bad_close):
+        position = int(min(bad_open.min(initial=len(data)), bad_close.min(initial=len(data))))
+        line = first_line + int(np.searchsorted(newlines, position))
+        raise InvalidReportFile(
+            f"line {line}: a quote character inside an unquoted field, or text right after a closing quote; "
+            "quote the whole field and double any quote inside it"
+        )
