@@ -1,0 +1,1 @@
+"""Mergeable per-column statistics: exact moments, DataSketches for quantiles, distinct and top values."""

@@ -1,0 +1,134 @@
+"""What a column could still be. A candidate type lives while every value seen parses as it, and
+collects that type's statistics; the first value that does not parse kills it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from .distribution import Distribution
+from .parsing import parse_boolean, parse_float, parse_integer, parse_temporal
+
+
+class NumericCandidate:
+    __slots__ = ("distribution", "high", "integral", "low")
+
+    def __init__(self) -> None:
+        self.distribution = Distribution()
+        self.integral = True
+        self.low: int | None = None
+        self.high: int | None = None
+
+    def observe(self, values: pl.Series) -> bool:
+        """Add non-null text values; False when one of them is not a number."""
+        floats = parse_float(values)
+        if floats.null_count():
+            return False
+        if self.integral:
+            integers = parse_integer(values)
+            if integers.null_count():
+                self.integral = False
+            else:
+                self._extend(int(integers.min()), int(integers.max()))  # type: ignore[arg-type]
+        self.distribution.observe(floats)
+        return True
+
+    def merge(self, other: NumericCandidate) -> None:
+        self.distribution.merge(other.distribution)
+        self.integral = self.integral and other.integral
+        if other.low is not None and other.high is not None:
+            self._extend(other.low, other.high)
+
+    def _extend(self, low: int, high: int) -> None:
+        self.low = low if self.low is None else min(self.low, low)
+        self.high = high if self.high is None else max(self.high, high)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "distribution": self.distribution.to_json(),
+            "integral": self.integral,
+            "low": self.low,
+            "high": self.high,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> NumericCandidate:
+        candidate = cls()
+        candidate.distribution = Distribution.from_json(data["distribution"])
+        candidate.integral, candidate.low, candidate.high = bool(data["integral"]), data["low"], data["high"]
+        return candidate
+
+
+class TemporalCandidate:
+    """Dates and date-times as epoch microseconds; exact extremes are kept as integers."""
+
+    __slots__ = ("distribution", "has_time", "high", "low")
+
+    def __init__(self) -> None:
+        self.distribution = Distribution()
+        self.has_time = False
+        self.low: int | None = None
+        self.high: int | None = None
+
+    def observe(self, values: pl.Series) -> bool:
+        micros, has_time = parse_temporal(values)
+        if micros.null_count():
+            return False
+        self.has_time = self.has_time or has_time
+        self._extend(int(micros.min()), int(micros.max()))  # type: ignore[arg-type]
+        self.distribution.observe(micros.cast(pl.Float64))
+        return True
+
+    def merge(self, other: TemporalCandidate) -> None:
+        self.distribution.merge(other.distribution)
+        self.has_time = self.has_time or other.has_time
+        if other.low is not None and other.high is not None:
+            self._extend(other.low, other.high)
+
+    def _extend(self, low: int, high: int) -> None:
+        self.low = low if self.low is None else min(self.low, low)
+        self.high = high if self.high is None else max(self.high, high)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "distribution": self.distribution.to_json(),
+            "has_time": self.has_time,
+            "low": self.low,
+            "high": self.high,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TemporalCandidate:
+        candidate = cls()
+        candidate.distribution = Distribution.from_json(data["distribution"])
+        candidate.has_time, candidate.low, candidate.high = bool(data["has_time"]), data["low"], data["high"]
+        return candidate
+
+
+class BooleanCandidate:
+    __slots__ = ("falses", "trues")
+
+    def __init__(self, trues: int = 0, falses: int = 0) -> None:
+        self.trues = trues
+        self.falses = falses
+
+    def observe(self, values: pl.Series) -> bool:
+        flags = parse_boolean(values)
+        if flags.null_count():
+            return False
+        trues = int(flags.sum())
+        self.trues += trues
+        self.falses += len(flags) - trues
+        return True
+
+    def merge(self, other: BooleanCandidate) -> None:
+        self.trues += other.trues
+        self.falses += other.falses
+
+    def to_json(self) -> dict[str, Any]:
+        return {"trues": self.trues, "falses": self.falses}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BooleanCandidate:
+        return cls(int(data["trues"]), int(data["falses"]))

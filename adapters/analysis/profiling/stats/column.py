@@ -1,0 +1,113 @@
+"""Everything a chunk learns about one column, mergeable with what other chunks learnt."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import polars as pl
+
+from .candidates import BooleanCandidate, NumericCandidate, TemporalCandidate
+from .value_tally import ValueTally
+
+TEXT_CHARS = 200
+_Candidate = TypeVar("_Candidate", NumericCandidate, TemporalCandidate, BooleanCandidate)
+
+
+class ColumnAccumulator:
+    """Non-null count, value tally, text extremes and the candidate types still alive."""
+
+    __slots__ = ("boolean", "count", "name", "numeric", "tally", "temporal", "text_max", "text_min")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.count = 0
+        self.tally = ValueTally()
+        self.text_min: str | None = None
+        self.text_max: str | None = None
+        self.boolean: BooleanCandidate | None = BooleanCandidate()
+        self.numeric: NumericCandidate | None = NumericCandidate()
+        self.temporal: TemporalCandidate | None = TemporalCandidate()
+
+    def observe(self, values: pl.Series, *, limit: int, budget: int) -> None:
+        """Add a String column whose nulls are already normalised."""
+        present = values.drop_nulls()
+        if not len(present):
+            return
+        self.count += len(present)
+        self.tally.observe(present, limit=limit, budget=budget)
+        self._extend(_clip(present.min()), _clip(present.max()))
+        # A batch that parses entirely as one type cannot parse as the others (true/false is no
+        # number, a number is no ISO date): the later candidates are skipped, not parsed.
+        if self.boolean is not None:
+            if self.boolean.observe(present):
+                self.numeric = self.temporal = None
+                return
+            self.boolean = None
+        if self.numeric is not None:
+            if self.numeric.observe(present):
+                self.temporal = None
+                return
+            self.numeric = None
+        if self.temporal is not None and not self.temporal.observe(present):
+            self.temporal = None
+
+    def merge(self, other: ColumnAccumulator, *, limit: int, budget: int) -> None:
+        self.count += other.count
+        self.tally.merge(other.tally, limit=limit, budget=budget)
+        if other.text_min is not None and other.text_max is not None:
+            self._extend(other.text_min, other.text_max)
+        self.boolean = _merged(self.boolean, other.boolean)
+        self.numeric = _merged(self.numeric, other.numeric)
+        self.temporal = _merged(self.temporal, other.temporal)
+
+    def inferred_type(self) -> str:
+        if self.count == 0:
+            return "empty"
+        if self.boolean is not None:
+            return "boolean"
+        if self.numeric is not None:
+            return "integer" if self.numeric.integral else "float"
+        if self.temporal is not None:
+            return "datetime" if self.temporal.has_time else "date"
+        return "string"
+
+    def _extend(self, low: str, high: str) -> None:
+        self.text_min = low if self.text_min is None else min(self.text_min, low)
+        self.text_max = high if self.text_max is None else max(self.text_max, high)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "count": self.count,
+            "tally": self.tally.to_json(),
+            "text_min": self.text_min,
+            "text_max": self.text_max,
+            "boolean": None if self.boolean is None else self.boolean.to_json(),
+            "numeric": None if self.numeric is None else self.numeric.to_json(),
+            "temporal": None if self.temporal is None else self.temporal.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ColumnAccumulator:
+        column = cls(data["name"])
+        column.count = int(data["count"])
+        column.tally = ValueTally.from_json(data["tally"])
+        column.text_min, column.text_max = data["text_min"], data["text_max"]
+        column.boolean = None if data["boolean"] is None else BooleanCandidate.from_json(data["boolean"])
+        column.numeric = None if data["numeric"] is None else NumericCandidate.from_json(data["numeric"])
+        column.temporal = None if data["temporal"] is None else TemporalCandidate.from_json(data["temporal"])
+        return column
+
+
+def _merged(mine: _Candidate | None, theirs: _Candidate | None) -> _Candidate | None:
+    """A candidate survives the merge only if both sides kept it (an empty side keeps every one)."""
+    if mine is None or theirs is None:
+        return None
+    mine.merge(theirs)
+    return mine
+
+
+def _clip(value: object) -> str:
+    """Text extremes are kept to 200 characters; clipping preserves their order."""
+    text = str(value)
+    return text if len(text) <= TEXT_CHARS else text[:TEXT_CHARS] + "…"
