@@ -1,0 +1,1 @@
+"""The optional declared schema and the row-level violations found against it."""
