@@ -1,0 +1,121 @@
+"""The report engine's facade: profile a file in one pass, or plan, profile and merge its chunks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from typing import Any, BinaryIO, Literal
+
+from .checks.schema import DeclaredSchema, parse_schema
+from .finalize import build_result
+from .merging import merge_partials
+from .partial import PartialProfile
+from .report.csv_export import columns_csv, violations_csv
+from .report.html_report import render_html
+from .settings import MIB, EngineSettings
+from .source.chunk_spec import ChunkSpec
+from .source.planning import plan_chunks, whole_file
+from .source.read import read_chunk
+from .source.sniff import sniff
+
+_SPOOL_PIECE = MIB
+
+
+class ProfilingEngine:
+    """Profiles CSV, TSV, JSON Lines, Parquet and XLSX files in bounded memory.
+
+    Every method that reads a file raises domain.errors.InvalidReportFile (permanent) when its
+    content cannot be read as a report, and SchemaError for an invalid declared schema.
+    """
+
+    def __init__(
+        self,
+        *,
+        null_values: tuple[str, ...] = (),
+        max_columns: int = 1000,
+        sheet: str | None = None,
+        block_bytes: int = 8 * MIB,
+        max_record_bytes: int = 64 * MIB,
+        max_xlsx_uncompressed_bytes: int = 256 * MIB,
+        max_violations: int = 1000,
+        exact_distinct_limit: int = 10_000,
+        spool_dir: str | None = None,
+    ) -> None:
+        self.settings = EngineSettings(
+            null_values=tuple(null_values),
+            max_columns=max_columns,
+            sheet=sheet,
+            block_bytes=block_bytes,
+            max_record_bytes=max(max_record_bytes, block_bytes),
+            max_xlsx_uncompressed_bytes=max_xlsx_uncompressed_bytes,
+            max_violations=max_violations,
+            exact_distinct_limit=exact_distinct_limit,
+        )
+        self.spool_dir = spool_dir
+
+    def analyze(self, content: BinaryIO) -> dict[str, Any]:
+        """Profile a stream (the ReportAnalyzer port); it is spooled to a temporary file first."""
+        with tempfile.TemporaryDirectory(prefix="reportflow-", dir=self.spool_dir) as directory:
+            path = os.path.join(directory, "upload")
+            with open(path, "wb") as spool:
+                shutil.copyfileobj(content, spool, _SPOOL_PIECE)
+            return self.analyze_path(path)
+
+    def analyze_path(self, path: str, *, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Profile a local file in a single pass and return the result (schema_version 2)."""
+        declared = None if schema is None else parse_schema(schema)
+        started = time.perf_counter()
+        source = sniff(path, self.settings)
+        partial = self._profile(path, whole_file(source), declared)
+        if partial.checker is not None:
+            partial.checker.finish(list(partial.columns))
+        partial.duration_seconds = time.perf_counter() - started
+        return build_result(partial, file_bytes=source.size, chunks=1)
+
+    def plan_chunks(self, path: str, *, target_bytes: int) -> list[dict[str, Any]]:
+        """Split a local file into chunks of about `target_bytes`, each starting on a record."""
+        source = sniff(path, self.settings)
+        chunks = plan_chunks(path, source, target_bytes=target_bytes, settings=self.settings)
+        return [chunk.model_dump(mode="json") for chunk in chunks]
+
+    def profile_chunk(
+        self, path: str, chunk: dict[str, Any], *, schema: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Profile one planned chunk into a JSON-serialisable partial profile.
+
+        Raises ValueError for a malformed chunk spec or a file that changed since planning.
+        """
+        declared = None if schema is None else parse_schema(schema)
+        spec = ChunkSpec.model_validate(chunk)
+        if os.path.getsize(path) != spec.source.size:
+            raise ValueError("the file changed since its chunks were planned (its size differs)")
+        started = time.perf_counter()
+        partial = self._profile(path, spec, declared)
+        partial.duration_seconds = time.perf_counter() - started
+        return partial.to_json()
+
+    def merge(self, partials: list[dict[str, Any]], *, file_bytes: int) -> dict[str, Any]:
+        """Fold the partials of every chunk into the final result.
+
+        Raises PartialMismatch (a ValueError) unless they are exactly the chunks of one plan.
+        """
+        started = time.perf_counter()
+        result = merge_partials(partials, file_bytes=file_bytes, settings=self.settings)
+        result["duration_seconds"] = round(result["duration_seconds"] + time.perf_counter() - started, 6)
+        return result
+
+    def render_html(self, result: dict[str, Any]) -> str:
+        """A self-contained HTML report (inline SVG charts, no scripts) with everything escaped."""
+        return render_html(result)
+
+    def export_csv(self, result: dict[str, Any], *, table: Literal["columns", "violations"] = "columns") -> str:
+        """The column profiles or the schema violations as CSV, with formula injection neutralised."""
+        return columns_csv(result) if table == "columns" else violations_csv(result)
+
+    def _profile(self, path: str, chunk: ChunkSpec, schema: DeclaredSchema | None) -> PartialProfile:
+        partial = PartialProfile(chunk, self.settings, schema)
+        for batch in read_chunk(path, chunk, self.settings):
+            partial.observe(batch)
+        return partial
