@@ -1,0 +1,1 @@
+"""Human-facing renderings of a result: a self-contained HTML report and CSV exports."""
