@@ -14,3 +14,7 @@ from config.settings import *  # noqa: F403
 CELERY_BROKER_URL = "memory://localhost/"
 CELERY_BROKER_TRANSPORT = None
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+
+# One test database per run, so two runs on one machine (a developer's and CI's, or two
+# sessions) cannot drop each other's database.
+DATABASES["default"]["TEST"] = {"NAME": f"test_reportflow_{os.getpid()}"}  # noqa: F405

@@ -1,0 +1,42 @@
+"""Task messages are validated at the boundary: a malformed one is kept, acknowledged, never retried."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from adapters.celery.tasks import process_report
+from adapters.orm.models import DeadMessageRecord
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("args", "kwargs", "reason"),
+    [
+        ((), {"job_id": "not-a-uuid", "attempt": 1}, "job_id"),
+        ((), {"job_id": "8c3b3f7e-5b7e-4a4f-9d1e-3b1b9c1c2a11"}, "attempt"),
+        ((), {"job_id": "8c3b3f7e-5b7e-4a4f-9d1e-3b1b9c1c2a11", "attempt": 0}, "attempt"),
+        (("8c3b3f7e-5b7e-4a4f-9d1e-3b1b9c1c2a11", 1), {}, "positional"),
+    ],
+)
+def test_a_malformed_message_is_dead_lettered_and_the_task_succeeds(
+    args: tuple[Any, ...], kwargs: dict[str, Any], reason: str
+) -> None:
+    result = process_report.apply(args=args, kwargs=kwargs)
+
+    assert result.successful(), "acknowledged, so the broker never delivers it again"
+    (dead,) = DeadMessageRecord.objects.all()
+    assert dead.task == "reports.process"
+    assert reason in dead.reason
+    assert dead.payload == {"args": list(args), "kwargs": kwargs}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unknown_extra_keywords_are_ignored_so_older_workers_survive_newer_messages() -> None:
+    result = process_report.apply(
+        kwargs={"job_id": "8c3b3f7e-5b7e-4a4f-9d1e-3b1b9c1c2a11", "attempt": 1, "trace_id": "abc"}
+    )
+
+    assert result.successful()
+    assert DeadMessageRecord.objects.count() == 0
