@@ -9,6 +9,8 @@ import uuid
 from datetime import datetime
 
 from application.errors import InvalidCursor
+from application.read_models import JobPage, JobView
+from domain.job import Job
 from domain.ports import JobCursor
 
 
@@ -29,3 +31,10 @@ def decode_cursor(token: str) -> JobCursor:
     if created_at.tzinfo is None:
         raise InvalidCursor()
     return JobCursor(created_at=created_at, job_id=job_id)
+
+
+def page_of(jobs: list[Job], limit: int) -> JobPage:
+    """The first `limit` of `jobs` (fetched as limit + 1), with a cursor if more follow."""
+    page, more = jobs[:limit], len(jobs) > limit
+    next_cursor = encode_cursor(JobCursor(created_at=page[-1].created_at, job_id=page[-1].id)) if more else None
+    return JobPage(items=[JobView.of(job) for job in page], next_cursor=next_cursor)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from application.job_cursor_codec import decode_cursor, encode_cursor
-from application.read_models import JobPage, JobView
+from application.job_cursor_codec import decode_cursor, page_of
+from application.read_models import JobPage
 from domain.job_status import JobStatus
-from domain.ports import JobCursor, UnitOfWork
+from domain.ports import UnitOfWork
 
 
 class ListJobs(BaseModel):
@@ -31,6 +31,4 @@ class ListJobsHandler:
             jobs = uow.jobs.list_for_owner(
                 query.owner_id, status=query.status, kind=query.kind, after=after, limit=query.limit + 1
             )
-        page, more = jobs[: query.limit], len(jobs) > query.limit
-        next_cursor = encode_cursor(JobCursor(created_at=page[-1].created_at, job_id=page[-1].id)) if more else None
-        return JobPage(items=[JobView.of(job) for job in page], next_cursor=next_cursor)
+        return page_of(jobs, query.limit)

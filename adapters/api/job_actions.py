@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
 from uuid import UUID
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -13,6 +12,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from adapters.api.owner import owner_id
+from adapters.api.pagination import next_page_url
 from adapters.api.representations import JobOutput, job_representation
 from application.job_commands import JobCommand
 from application.list_dead_letters import ListDeadLetters
@@ -60,13 +60,9 @@ class DeadLetterListApi(APIView):
         page = container.list_dead_letters()(
             ListDeadLetters(owner_id=owner_id(request), is_staff=bool(request.user.is_staff), **filters.validated_data)
         )
-        next_url = None
-        if page.next_cursor:
-            query = {**request.query_params.dict(), "cursor": page.next_cursor}
-            next_url = f"{reverse('api:dead-letter-list', request=request)}?{urlencode(query)}"
         results = []
         for job in page.items:
             body = job_representation(job, request)
             body["links"]["replay"] = reverse("api:dead-letter-replay", kwargs={"job_id": job.id}, request=request)
             results.append(body)
-        return Response({"results": results, "next": next_url})
+        return Response({"results": results, "next": next_page_url(request, "api:dead-letter-list", page.next_cursor)})

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
 from uuid import UUID
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from adapters.api.owner import owner_id
+from adapters.api.pagination import next_page_url
 from adapters.api.representations import JobEventOutput, JobOutput, event_representation, job_representation
 from application.get_job import GetJob
 from application.list_jobs import ListJobs
@@ -37,11 +36,12 @@ class JobListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         page = container.list_jobs()(ListJobs(owner_id=owner_id(request), **filters.validated_data))
-        next_url = None
-        if page.next_cursor:
-            query = {**request.query_params.dict(), "cursor": page.next_cursor}
-            next_url = f"{reverse('api:job-list', request=request)}?{urlencode(query)}"
-        return Response({"results": [job_representation(job, request) for job in page.items], "next": next_url})
+        return Response(
+            {
+                "results": [job_representation(job, request) for job in page.items],
+                "next": next_page_url(request, "api:job-list", page.next_cursor),
+            }
+        )
 
 
 class JobDetailApi(APIView):

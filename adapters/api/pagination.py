@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from rest_framework.request import Request
+from rest_framework.reverse import reverse
+
+
+def next_page_url(request: Request, view_name: str, cursor: str | None) -> str | None:
+    """The URL of the next page: the same query with the cursor the use case handed out."""
+    if cursor is None:
+        return None
+    query = {**request.query_params.dict(), "cursor": cursor}
+    return f"{reverse(view_name, request=request)}?{urlencode(query)}"
