@@ -47,7 +47,8 @@ def plan_chunks(path: str, source: SourceInfo, *, target_bytes: int, settings: E
 
 
 def _plan_byte_ranges(path: str, source: SourceInfo, target_bytes: int, settings: EngineSettings) -> list[ChunkSpec]:
-    step = min(target_bytes, settings.block_bytes)
+    # Steps of an eighth of the target keep each chunk within an eighth of its target size.
+    step = max(1, min(target_bytes // 8, settings.block_bytes))
     quote = source.quote.encode() if source.format != "jsonl" and source.quote else None
     pieces = read_range(path, start=source.data_start, end=source.size, piece_bytes=step)
     ranges: list[tuple[int, int, int]] = []
