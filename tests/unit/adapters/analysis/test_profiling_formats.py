@@ -6,7 +6,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
-import openpyxl
+import openpyxl  # type: ignore[import-untyped,unused-ignore]
 import polars as pl
 import pytest
 
@@ -31,7 +31,9 @@ def _workbook(path: Path) -> str:
     return str(path)
 
 
-def test_a_comma_separated_file_is_profiled_with_its_header_as_column_names(engine: ProfilingEngine, write: Write):
+def test_a_comma_separated_file_is_profiled_with_its_header_as_column_names(
+    engine: ProfilingEngine, write: Write
+) -> None:
     path = write("orders.csv", "id,region,amount\n1,emea,10.5\n2,amer,\n")
 
     result = engine.analyze_path(path)
@@ -43,7 +45,7 @@ def test_a_comma_separated_file_is_profiled_with_its_header_as_column_names(engi
     assert column(result, "amount")["nulls"] == 1
 
 
-def test_a_tab_separated_file_is_recognised_as_tsv(engine: ProfilingEngine, write: Write):
+def test_a_tab_separated_file_is_recognised_as_tsv(engine: ProfilingEngine, write: Write) -> None:
     path = write("data.txt", "id\tname\n1\ta, b\n2\tc\n")
 
     result = engine.analyze_path(path)
@@ -52,7 +54,7 @@ def test_a_tab_separated_file_is_recognised_as_tsv(engine: ProfilingEngine, writ
     assert column(result, "name")["top_values"][0]["value"] == "a, b"
 
 
-def test_a_semicolon_delimiter_is_sniffed(engine: ProfilingEngine, write: Write):
+def test_a_semicolon_delimiter_is_sniffed(engine: ProfilingEngine, write: Write) -> None:
     path = write("data.csv", "id;price\n1;2,50\n2;3,75\n")
 
     result = engine.analyze_path(path)
@@ -61,7 +63,7 @@ def test_a_semicolon_delimiter_is_sniffed(engine: ProfilingEngine, write: Write)
     assert result["summary"]["columns"] == 2
 
 
-def test_a_utf8_byte_order_mark_is_not_part_of_the_first_column_name(engine: ProfilingEngine, write: Write):
+def test_a_utf8_byte_order_mark_is_not_part_of_the_first_column_name(engine: ProfilingEngine, write: Write) -> None:
     path = write("bom.csv", b"\xef\xbb\xbfid,name\n1,x\n")
 
     result = engine.analyze_path(path)
@@ -70,7 +72,7 @@ def test_a_utf8_byte_order_mark_is_not_part_of_the_first_column_name(engine: Pro
     assert result["file"]["encoding"] == "utf-8"
 
 
-def test_a_windows_1252_file_is_decoded_with_the_detected_encoding(engine: ProfilingEngine, write: Write):
+def test_a_windows_1252_file_is_decoded_with_the_detected_encoding(engine: ProfilingEngine, write: Write) -> None:
     path = write("legacy.csv", "name;city\nJosé;Zürich\nRené;Genève\n".encode("cp1252"))
 
     result = engine.analyze_path(path)
@@ -79,7 +81,7 @@ def test_a_windows_1252_file_is_decoded_with_the_detected_encoding(engine: Profi
     assert {top["value"] for top in column(result, "city")["top_values"]} == {"Zürich", "Genève"}
 
 
-def test_a_utf16_file_with_a_byte_order_mark_is_decoded(engine: ProfilingEngine, write: Write):
+def test_a_utf16_file_with_a_byte_order_mark_is_decoded(engine: ProfilingEngine, write: Write) -> None:
     path = write("excel-export.csv", "\ufeffname,city\nJosé,Zürich\n".encode("utf-16-le"))
 
     result = engine.analyze_path(path)
@@ -88,7 +90,7 @@ def test_a_utf16_file_with_a_byte_order_mark_is_decoded(engine: ProfilingEngine,
     assert column(result, "city")["top_values"][0]["value"] == "Zürich"
 
 
-def test_a_quoted_field_may_hold_the_delimiter_quotes_and_newlines(engine: ProfilingEngine, write: Write):
+def test_a_quoted_field_may_hold_the_delimiter_quotes_and_newlines(engine: ProfilingEngine, write: Write) -> None:
     path = write("quoted.csv", 'id,comment\n1,"a, ""quoted""\nline"\n2,plain\n')
 
     result = engine.analyze_path(path)
@@ -100,7 +102,7 @@ def test_a_quoted_field_may_hold_the_delimiter_quotes_and_newlines(engine: Profi
 
 def test_quotes_inside_unquoted_fields_are_ordinary_characters_when_no_field_is_quoted(
     engine: ProfilingEngine, write: Write
-):
+) -> None:
     path = write("pipes.csv", 'item,size\npipe,12"\ntube,3"\n')
 
     result = engine.analyze_path(path)
@@ -109,7 +111,7 @@ def test_quotes_inside_unquoted_fields_are_ordinary_characters_when_no_field_is_
     assert column(result, "size")["top_values"][0]["value"] in {'12"', '3"'}
 
 
-def test_json_lines_records_may_have_different_keys_and_nested_values(engine: ProfilingEngine, write: Write):
+def test_json_lines_records_may_have_different_keys_and_nested_values(engine: ProfilingEngine, write: Write) -> None:
     path = write("events.jsonl", '{"id": 1, "tags": ["a"]}\n\n{"id": 2, "user": {"name": "x"}}\n')
 
     result = engine.analyze_path(path)
@@ -121,7 +123,7 @@ def test_json_lines_records_may_have_different_keys_and_nested_values(engine: Pr
     assert result["data_quality"]["blank_lines"] == 1
 
 
-def test_a_parquet_file_is_profiled_from_its_typed_columns(engine: ProfilingEngine, tmp_path: Path):
+def test_a_parquet_file_is_profiled_from_its_typed_columns(engine: ProfilingEngine, tmp_path: Path) -> None:
     path = tmp_path / "typed.parquet"
     frame = pl.DataFrame(
         {
@@ -141,7 +143,7 @@ def test_a_parquet_file_is_profiled_from_its_typed_columns(engine: ProfilingEngi
     assert column(result, "day")["min"] == "2024-01-01"
 
 
-def test_an_xlsx_workbook_is_read_from_its_first_sheet(engine: ProfilingEngine, tmp_path: Path):
+def test_an_xlsx_workbook_is_read_from_its_first_sheet(engine: ProfilingEngine, tmp_path: Path) -> None:
     path = _workbook(tmp_path / "book.xlsx")
 
     result = engine.analyze_path(path)
@@ -152,7 +154,7 @@ def test_an_xlsx_workbook_is_read_from_its_first_sheet(engine: ProfilingEngine, 
     assert column(result, "note")["count"] == 1
 
 
-def test_a_named_sheet_of_a_workbook_can_be_chosen(tmp_path: Path):
+def test_a_named_sheet_of_a_workbook_can_be_chosen(tmp_path: Path) -> None:
     path = _workbook(tmp_path / "book.xlsx")
 
     result = ProfilingEngine(sheet="Regions").analyze_path(path)
@@ -161,14 +163,14 @@ def test_a_named_sheet_of_a_workbook_can_be_chosen(tmp_path: Path):
     assert [c["name"] for c in result["columns"]] == ["region"]
 
 
-def test_a_missing_sheet_is_refused_with_the_names_of_the_sheets_there_are(tmp_path: Path):
+def test_a_missing_sheet_is_refused_with_the_names_of_the_sheets_there_are(tmp_path: Path) -> None:
     path = _workbook(tmp_path / "book.xlsx")
 
     with pytest.raises(InvalidReportFile, match='no sheet named "Missing" \\(sheets: "Orders", "Regions"\\)'):
         ProfilingEngine(sheet="Missing").analyze_path(path)
 
 
-def test_a_csv_named_xlsx_is_read_as_csv_because_content_decides(engine: ProfilingEngine, write: Write):
+def test_a_csv_named_xlsx_is_read_as_csv_because_content_decides(engine: ProfilingEngine, write: Write) -> None:
     path = write("misnamed.xlsx", "a,b\n1,2\n")
 
     result = engine.analyze_path(path)
@@ -176,7 +178,7 @@ def test_a_csv_named_xlsx_is_read_as_csv_because_content_decides(engine: Profili
     assert result["file"]["format"] == "csv"
 
 
-def test_analyze_profiles_a_stream_as_the_report_analyzer_port_requires(engine: ProfilingEngine):
+def test_analyze_profiles_a_stream_as_the_report_analyzer_port_requires(engine: ProfilingEngine) -> None:
     content = io.BytesIO(b"id,name\n1,x\n2,y\n")
 
     result = engine.analyze(content)
@@ -184,7 +186,7 @@ def test_analyze_profiles_a_stream_as_the_report_analyzer_port_requires(engine: 
     assert result["summary"] == {"rows": 2, "columns": 2}
 
 
-def test_duplicate_and_blank_header_names_are_made_unique(engine: ProfilingEngine, write: Write):
+def test_duplicate_and_blank_header_names_are_made_unique(engine: ProfilingEngine, write: Write) -> None:
     path = write("dupes.csv", "a,a,,a\n1,2,3,4\n")
 
     result = engine.analyze_path(path)

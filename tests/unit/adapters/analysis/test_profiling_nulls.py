@@ -7,7 +7,7 @@ from adapters.analysis.profiling import ProfilingEngine
 from .helpers import Write, column
 
 
-def test_a_country_code_na_is_a_value_not_a_missing_one(engine: ProfilingEngine, write: Write):
+def test_a_country_code_na_is_a_value_not_a_missing_one(engine: ProfilingEngine, write: Write) -> None:
     path = write("countries.csv", "country,amount\n" + "NA,1\n" * 500 + "FR,2\n" + ",3\n")
 
     country = column(engine.analyze_path(path), "country")
@@ -18,7 +18,7 @@ def test_a_country_code_na_is_a_value_not_a_missing_one(engine: ProfilingEngine,
     assert country["top_values"][0] == {"value": "NA", "count": 500, "lower_bound": 500, "upper_bound": 500}
 
 
-def test_the_strings_null_none_and_nan_in_a_text_column_are_values(engine: ProfilingEngine, write: Write):
+def test_the_strings_null_none_and_nan_in_a_text_column_are_values(engine: ProfilingEngine, write: Write) -> None:
     path = write("words.csv", "word\nnull\nNULL\nNone\nN/A\n-\nx\n")
 
     word = column(engine.analyze_path(path), "word")
@@ -27,7 +27,9 @@ def test_the_strings_null_none_and_nan_in_a_text_column_are_values(engine: Profi
     assert word["distinct"]["value"] == 6
 
 
-def test_a_field_of_blank_space_is_a_value_but_an_empty_quoted_field_is_missing(engine: ProfilingEngine, write: Write):
+def test_a_field_of_blank_space_is_a_value_but_an_empty_quoted_field_is_missing(
+    engine: ProfilingEngine, write: Write
+) -> None:
     path = write("blank.csv", 'a,b\n" ",1\n"",2\n,3\n')
 
     a = column(engine.analyze_path(path), "a")
@@ -35,7 +37,7 @@ def test_a_field_of_blank_space_is_a_value_but_an_empty_quoted_field_is_missing(
     assert (a["count"], a["nulls"]) == (1, 2)
 
 
-def test_configured_null_tokens_become_missing_values(write: Write):
+def test_configured_null_tokens_become_missing_values(write: Write) -> None:
     path = write("tokens.csv", "score\n1\nNA\n-\n3\n")
 
     score = column(ProfilingEngine(null_values=("NA", "-")).analyze_path(path), "score")
@@ -44,7 +46,9 @@ def test_configured_null_tokens_become_missing_values(write: Write):
     assert score["type"] == "integer"
 
 
-def test_json_null_and_a_missing_key_are_missing_but_the_string_null_is_not(engine: ProfilingEngine, write: Write):
+def test_json_null_and_a_missing_key_are_missing_but_the_string_null_is_not(
+    engine: ProfilingEngine, write: Write
+) -> None:
     path = write("nulls.jsonl", '{"a": null}\n{"b": 1}\n{"a": "null"}\n{"a": "NA"}\n')
 
     a = column(engine.analyze_path(path), "a")
@@ -52,7 +56,7 @@ def test_json_null_and_a_missing_key_are_missing_but_the_string_null_is_not(engi
     assert (a["count"], a["nulls"]) == (2, 2)
 
 
-def test_the_result_states_which_tokens_counted_as_null(write: Write):
+def test_the_result_states_which_tokens_counted_as_null(write: Write) -> None:
     path = write("tokens.csv", "a\n1\n")
 
     result = ProfilingEngine(null_values=("NA",)).analyze_path(path)

@@ -20,7 +20,7 @@ def _numbers_file(tmp_path: Path, n: int) -> tuple[str, np.ndarray]:
     return str(path), values
 
 
-def test_each_column_gets_the_narrowest_type_all_its_values_parse_as(engine: ProfilingEngine, write: Write):
+def test_each_column_gets_the_narrowest_type_all_its_values_parse_as(engine: ProfilingEngine, write: Write) -> None:
     path = write(
         "types.csv",
         "i,f,b,d,t,s,e\n"
@@ -43,7 +43,7 @@ def test_each_column_gets_the_narrowest_type_all_its_values_parse_as(engine: Pro
     }
 
 
-def test_counts_extremes_mean_and_std_are_exact(engine: ProfilingEngine, tmp_path: Path):
+def test_counts_extremes_mean_and_std_are_exact(engine: ProfilingEngine, tmp_path: Path) -> None:
     path, values = _numbers_file(tmp_path, 20_000)
 
     x = column(engine.analyze_path(path), "x")
@@ -56,7 +56,7 @@ def test_counts_extremes_mean_and_std_are_exact(engine: ProfilingEngine, tmp_pat
     assert x["std"] == pytest.approx(values.std(ddof=1), rel=1e-9)
 
 
-def test_quantiles_are_within_the_sketchs_rank_error(engine: ProfilingEngine, tmp_path: Path):
+def test_quantiles_are_within_the_sketchs_rank_error(engine: ProfilingEngine, tmp_path: Path) -> None:
     path, values = _numbers_file(tmp_path, 50_000)
     ordered = np.sort(values)
 
@@ -69,7 +69,7 @@ def test_quantiles_are_within_the_sketchs_rank_error(engine: ProfilingEngine, tm
         assert abs(true_rank - rank) <= error, name
 
 
-def test_small_columns_get_exact_quantiles_and_histogram(engine: ProfilingEngine, write: Write):
+def test_small_columns_get_exact_quantiles_and_histogram(engine: ProfilingEngine, write: Write) -> None:
     path = write("small.csv", "n\n" + "\n".join(str(v) for v in [1, 2, 2, 3, 3, 3, 10]) + "\n")
 
     n = column(engine.analyze_path(path), "n")
@@ -82,7 +82,9 @@ def test_small_columns_get_exact_quantiles_and_histogram(engine: ProfilingEngine
     assert n["histogram"]["counts"][:3] == [1, 2, 3]
 
 
-def test_a_large_histogram_spans_min_to_max_and_counts_about_every_value(engine: ProfilingEngine, tmp_path: Path):
+def test_a_large_histogram_spans_min_to_max_and_counts_about_every_value(
+    engine: ProfilingEngine, tmp_path: Path
+) -> None:
     path, values = _numbers_file(tmp_path, 50_000)
 
     histogram = column(engine.analyze_path(path), "x")["histogram"]
@@ -93,7 +95,9 @@ def test_a_large_histogram_spans_min_to_max_and_counts_about_every_value(engine:
     assert abs(sum(histogram["counts"]) - len(values)) <= 20  # one rounding per bin
 
 
-def test_distinct_is_exact_for_a_small_column_and_bounded_for_a_large_one(engine: ProfilingEngine, tmp_path: Path):
+def test_distinct_is_exact_for_a_small_column_and_bounded_for_a_large_one(
+    engine: ProfilingEngine, tmp_path: Path
+) -> None:
     path = tmp_path / "ids.csv"
     pl.DataFrame({"group": np.arange(30_000) % 997, "id": np.arange(30_000)}).write_csv(path)
 
@@ -107,7 +111,7 @@ def test_distinct_is_exact_for_a_small_column_and_bounded_for_a_large_one(engine
     assert large["confidence"] == pytest.approx(0.954)
 
 
-def test_top_values_are_exact_counts_while_the_column_is_small(engine: ProfilingEngine, write: Write):
+def test_top_values_are_exact_counts_while_the_column_is_small(engine: ProfilingEngine, write: Write) -> None:
     path = write("colours.csv", "colour\n" + "red\n" * 5 + "blue\n" * 3 + "green\n")
 
     colour = column(engine.analyze_path(path), "colour")
@@ -116,7 +120,7 @@ def test_top_values_are_exact_counts_while_the_column_is_small(engine: Profiling
     assert [(t["value"], t["count"]) for t in colour["top_values"]] == [("red", 5), ("blue", 3), ("green", 1)]
 
 
-def test_top_values_of_a_large_column_come_with_bounds_that_hold_the_truth(tmp_path: Path):
+def test_top_values_of_a_large_column_come_with_bounds_that_hold_the_truth(tmp_path: Path) -> None:
     rng = np.random.default_rng(3)
     values = np.concatenate([np.full(5_000, "hot"), rng.integers(0, 1_000_000, 40_000).astype(str)])
     path = tmp_path / "skewed.csv"
@@ -130,7 +134,7 @@ def test_top_values_of_a_large_column_come_with_bounds_that_hold_the_truth(tmp_p
     assert top["lower_bound"] <= 5_000 <= top["upper_bound"]
 
 
-def test_dates_are_reported_as_iso_text_and_their_spread_in_seconds(engine: ProfilingEngine, write: Write):
+def test_dates_are_reported_as_iso_text_and_their_spread_in_seconds(engine: ProfilingEngine, write: Write) -> None:
     path = write("days.csv", "day\n2024-01-01\n2024-01-03\n2024-01-05\n")
 
     day = column(engine.analyze_path(path), "day")
@@ -142,7 +146,9 @@ def test_dates_are_reported_as_iso_text_and_their_spread_in_seconds(engine: Prof
     assert day["quantiles"]["p50"] == "2024-01-03"
 
 
-def test_nan_and_infinities_keep_a_float_column_but_stay_out_of_its_statistics(engine: ProfilingEngine, write: Write):
+def test_nan_and_infinities_keep_a_float_column_but_stay_out_of_its_statistics(
+    engine: ProfilingEngine, write: Write
+) -> None:
     path = write("nan.csv", "x\n1.5\nNaN\ninf\n2.5\n")
 
     x = column(engine.analyze_path(path), "x")
@@ -152,7 +158,7 @@ def test_nan_and_infinities_keep_a_float_column_but_stay_out_of_its_statistics(e
     assert (x["min"], x["max"], x["mean"]) == (1.5, 2.5, 2.0)
 
 
-def test_a_boolean_column_reports_the_share_of_true_values_as_its_mean(engine: ProfilingEngine, write: Write):
+def test_a_boolean_column_reports_the_share_of_true_values_as_its_mean(engine: ProfilingEngine, write: Write) -> None:
     path = write("flags.csv", "ok\ntrue\nfalse\ntrue\ntrue\n")
 
     ok = column(engine.analyze_path(path), "ok")
@@ -162,7 +168,7 @@ def test_a_boolean_column_reports_the_share_of_true_values_as_its_mean(engine: P
     assert (ok["min"], ok["max"]) == (False, True)
 
 
-def test_one_value_that_does_not_parse_makes_the_column_text(engine: ProfilingEngine, write: Write):
+def test_one_value_that_does_not_parse_makes_the_column_text(engine: ProfilingEngine, write: Write) -> None:
     path = write("mixed.csv", "n\n" + "1\n" * 100 + "n/a\n")
 
     n = column(engine.analyze_path(path), "n")
@@ -172,7 +178,7 @@ def test_one_value_that_does_not_parse_makes_the_column_text(engine: ProfilingEn
     assert (n["min"], n["max"]) == ("1", "n/a")
 
 
-def test_the_file_facts_give_rows_columns_bytes_and_duration(engine: ProfilingEngine, write: Write):
+def test_the_file_facts_give_rows_columns_bytes_and_duration(engine: ProfilingEngine, write: Write) -> None:
     path = write("facts.csv", "a,b\n1,2\n3,4\n")
 
     result = engine.analyze_path(path)

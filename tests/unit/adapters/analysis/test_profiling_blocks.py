@@ -1,0 +1,65 @@
+"""Blocks are cut only between records, and the record index knows every record's line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+
+import pytest
+
+from adapters.analysis.profiling.settings import EngineSettings
+from adapters.analysis.profiling.source.blocks import record_blocks
+from adapters.analysis.profiling.source.records import index_records
+from domain.errors import InvalidReportFile
+
+
+def _quoted_csv(rows: int) -> bytes:
+    rng = random.Random(5)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for n in range(rows):
+        writer.writerow([n, rng.choice(["a", 'say "x"', "multi\nline\n", "a,b", ""])])
+    return buffer.getvalue().encode()
+
+
+def _pieces(data: bytes, size: int) -> list[bytes]:
+    return [data[i : i + size] for i in range(0, len(data), size)]
+
+
+@pytest.mark.parametrize("block_bytes", [7, 64, 1000])
+def test_blocks_hold_whole_records_whatever_the_block_size(block_bytes: int) -> None:
+    data = _quoted_csv(500)
+    limits = EngineSettings(block_bytes=block_bytes, max_record_bytes=10_000)
+
+    blocks = list(record_blocks(_pieces(data, block_bytes), quote=b'"', limits=limits, first_line=1))
+
+    assert b"".join(block.data for block in blocks) == data
+    rows = [row for block in blocks for row in csv.reader(io.StringIO(block.data.decode()))]
+    assert [int(row[0]) for row in rows] == list(range(500))
+    assert all(block.first_line == 1 + data[: block.offset].count(b"\n") for block in blocks)
+
+
+def test_the_record_index_gives_start_lines_field_counts_and_blank_lines() -> None:
+    block = b'1,"two\nlines"\n\n2,x,extra\r\n\r\n3\n'
+
+    index = index_records(block, first_line=10, delimiter=",", quote='"')
+
+    assert index.lines.tolist() == [10, 12, 13, 14, 15]
+    assert index.fields.tolist() == [2, 1, 3, 1, 1]
+    assert index.blank.tolist() == [False, True, False, True, False]
+
+
+def test_an_escaped_quote_at_the_start_of_a_quoted_field_is_accepted() -> None:
+    block = b'1,"""quoted"" start"\n2,""\n'
+
+    index = index_records(block, first_line=1, delimiter=",", quote='"')
+
+    assert index.fields.tolist() == [2, 2]
+
+
+def test_text_after_a_closing_quote_is_refused_with_its_line() -> None:
+    block = b'1,ok\n2,"closed"then text\n'
+
+    with pytest.raises(InvalidReportFile, match=r"^line 6: a quote character inside an unquoted field"):
+        index_records(block, first_line=5, delimiter=",", quote='"')
