@@ -42,6 +42,11 @@ class Job:
     worker: str = ""
     error: str = ""
     error_detail: str = ""
+    # fan-out / fan-in: a child knows its parent; a parent counts its children
+    parent_id: UUID | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    children_total: int = 0
+    children_done: int = 0
     last_event_seq: int = 0
     new_events: list[JobEvent] = field(default_factory=list, repr=False)
 
@@ -56,6 +61,8 @@ class Job:
         max_attempts: int,
         now: datetime,
         actor: str,
+        parent_id: UUID | None = None,
+        payload: dict[str, Any] | None = None,
     ) -> Job:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -70,6 +77,8 @@ class Job:
             created_at=now,
             updated_at=now,
             next_attempt_at=now,
+            parent_id=parent_id,
+            payload=payload or {},
         )
         job._record(None, JobStatus.QUEUED, now=now, actor=actor, message="accepted")
         return job
@@ -86,8 +95,15 @@ class Job:
         """True when a task message for `attempt` is the one this job is waiting for."""
         return self.status in (JobStatus.QUEUED, JobStatus.RETRYING) and attempt == self.attempts + 1
 
+    @property
+    def is_fanned_out(self) -> bool:
+        """A running parent whose work is done by its children: no worker holds its lease."""
+        return self.status == JobStatus.RUNNING and self.children_total > 0
+
     def is_lease_expired(self, now: datetime) -> bool:
-        return self.status == JobStatus.RUNNING and (self.lease_expires_at is None or self.lease_expires_at <= now)
+        if self.status != JobStatus.RUNNING or self.is_fanned_out:
+            return False
+        return self.lease_expires_at is None or self.lease_expires_at <= now
 
     def start(self, *, now: datetime, worker: str, lease_seconds: float) -> None:
         self._move(JobStatus.RUNNING, now=now, actor=f"worker:{worker}", attempt=self.attempts + 1)
@@ -96,6 +112,7 @@ class Job:
         self.started_at = now
         self.next_attempt_at = None
         self.lease_expires_at = now + timedelta(seconds=lease_seconds)
+        self.children_total = self.children_done = 0
 
     def succeed(self, *, now: datetime, actor: str) -> None:
         self._move(JobStatus.SUCCEEDED, now=now, actor=actor, message="done")
@@ -157,9 +174,28 @@ class Job:
         self._move(JobStatus.CANCELLED, now=now, actor=actor, message=reason)
         self._finish(now)
 
+    def fan_out(self, children: int, *, now: datetime, actor: str) -> None:
+        """Hand the work of this running attempt to `children` child jobs and wait for them."""
+        if self.status != JobStatus.RUNNING or children < 1:
+            raise InvalidTransition(job_id=self.id, current=self.status, target=self.status)
+        self.children_total, self.children_done = children, 0
+        self.lease_expires_at = None
+        self.updated_at = now
+        self._record(self.status, self.status, now=now, actor=actor, message=f"split into {children} chunks")
+
+    def child_succeeded(self, *, now: datetime) -> bool:
+        """Count one finished child; True when it was the last one (fan-in may start)."""
+        if not self.is_fanned_out or self.children_done >= self.children_total:
+            raise InvalidTransition(job_id=self.id, current=self.status, target=self.status)
+        self.children_done += 1
+        # the merge is the last step, so the chunks take the progress up to 95 %
+        self.progress = 0.95 * self.children_done / self.children_total
+        self.updated_at = now
+        return self.children_done == self.children_total
+
     def request_cancel(self, *, now: datetime, actor: str) -> None:
         """Cancel now if no attempt runs; otherwise ask the running attempt to stop at its next checkpoint."""
-        if self.status != JobStatus.RUNNING:
+        if self.status != JobStatus.RUNNING or self.is_fanned_out:
             self.cancel(now=now, actor=actor)
             return
         if not self.cancel_requested:

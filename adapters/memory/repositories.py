@@ -26,6 +26,7 @@ class InMemoryState:
     outbox: dict[int, OutboxRow] = field(default_factory=dict)
     idempotency: dict[tuple[int, str], IdempotencyRow] = field(default_factory=dict)
     dead_messages: list[dict[str, Any]] = field(default_factory=list)
+    outputs: dict[UUID, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -122,6 +123,20 @@ class InMemoryJobRepository:
             for job in self.list_for_owner(owner, status=JobStatus.DEAD, after=after, limit=limit)
         ]
         return sorted(dead, key=lambda job: (job.created_at, job.id), reverse=True)[:limit]
+
+    def children(self, parent_id: UUID, *, for_update: bool = False) -> list[Job]:
+        kids = [job for job in self._state.jobs.values() if job.parent_id == parent_id]
+        return [copy.deepcopy(job) for job in sorted(kids, key=lambda job: (job.created_at, job.id))]
+
+    def save_output(self, job_id: UUID, output: dict[str, Any]) -> None:
+        self._state.outputs[job_id] = copy.deepcopy(output)
+
+    def children_outputs(self, parent_id: UUID, *, kind: str) -> list[dict[str, Any]]:
+        return [
+            copy.deepcopy(self._state.outputs[job.id])
+            for job in self.children(parent_id)
+            if job.kind == kind and job.id in self._state.outputs
+        ]
 
     def renew_lease(self, job_id: UUID, attempt: int, *, until: datetime, progress: float | None) -> Job | None:
         job = self._state.jobs.get(job_id)

@@ -51,7 +51,7 @@ class InMemoryUnitOfWork:
     def commit(self) -> None:
         if self._working is None:
             raise RuntimeError("commit outside a unit of work")
-        for name in ("jobs", "events", "reports", "outbox", "idempotency", "dead_messages"):
+        for name in ("jobs", "events", "reports", "outbox", "idempotency", "dead_messages", "outputs"):
             setattr(self.state, name, getattr(self._working, name))
         self.commits += 1
         callbacks, self._callbacks = self._callbacks, []

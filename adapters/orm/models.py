@@ -23,6 +23,10 @@ class JobRecord(models.Model):
     error = models.TextField(blank=True)
     error_detail = models.TextField(blank=True)
     cancel_requested = models.BooleanField(default=False)
+    parent = models.ForeignKey("self", null=True, on_delete=models.PROTECT, related_name="children")
+    payload = models.JSONField(default=dict)
+    children_total = models.PositiveIntegerField(default=0)
+    children_done = models.PositiveIntegerField(default=0)
     last_event_seq = models.PositiveIntegerField()
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -54,6 +58,19 @@ class JobRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id} ({self.status})"
+
+
+class JobOutputRecord(models.Model):
+    """What a child job hands to its parent (a chunk's partial profile); apart, as it can be large."""
+
+    job = models.OneToOneField(JobRecord, on_delete=models.CASCADE, primary_key=True, related_name="output")
+    data = models.JSONField()
+
+    class Meta:
+        db_table = "job_output"
+
+    def __str__(self) -> str:
+        return f"output of {self.job_id}"
 
 
 class JobEventRecord(models.Model):

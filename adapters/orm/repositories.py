@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -15,7 +16,7 @@ from adapters.orm.mappers import (
     record_to_report,
     report_fields,
 )
-from adapters.orm.models import JobEventRecord, JobRecord, OutboxRecord, ReportRecord
+from adapters.orm.models import JobEventRecord, JobOutputRecord, JobRecord, OutboxRecord, ReportRecord
 from domain.errors import ConcurrentUpdate
 from domain.job import Job
 from domain.job_event import JobEvent
@@ -85,6 +86,17 @@ class DjangoJobRepository:
         if owner_id is not None:
             records = records.filter(owner_id=owner_id)
         return [record_to_job(record) for record in _newest_first(records, after)[:limit]]
+
+    def children(self, parent_id: UUID, *, for_update: bool = False) -> list[Job]:
+        records = JobRecord.objects.select_for_update() if for_update else JobRecord.objects
+        return [record_to_job(r) for r in records.filter(parent_id=parent_id).order_by("created_at", "id")]
+
+    def save_output(self, job_id: UUID, output: dict[str, Any]) -> None:
+        JobOutputRecord.objects.update_or_create(job_id=job_id, defaults={"data": output})
+
+    def children_outputs(self, parent_id: UUID, *, kind: str) -> list[dict[str, Any]]:
+        outputs = JobOutputRecord.objects.filter(job__parent_id=parent_id, job__kind=kind)
+        return [output.data for output in outputs.order_by("job__created_at", "job__id")]
 
     def renew_lease(self, job_id: UUID, attempt: int, *, until: datetime, progress: float | None) -> Job | None:
         fields: dict[str, object] = {"lease_expires_at": until}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 from domain.job import Job
@@ -54,6 +54,15 @@ class JobRepository(Protocol):
 
     def list_dead_letters(self, owner_id: int | None, *, after: JobCursor | None = None, limit: int = 50) -> list[Job]:
         """Dead jobs, newest first; every owner's when `owner_id` is None."""
+
+    def children(self, parent_id: UUID, *, for_update: bool = False) -> list[Job]:
+        """The parent's child jobs, oldest first."""
+
+    def save_output(self, job_id: UUID, output: dict[str, Any]) -> None:
+        """Keep what a child job hands to its parent (it can be large, so it lives apart)."""
+
+    def children_outputs(self, parent_id: UUID, *, kind: str) -> list[dict[str, Any]]:
+        """The outputs of the parent's children of `kind`, oldest child first."""
 
     def renew_lease(self, job_id: UUID, attempt: int, *, until: datetime, progress: float | None) -> Job | None:
         """Extend the lease of the running `attempt`; the job as it now is, or None if

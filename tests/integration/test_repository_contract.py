@@ -185,3 +185,39 @@ def test_reports_are_found_by_owner_and_by_job(uow_and_owners: tuple[UnitOfWork,
 
 
 MakeUser = Callable[[str], int]
+
+
+def test_children_and_their_outputs_are_found_through_their_parent(
+    uow_and_owners: tuple[UnitOfWork, int, int],
+) -> None:
+    uow, alice, _ = uow_and_owners
+    parent = new_job(alice)
+    kids = [
+        Job.create(
+            id=uuid.uuid4(),
+            kind=kind,
+            owner_id=alice,
+            queue="reports",
+            max_attempts=3,
+            now=T0 + timedelta(seconds=i),
+            actor="system",
+            parent_id=parent.id,
+            payload={"index": i},
+        )
+        for i, kind in enumerate(["report.chunk", "report.chunk", "report.merge"])
+    ]
+    add(uow, parent, *kids)
+    with uow:
+        uow.jobs.save_output(kids[1].id, {"part": 1})
+        uow.jobs.save_output(kids[0].id, {"part": 0})
+        uow.jobs.save_output(kids[0].id, {"part": 0, "again": True})
+        uow.commit()
+
+    with uow:
+        children = uow.jobs.children(parent.id, for_update=True)
+        outputs = uow.jobs.children_outputs(parent.id, kind="report.chunk")
+        none = uow.jobs.children_outputs(parent.id, kind="report.merge")
+
+    assert [(c.id, c.payload, c.parent_id) for c in children] == [(k.id, k.payload, parent.id) for k in kids]
+    assert outputs == [{"part": 0, "again": True}, {"part": 1}]
+    assert none == []

@@ -248,3 +248,35 @@ def test_redelivery_is_recorded_for_waiting_jobs_only() -> None:
     assert queued.new_events[-1].message == "delivery sent again"
     with pytest.raises(InvalidTransition):
         running.redeliver(now=LATER, actor="system:reconciler")
+
+
+def test_a_fanned_out_parent_waits_for_its_children_without_a_lease() -> None:
+    job = job_in(JobStatus.RUNNING)
+
+    job.fan_out(3, now=NOW, actor="worker:w1")
+
+    assert job.is_fanned_out
+    assert job.lease_expires_at is None
+    assert not job.is_lease_expired(NOW + timedelta(days=1)), "the reconciler leaves it to its children"
+    assert job.new_events[-1].message == "split into 3 chunks"
+
+
+def test_the_last_child_to_finish_is_the_one_that_starts_the_fan_in() -> None:
+    job = job_in(JobStatus.RUNNING)
+    job.fan_out(3, now=NOW, actor="worker:w1")
+
+    lasts = [job.child_succeeded(now=NOW) for _ in range(3)]
+
+    assert lasts == [False, False, True]
+    assert job.progress == pytest.approx(0.95)
+    with pytest.raises(InvalidTransition):
+        job.child_succeeded(now=NOW)
+
+
+def test_cancelling_a_fanned_out_parent_cancels_it_at_once() -> None:
+    job = job_in(JobStatus.RUNNING)
+    job.fan_out(2, now=NOW, actor="worker:w1")
+
+    job.request_cancel(now=NOW, actor="user:1")
+
+    assert job.status is JobStatus.CANCELLED
