@@ -30,25 +30,33 @@ def index_records(block: bytes, *, first_line: int, delimiter: str, quote: str |
     """Raises InvalidReportFile for a quote inside an unquoted field or text after a closing quote."""
     data = np.frombuffer(block, dtype=np.uint8)
     newlines = np.flatnonzero(data == _NEWLINE)
-    quotes = None
+    delimiters = data == ord(delimiter)
     if quote is not None and quote.encode() in block:
-        quotes = np.flatnonzero(data == ord(quote))
-        _check_quote_placement(data, quotes, newlines, first_line, ord(delimiter))
-        ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+        is_quote = data == ord(quote)
+        _check_quote_placement(data, np.flatnonzero(is_quote), newlines, first_line, ord(delimiter))
+        # Running parity of quotes: true inside a quoted field (and on its opening quote).
+        inside = np.logical_xor.accumulate(is_quote)
+        ends = newlines[~inside[newlines]]
+        delimiters &= ~inside
     else:
         ends = newlines
+    every_newline_ends_a_record = len(ends) == len(newlines)
     if len(data) and data[-1] != _NEWLINE:
         ends = np.append(ends, len(data))
+    if not len(ends):
+        empty = np.zeros(0, np.int64)
+        return RecordIndex(lines=empty, fields=empty, blank=np.zeros(0, np.bool_))
     starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
     lengths = ends - starts
-    first_byte = data[np.minimum(starts, max(len(data) - 1, 0))] if len(data) else np.zeros(0, np.uint8)
+    first_byte = data[np.minimum(starts, len(data) - 1)]
     blank = (lengths == 0) | ((lengths == 1) & (first_byte == _CR))
-    delimiters = np.flatnonzero(data == ord(delimiter))
-    if quotes is not None:
-        delimiters = delimiters[np.searchsorted(quotes, delimiters) % 2 == 0]
-    fields = np.bincount(np.searchsorted(ends, delimiters), minlength=len(ends))[: len(ends)] + 1
-    lines = first_line + np.searchsorted(newlines, starts)
-    return RecordIndex(lines=lines.astype(np.int64), fields=fields.astype(np.int64), blank=blank)
+    # Each segment [start_i, start_i+1) holds record i and its newline, never a delimiter.
+    fields = np.add.reduceat(delimiters, starts, dtype=np.int64) + 1
+    if every_newline_ends_a_record:
+        lines = first_line + np.arange(len(starts), dtype=np.int64)
+    else:
+        lines = first_line + np.searchsorted(newlines, starts).astype(np.int64)
+    return RecordIndex(lines=lines, fields=fields, blank=blank)
 
 
 def _check_quote_placement(
