@@ -19,7 +19,7 @@ class EngineSettings:
     null_values: tuple[str, ...] = ()
     max_columns: int = 1000
     sheet: str | None = None
-    block_bytes: int = 8 * MIB
+    block_bytes: int = 4 * MIB
     max_record_bytes: int = 64 * MIB
     max_xlsx_uncompressed_bytes: int = 256 * MIB
     max_xlsx_ratio: int = 200
