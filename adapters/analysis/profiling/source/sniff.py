@@ -46,6 +46,10 @@ def _describe_text(path: str, size: int, head: bytes, settings: EngineSettings) 
         raise InvalidReportFile(f"the file is binary (too many control characters), not {_SUPPORTED}")
     if not text.strip():
         raise InvalidReportFile("the file holds only blank space, no header row")
+    if "\n" not in text and "\r" in text.rstrip("\r"):
+        raise InvalidReportFile(
+            "the lines end with a bare carriage return (classic Mac); save the file with LF or CRLF"
+        )
     first = text.lstrip()[:1]
     if first == "{":
         return _describe_jsonl(text, size, encoding, final=size <= len(head))

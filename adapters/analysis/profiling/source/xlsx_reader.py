@@ -51,7 +51,7 @@ def read_xlsx_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) -> It
         )
     frame = frame.rename(dict(zip(frame.columns, unique_names(frame.columns), strict=True)))
     frame = frame.with_columns(pl.all().cast(pl.String))
-    for offset in range(0, frame.height, _SLICE_ROWS):
+    for offset in range(0, max(frame.height, 1), _SLICE_ROWS):  # a header-only sheet still has columns
         part = frame.slice(offset, _SLICE_ROWS)
         first = chunk.first_line + offset
         yield Batch(frame=part, lines=np.arange(first, first + part.height, dtype=np.int64))

@@ -192,3 +192,29 @@ def test_duplicate_and_blank_header_names_are_made_unique(engine: ProfilingEngin
     result = engine.analyze_path(path)
 
     assert [c["name"] for c in result["columns"]] == ["a", "a_2", "column_3", "a_3"]
+
+
+def test_windows_line_endings_are_read_like_unix_ones(engine: ProfilingEngine, write: Write) -> None:
+    path = write("crlf.csv", 'id,note\r\n1,"a\r\nb"\r\n2,x\r\n')
+
+    result = engine.analyze_path(path)
+
+    assert [c["name"] for c in result["columns"]] == ["id", "note"]
+    assert column(result, "id")["max"] == 2
+    assert {top["value"] for top in column(result, "note")["top_values"]} == {"a\r\nb", "x"}
+
+
+def test_a_header_without_rows_gives_its_columns_and_no_rows(
+    engine: ProfilingEngine, write: Write, tmp_path: Path
+) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["a", "b"])
+    book.save(tmp_path / "header.xlsx")
+
+    for path in (write("header.csv", "a,b\n"), write("bare.csv", "a,b"), str(tmp_path / "header.xlsx")):
+        result = engine.analyze_path(path)
+
+        assert result["summary"] == {"rows": 0, "columns": 2}, path
+        assert {c["type"] for c in result["columns"]} == {"empty"}

@@ -201,3 +201,11 @@ def test_a_truncated_parquet_file_is_refused(engine: ProfilingEngine, tmp_path: 
     path.write_bytes(buffer.getvalue()[:-10])
 
     assert _refusal(engine, str(path)) == "the Parquet file is truncated: its footer (closing PAR1 marker) is missing"
+
+
+def test_bare_carriage_return_line_endings_are_refused_rather_than_misread(
+    engine: ProfilingEngine, write: Write
+) -> None:
+    path = write("mac.csv", "a,b\r1,2\r3,4\r")
+
+    assert "bare carriage return" in _refusal(engine, path)
