@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, BinaryIO, Literal
+
+from domain.ports.report_analyzer import Checkpoint, no_checkpoint
 
 from .checks.schema import DeclaredSchema, parse_schema
 from .finalize import build_result
@@ -23,6 +24,7 @@ from .source.read import read_chunk
 from .source.sniff import sniff
 
 _SPOOL_PIECE = MIB
+_SPOOL_CHECKPOINT_BYTES = 64 * MIB
 _COLUMN_THREADS = 2
 
 
@@ -58,20 +60,30 @@ class ProfilingEngine:
         )
         self.spool_dir = spool_dir
 
-    def analyze(self, content: BinaryIO) -> dict[str, Any]:
-        """Profile a stream (the ReportAnalyzer port); it is spooled to a temporary file first."""
+    def analyze(self, content: BinaryIO, *, checkpoint: Checkpoint = no_checkpoint) -> dict[str, Any]:
+        """Profile a stream (the ReportAnalyzer port); it is spooled to a temporary file first.
+
+        `checkpoint` is called with the share done after every block; what it raises
+        (AttemptAborted) stops the work and propagates.
+        """
         with tempfile.TemporaryDirectory(prefix="reportflow-", dir=self.spool_dir) as directory:
             path = os.path.join(directory, "upload")
             with open(path, "wb") as spool:
-                shutil.copyfileobj(content, spool, _SPOOL_PIECE)
-            return self.analyze_path(path)
+                while piece := content.read(_SPOOL_PIECE):
+                    spool.write(piece)
+                    if spool.tell() % _SPOOL_CHECKPOINT_BYTES < _SPOOL_PIECE:
+                        checkpoint(None)
+            return self.analyze_path(path, checkpoint=checkpoint)
 
-    def analyze_path(self, path: str, *, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    def analyze_path(
+        self, path: str, *, schema: dict[str, Any] | None = None, checkpoint: Checkpoint = no_checkpoint
+    ) -> dict[str, Any]:
         """Profile a local file in a single pass and return the result (schema_version 2)."""
         declared = None if schema is None else parse_schema(schema)
         started = time.perf_counter()
         source = sniff(path, self.settings)
-        partial = self._profile(path, whole_file(source), declared)
+        checkpoint(0.0)
+        partial = self._profile(path, whole_file(source), declared, checkpoint)
         if partial.checker is not None:
             partial.checker.finish(list(partial.columns))
         partial.duration_seconds = time.perf_counter() - started
@@ -84,7 +96,12 @@ class ProfilingEngine:
         return [chunk.model_dump(mode="json") for chunk in chunks]
 
     def profile_chunk(
-        self, path: str, chunk: dict[str, Any], *, schema: dict[str, Any] | None = None
+        self,
+        path: str,
+        chunk: dict[str, Any],
+        *,
+        schema: dict[str, Any] | None = None,
+        checkpoint: Checkpoint = no_checkpoint,
     ) -> dict[str, Any]:
         """Profile one planned chunk into a JSON-serialisable partial profile.
 
@@ -95,7 +112,7 @@ class ProfilingEngine:
         if os.path.getsize(path) != spec.source.size:
             raise ValueError("the file changed since its chunks were planned (its size differs)")
         started = time.perf_counter()
-        partial = self._profile(path, spec, declared)
+        partial = self._profile(path, spec, declared, checkpoint)
         partial.duration_seconds = time.perf_counter() - started
         return partial.to_json()
 
@@ -117,11 +134,14 @@ class ProfilingEngine:
         """The column profiles or the schema violations as CSV, with formula injection neutralised."""
         return columns_csv(result) if table == "columns" else violations_csv(result)
 
-    def _profile(self, path: str, chunk: ChunkSpec, schema: DeclaredSchema | None) -> PartialProfile:
+    def _profile(
+        self, path: str, chunk: ChunkSpec, schema: DeclaredSchema | None, checkpoint: Checkpoint
+    ) -> PartialProfile:
         partial = PartialProfile(chunk, self.settings, schema)
         # Polars and numpy release the GIL: reading the next block and profiling the columns of
         # this one in threads overlaps their work (about 1.5x faster on 2 cores).
         with ThreadPoolExecutor(max_workers=_COLUMN_THREADS, thread_name_prefix="report-engine") as pool:
             for batch in prefetched(read_chunk(path, chunk, self.settings)):
                 partial.observe(batch, pool=pool)
+                checkpoint(batch.progress)
         return partial

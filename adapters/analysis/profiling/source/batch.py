@@ -15,9 +15,11 @@ class Batch:
 
     `lines` holds each row's line number in the file (CSV/TSV/JSONL), its sheet row (XLSX) or its
     1-based record number (Parquet). Ragged rows and blank lines are data-quality facts.
+    `progress` is the share of the chunk read once this batch is done, when it is known.
     """
 
     frame: pl.DataFrame
     lines: npt.NDArray[np.int64]
     ragged_lines: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     blank_lines: int = 0
+    progress: float | None = None  # the share of the chunk read so far, when known

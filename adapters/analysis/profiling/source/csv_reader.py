@@ -47,6 +47,7 @@ def read_csv_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) -> Ite
             lines=index.lines[keep],
             ragged_lines=index.lines[keep & (index.fields != width)],
             blank_lines=int(index.blank.sum()),
+            progress=min(1.0, (block.offset + len(block.data)) / max(chunk.end - chunk.start, 1)),
         )
 
 

@@ -33,8 +33,9 @@ def read_jsonl_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) -> I
     for block in record_blocks(text, quote=None, limits=settings, first_line=chunk.first_line):
         lines = _record_lines(block.data, block.first_line)
         blank_lines = _physical_lines(block.data) - len(lines)
+        progress = min(1.0, (block.offset + len(block.data)) / max(chunk.end - chunk.start, 1))
         if not len(lines):
-            yield Batch(frame=pl.DataFrame(), lines=lines, blank_lines=blank_lines)
+            yield Batch(frame=pl.DataFrame(), lines=lines, blank_lines=blank_lines, progress=progress)
             continue
         frame = _parse(block.data, block.first_line)
         if frame.height != len(lines):
@@ -43,7 +44,7 @@ def read_jsonl_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) -> I
             raise InvalidReportFile(
                 f"the records have {frame.width:,} keys; at most {settings.max_columns:,} are supported"
             )
-        yield Batch(frame=frame, lines=lines, blank_lines=blank_lines)
+        yield Batch(frame=frame, lines=lines, blank_lines=blank_lines, progress=progress)
 
 
 def _physical_lines(data: bytes) -> int:

@@ -53,12 +53,14 @@ def read_parquet_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) ->
         return
     names = chunk.source.columns
     line = chunk.first_line
+    total = sum(parquet.metadata.row_group(group).num_rows for group in groups)
     try:
         for record_batch in parquet.iter_batches(batch_size=settings.parquet_batch_rows, row_groups=groups):
             renamed = pa.RecordBatch.from_arrays(record_batch.columns, names=names)
             frame = as_text(pl.DataFrame(pl.from_arrow(renamed)))
-            yield Batch(frame=frame, lines=np.arange(line, line + frame.height, dtype=np.int64))
+            lines = np.arange(line, line + frame.height, dtype=np.int64)
             line += frame.height
+            yield Batch(frame=frame, lines=lines, progress=(line - chunk.first_line) / max(total, 1))
     except (pa.ArrowException, OSError) as exc:
         raise InvalidReportFile(f"the Parquet file is corrupt near record {line}: {exc}") from exc
 

@@ -54,7 +54,8 @@ def read_xlsx_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) -> It
     for offset in range(0, max(frame.height, 1), _SLICE_ROWS):  # a header-only sheet still has columns
         part = frame.slice(offset, _SLICE_ROWS)
         first = chunk.first_line + offset
-        yield Batch(frame=part, lines=np.arange(first, first + part.height, dtype=np.int64))
+        progress = (offset + part.height) / max(frame.height, 1)
+        yield Batch(frame=part, lines=np.arange(first, first + part.height, dtype=np.int64), progress=progress)
 
 
 def _reader(path: str) -> fastexcel.ExcelReader:

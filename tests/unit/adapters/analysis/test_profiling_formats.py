@@ -12,6 +12,7 @@ import pytest
 
 from adapters.analysis.profiling import ProfilingEngine
 from domain.errors import InvalidReportFile
+from domain.ports.report_analyzer import ReportAnalyzer
 
 from .helpers import Write, column
 
@@ -178,10 +179,11 @@ def test_a_csv_named_xlsx_is_read_as_csv_because_content_decides(engine: Profili
     assert result["file"]["format"] == "csv"
 
 
-def test_analyze_profiles_a_stream_as_the_report_analyzer_port_requires(engine: ProfilingEngine) -> None:
+def test_analyze_profiles_a_stream_as_the_report_analyzer_port_requires() -> None:
+    analyzer: ReportAnalyzer = ProfilingEngine()
     content = io.BytesIO(b"id,name\n1,x\n2,y\n")
 
-    result = engine.analyze(content)
+    result = analyzer.analyze(content)
 
     assert result["summary"] == {"rows": 2, "columns": 2}
 
