@@ -45,11 +45,32 @@ def detect_encoding(sample: bytes, *, complete: bool) -> TextEncoding:
         raise InvalidReportFile("the file is binary (it contains NUL bytes), not CSV, TSV or JSON Lines text")
     if _is_utf8(sample, complete=complete):
         return TextEncoding(name="utf-8", bom=0)
+    _refuse_mixed_utf8(sample)
     name = _guess(sample)
     encoding = TextEncoding(name=name, bom=0)
     if not encoding.ascii_compatible:
         raise InvalidReportFile(f"the file looks like {name} text without a byte-order mark; save it as UTF-8")
     return encoding
+
+
+def _refuse_mixed_utf8(sample: bytes) -> None:
+    """More valid multi-byte UTF-8 characters than invalid bytes: two encodings in one file.
+
+    Legacy code-page text almost never forms valid UTF-8 sequences, and binary noise forms
+    them by chance only among many more invalid bytes.
+    """
+    decoded = sample.decode("utf-8", errors="replace")
+    invalid = decoded.count("\ufffd")
+    if sum(1 for char in decoded if char > "\x7f") - invalid < invalid:
+        return
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = 1 + sample.count(b"\n", 0, exc.start)
+        raise InvalidReportFile(
+            f"line {line}: byte 0x{sample[exc.start]:02x} is not valid utf-8 text; the file may mix text encodings "
+            "(save it as UTF-8)"
+        ) from exc
 
 
 def _guess(sample: bytes) -> str:

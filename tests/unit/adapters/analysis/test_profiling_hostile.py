@@ -209,3 +209,9 @@ def test_bare_carriage_return_line_endings_are_refused_rather_than_misread(
     path = write("mac.csv", "a,b\r1,2\r3,4\r")
 
     assert "bare carriage return" in _refusal(engine, path)
+
+
+def test_mixed_encodings_within_the_first_lines_are_refused_too(engine: ProfilingEngine, write: Write) -> None:
+    path = write("mixed.csv", "name\nJosé\n".encode() + "Zoë\n".encode("cp1252") + "Léa\n".encode())
+
+    assert _refusal(engine, path).startswith("line 3: byte 0xeb is not valid utf-8 text")
