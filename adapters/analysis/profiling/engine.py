@@ -89,6 +89,10 @@ class ProfilingEngine:
         partial.duration_seconds = time.perf_counter() - started
         return build_result(partial, file_bytes=source.size, chunks=1)
 
+    def check_schema(self, schema: dict[str, Any]) -> None:
+        """Validate a declared schema without reading a file. Raises SchemaError listing its problems."""
+        parse_schema(schema)
+
     def plan_chunks(self, path: str, *, target_bytes: int) -> list[dict[str, Any]]:
         """Split a local file into chunks of about `target_bytes`, each starting on a record."""
         source = sniff(path, self.settings)

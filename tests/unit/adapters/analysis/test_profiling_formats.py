@@ -12,7 +12,6 @@ import pytest
 
 from adapters.analysis.profiling import ProfilingEngine
 from domain.errors import InvalidReportFile
-from domain.ports.report_analyzer import ReportAnalyzer
 
 from .helpers import Write, column
 
@@ -179,11 +178,10 @@ def test_a_csv_named_xlsx_is_read_as_csv_because_content_decides(engine: Profili
     assert result["file"]["format"] == "csv"
 
 
-def test_analyze_profiles_a_stream_as_the_report_analyzer_port_requires() -> None:
-    analyzer: ReportAnalyzer = ProfilingEngine()
+def test_analyze_profiles_a_stream_as_the_report_analyzer_port_requires(engine: ProfilingEngine) -> None:
     content = io.BytesIO(b"id,name\n1,x\n2,y\n")
 
-    result = analyzer.analyze(content)
+    result = engine.analyze(content)
 
     assert result["summary"] == {"rows": 2, "columns": 2}
 

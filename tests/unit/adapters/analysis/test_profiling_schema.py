@@ -156,3 +156,10 @@ def test_a_json_lines_record_without_a_required_key_violates_its_nullability(
     check = _check(engine, path, {"columns": [{"name": "id", "nullable": False}]})
 
     assert [(v["line"], v["rule"]) for v in check["violations"]] == [(2, "null")]
+
+
+def test_the_engine_checks_a_schema_without_a_file(engine: ProfilingEngine) -> None:
+    engine.check_schema({"columns": [{"name": "a", "type": "integer"}]})
+
+    with pytest.raises(SchemaError, match=r"columns\.0\.type"):
+        engine.check_schema({"columns": [{"name": "a", "type": "money"}]})
