@@ -1,14 +1,19 @@
-"""Start reportflow for real: migrate, a gunicorn web process and a Celery worker process."""
+"""Start reportflow for real: migrate, a gunicorn web process and a Celery worker process.
+
+The fault-injection suite (tests/chaos) uses the same stack with more workers, Celery beat
+and its own environment.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +41,7 @@ class Stack:
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Token {self.token}"}, timeout=10)
 
-    def start_worker(self, name: str = "worker", queues: str = "reports,default") -> None:
+    def start_worker(self, name: str = "worker", queues: str = "reports,default", concurrency: int = 2) -> None:
         self._spawn(
             name,
             [
@@ -47,7 +52,7 @@ class Stack:
                 "-Q",
                 queues,
                 "-c",
-                "2",
+                str(concurrency),
                 "-n",
                 f"{name}@%h",
                 "--loglevel",
@@ -57,15 +62,22 @@ class Stack:
             ],
         )
 
-    def stop(self, name: str, sig: int = signal.SIGTERM) -> None:
+    def start_beat(self, name: str = "beat") -> None:
+        schedule = str(self.logs.parent / "celerybeat-schedule")
+        self._spawn(name, [str(BIN / "celery"), "-A", "config", "beat", "--loglevel", "INFO", "--schedule", schedule])
+
+    def stop(self, name: str, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
+        """Send `sig` to the process's whole group (a worker's children too), then reap it."""
         process = self.processes.pop(name)
         if process.poll() is None:
             os.killpg(process.pid, sig)
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        with contextlib.suppress(ProcessLookupError):  # children that outlived their parent
+            os.killpg(process.pid, signal.SIGKILL)
 
     def log_tail(self, lines: int = 60) -> str:
         return "\n".join(
@@ -73,8 +85,21 @@ class Stack:
             for path in sorted(self.logs.glob("*.log"))
         )
 
+    def wait_for_log(self, name: str, text: str, timeout: float = 30, occurrences: int = 1) -> None:
+        """Wait until the process's log contains `text` (e.g. a worker's "ready.") that often."""
+        path = self.logs / f"{name}.log"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if path.exists() and path.read_text(errors="replace").count(text) >= occurrences:
+                return
+            if name in self.processes and self.processes[name].poll() is not None:
+                break
+            time.sleep(0.2)
+        raise RuntimeError(f"{name} did not log {text!r} in {timeout}s\n{self.log_tail()}")
+
     def _spawn(self, name: str, argv: list[str]) -> None:
-        log = open(self.logs / f"{name}.log", "wb")  # noqa: SIM115 - the child process owns it
+        # appended, so a process restarted under the same name keeps its earlier log
+        log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - the child process owns it
         self.processes[name] = subprocess.Popen(
             argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -90,13 +115,26 @@ def _manage(env: dict[str, str], *args: str) -> str:
 
 
 @contextmanager
-def running_stack(var_dir: Path, *, database_url: str = "", broker_url: str = "") -> Iterator[Stack]:
+def running_stack(
+    var_dir: Path,
+    *,
+    database_url: str = "",
+    broker_url: str = "",
+    extra_env: Mapping[str, str] | None = None,
+    workers: Sequence[str] = ("worker",),
+    beat: bool = False,
+    web_workers: int = 2,
+    stop_timeout: float = 20,
+) -> Iterator[Stack]:
+    """Migrate, then run gunicorn, the named workers (none for an empty sequence) and
+    optionally beat, each in its own process group; everything is stopped on exit."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "VAR_DIR"}}
     env.update(DJANGO_SETTINGS_MODULE="config.settings", VAR_DIR=str(var_dir), PYTHONUNBUFFERED="1")
     if database_url:
         env["DATABASE_URL"] = database_url
     if broker_url:
         env["CELERY_BROKER_URL"] = broker_url
+    env.update(extra_env or {})
     logs = var_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     _manage(env, "migrate", "--no-input", "-v", "0")
@@ -104,13 +142,17 @@ def running_stack(var_dir: Path, *, database_url: str = "", broker_url: str = ""
     port = free_port()
     stack = Stack(base_url=f"http://127.0.0.1:{port}", token=token, env=env, logs=logs)
     try:
-        stack._spawn("web", [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"])
-        stack.start_worker()
+        web = [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(web_workers)]
+        stack._spawn("web", web)
+        for name in workers:
+            stack.start_worker(name)
+        if beat:
+            stack.start_beat()
         _wait_ready(stack)
         yield stack
     finally:
         for name in list(stack.processes):
-            stack.stop(name)
+            stack.stop(name, timeout=stop_timeout)
 
 
 def _wait_ready(stack: Stack, timeout: float = 30) -> None:
