@@ -1,0 +1,81 @@
+"""Analyzers that inject faults, chosen by the workers through REPORT_ANALYZER.
+
+Workers import them as `tests.chaos.faults:<Class>` (the repository root is their working
+directory). Each is configured by environment variables, read at every call:
+
+- CHAOS_ANALYZE_SECONDS: how long an analysis takes; it sleeps in small steps and calls
+  `checkpoint` between them, so leases, cancellation and hand-over work as in real work;
+- CHAOS_FAULT_FLAG: a file; while it exists the flaky analyzer raises TransientError;
+- CHAOS_EXECUTION_LOG: a file; every analysis that ran to its end appends one line
+  "<job_id> <pid> <attempt>" to it (one short O_APPEND write, so processes do not mix lines).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import time
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from domain.errors import TransientError
+from domain.ports.report_analyzer import Checkpoint, no_checkpoint
+
+STEP_SECONDS = 0.05
+
+
+def current_delivery() -> tuple[str, int]:
+    """The job id and attempt of the task message being executed ("-", 0 outside a task)."""
+    from celery import current_task  # only in the worker process
+
+    kwargs = getattr(getattr(current_task, "request", None), "kwargs", None) or {}
+    return str(kwargs.get("job_id", "-")), int(kwargs.get("attempt", 0))
+
+
+def summarize(content: BinaryIO) -> dict[str, Any]:
+    rows = list(csv.reader(io.TextIOWrapper(content, encoding="utf-8-sig", newline="")))
+    header = rows[0] if rows else []
+    return {"rows": max(len(rows) - 1, 0), "columns": len(header)}
+
+
+def work(checkpoint: Checkpoint, *, default_seconds: float = 0.0) -> None:
+    """Take CHAOS_ANALYZE_SECONDS, checking in at every step."""
+    seconds = float(os.environ.get("CHAOS_ANALYZE_SECONDS", default_seconds))
+    deadline = time.monotonic() + seconds
+    checkpoint(0.0)
+    while (left := deadline - time.monotonic()) > 0:
+        time.sleep(min(STEP_SECONDS, left))
+        checkpoint(1 - max(deadline - time.monotonic(), 0) / seconds)
+
+
+class SlowAnalyzer:
+    """Takes CHAOS_ANALYZE_SECONDS (default 1 s) to summarize a CSV."""
+
+    def analyze(self, content: BinaryIO, *, checkpoint: Checkpoint = no_checkpoint) -> dict[str, Any]:
+        work(checkpoint, default_seconds=1.0)
+        return {"summary": summarize(content)}
+
+
+class CountingAnalyzer:
+    """Logs every analysis that ran to its end to CHAOS_EXECUTION_LOG; takes
+    CHAOS_ANALYZE_SECONDS (default 0). The result names the execution that produced it."""
+
+    def analyze(self, content: BinaryIO, *, checkpoint: Checkpoint = no_checkpoint) -> dict[str, Any]:
+        work(checkpoint)
+        summary = summarize(content)
+        job_id, attempt = current_delivery()
+        with open(os.environ["CHAOS_EXECUTION_LOG"], "a", encoding="ascii") as log:
+            log.write(f"{job_id} {os.getpid()} {attempt}\n")
+        return {"summary": summary, "execution": {"pid": os.getpid(), "attempt": attempt}}
+
+
+class FlakyAnalyzer:
+    """Raises TransientError while the file CHAOS_FAULT_FLAG exists; succeeds once it is gone."""
+
+    def analyze(self, content: BinaryIO, *, checkpoint: Checkpoint = no_checkpoint) -> dict[str, Any]:
+        work(checkpoint)
+        flag = Path(os.environ["CHAOS_FAULT_FLAG"])
+        if flag.exists():
+            raise TransientError(f"injected fault: {flag} exists")
+        return {"summary": summarize(content)}
