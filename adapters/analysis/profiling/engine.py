@@ -8,12 +8,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, BinaryIO, Literal
 
-from domain.ports.report_analyzer import Checkpoint, no_checkpoint
-
 from .checks.schema import DeclaredSchema, parse_schema
 from .finalize import build_result
 from .merging import merge_partials
 from .partial import PartialProfile
+from .progress import Checkpoint, no_checkpoint
 from .report.csv_export import columns_csv, violations_csv
 from .report.html_report import render_html
 from .settings import MIB, EngineSettings

@@ -7,6 +7,8 @@ import polars as pl
 
 def as_text(frame: pl.DataFrame) -> pl.DataFrame:
     """Cast every column to String: numbers and dates in their canonical spelling, nested values as JSON."""
+    if not frame.width:
+        return frame  # select() of nothing would lose the height of records without keys
     return frame.select([_text(name, dtype).alias(name) for name, dtype in frame.schema.items()])
 
 

@@ -218,3 +218,11 @@ def test_a_header_without_rows_gives_its_columns_and_no_rows(
 
         assert result["summary"] == {"rows": 0, "columns": 2}, path
         assert {c["type"] for c in result["columns"]} == {"empty"}
+
+
+def test_json_lines_records_without_keys_still_count_as_rows(engine: ProfilingEngine, write: Write) -> None:
+    path = write("empty.jsonl", "{}\n{}\n")
+
+    result = engine.analyze_path(path)
+
+    assert result["summary"] == {"rows": 2, "columns": 0}
