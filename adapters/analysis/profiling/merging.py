@@ -20,7 +20,12 @@ def merge_partials(partials: list[dict[str, Any]], *, file_bytes: int, settings:
     versions = {partial.get("partial_version") for partial in partials}
     if versions != {PARTIAL_VERSION}:
         raise PartialMismatch(f"unsupported partial profile version(s): {sorted(map(str, versions))}")
-    loaded = sorted((PartialProfile.from_json(partial, settings) for partial in partials), key=lambda p: p.chunk.index)
+    try:
+        loaded = sorted(
+            (PartialProfile.from_json(partial, settings) for partial in partials), key=lambda p: p.chunk.index
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PartialMismatch(f"a partial profile is malformed ({type(exc).__name__}: {exc})") from exc
     _check_belong_together(loaded, partials, settings)
     total = loaded[0]
     for partial in loaded[1:]:

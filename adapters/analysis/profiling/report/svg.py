@@ -7,7 +7,7 @@ from html import escape
 from ..result import Histogram, TopValue
 
 _WIDTH, _HEIGHT = 360, 120
-_LABEL_CHARS = 32
+_LABEL_CHARS = 26
 
 
 def esc(value: object) -> str:

@@ -180,3 +180,12 @@ def test_a_chunk_of_a_file_that_changed_since_planning_is_refused(engine: Profil
 
     with pytest.raises(ValueError, match="changed since its chunks were planned"):
         engine.profile_chunk(path, chunk)
+
+
+def test_merging_refuses_a_malformed_partial(engine: ProfilingEngine, write: Write) -> None:
+    path = write("small.csv", "a\n1\n")
+    partial = engine.profile_chunk(path, engine.plan_chunks(path, target_bytes=1_000)[0])
+    del partial["columns"][0]["tally"]
+
+    with pytest.raises(PartialMismatch, match="malformed"):
+        engine.merge([partial], file_bytes=4)
