@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ..settings import EngineSettings
 from .batch import Batch
@@ -19,7 +20,25 @@ _READERS = {
     "parquet": read_parquet_chunk,
     "xlsx": read_xlsx_chunk,
 }
+_BYTES_PER_COLUMN = 16 * 1024
+_MAX_WIDENING = 16
+_CELLS_PER_BATCH = 4_000_000
 
 
 def read_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) -> Iterator[Batch]:
-    return _READERS[chunk.source.format](path, chunk, settings)
+    return _READERS[chunk.source.format](path, chunk, _sized_for(len(chunk.source.columns), settings))
+
+
+def _sized_for(width: int, settings: EngineSettings) -> EngineSettings:
+    """Wide files get bigger text blocks and narrower Parquet batches.
+
+    Each column costs a fixed overhead per batch, so a 1,000-column file read in 4 MiB blocks
+    would spend its time on overhead; memory follows cells per batch, which stays bounded.
+    """
+    if width <= 1:
+        return settings
+    block = min(max(settings.block_bytes, width * _BYTES_PER_COLUMN), _MAX_WIDENING * settings.block_bytes)
+    rows = max(1024, min(settings.parquet_batch_rows, _CELLS_PER_BATCH // width))
+    return replace(
+        settings, block_bytes=block, max_record_bytes=max(settings.max_record_bytes, block), parquet_batch_rows=rows
+    )
