@@ -100,7 +100,7 @@ _OUTCOME = re.compile(r"reports\.process job=\S+ attempt=\d+ outcome=(\w+)")
 def task_outcomes(stack: Stack) -> Counter[str]:
     """How each reports.process delivery ended, over every worker's log."""
     outcomes: Counter[str] = Counter()
-    for path in stack.logs.glob("w*.log"):
+    for path in stack.logs.glob("w[0-9]*.log"):
         outcomes.update(_OUTCOME.findall(path.read_text(errors="replace")))
     return outcomes
 

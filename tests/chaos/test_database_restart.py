@@ -46,7 +46,7 @@ def test_a_postgresql_restart_mid_run_loses_no_job_and_the_workers_recover_by_th
         still_running = {name: p.poll() is None for name, p in processes.items()}
         same_processes = stack.processes == processes
         outcomes = task_outcomes(stack)
-        database_errors = log_count(stack, "OperationalError", "w*.log")
+        database_errors = log_count(stack, "OperationalError", "w[0-9]*.log")
         log_tail = stack.log_tail(30)
 
     trails, runs = db.events(), executions(log)
