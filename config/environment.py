@@ -35,8 +35,11 @@ class Environment(BaseSettings):
     visibility_timeout_seconds: int = Field(default=3600, gt=0)
     db_conn_max_age: int = Field(default=600, ge=0)
     log_level: str = "INFO"
-    # "module:Class" of the ReportAnalyzer; the fault-injection suite swaps in its own
-    report_analyzer: str = "adapters.analysis.csv_summary:CsvSummaryAnalyzer"
+    # "module:Class" of the ReportEngine; the fault-injection suite swaps in its own
+    report_engine: str = "adapters.analysis.report_engine:ProfilingReportEngine"
+    # files above this size are profiled as chunk jobs of about chunk_bytes, then merged
+    fan_out_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
+    chunk_bytes: int = Field(default=128 * 1024 * 1024, gt=0)
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

@@ -155,7 +155,9 @@ CELERY_TASK_ROUTES = {"reports.*": {"queue": "reports"}, "jobs.*": {"queue": "de
 REPORT_MAX_ATTEMPTS = ENV.report_max_attempts
 RETRY_BASE_SECONDS = ENV.retry_base_seconds
 RETRY_CAP_SECONDS = ENV.retry_cap_seconds
-REPORT_ANALYZER = ENV.report_analyzer
+REPORT_ENGINE = ENV.report_engine
+FAN_OUT_BYTES = ENV.fan_out_bytes
+CHUNK_BYTES = ENV.chunk_bytes
 LEASE_SECONDS = ENV.lease_seconds
 REDELIVERY_AFTER_SECONDS = ENV.redelivery_after_seconds
 
