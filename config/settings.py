@@ -71,7 +71,7 @@ LANGUAGE_CODE = "en-us"
 STATIC_URL = "static/"
 STATIC_ROOT = ENV.var_dir / "static"
 MEDIA_ROOT = ENV.media_root or ENV.var_dir / "media"
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
