@@ -1,8 +1,8 @@
-"""A report's metadata and status, or its result once its job has succeeded; owner-scoped."""
+"""A report's metadata and status, or its result documents once its job has succeeded."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import BinaryIO, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -11,7 +11,7 @@ from application.errors import NotFound, ResultNotReady
 from application.read_models import ReportView
 from domain.job import Job
 from domain.job_status import JobStatus
-from domain.ports import UnitOfWork
+from domain.ports import BlobStore, UnitOfWork
 from domain.report import Report
 
 
@@ -20,6 +20,10 @@ class GetReport(BaseModel):
 
     owner_id: int
     report_id: UUID
+
+
+class GetReportDocument(GetReport):
+    document: Literal["json", "html"] = "json"
 
 
 def _load(uow: UnitOfWork, query: GetReport) -> tuple[Report, Job]:
@@ -41,14 +45,19 @@ class GetReportHandler:
         return ReportView.of(report, job)
 
 
-class GetReportResultHandler:
-    def __init__(self, *, uow: UnitOfWork) -> None:
+class GetReportDocumentHandler:
+    def __init__(self, *, uow: UnitOfWork, blobs: BlobStore) -> None:
         self._uow = uow
+        self._blobs = blobs
 
-    def __call__(self, query: GetReport) -> dict[str, Any]:
-        """Raises NotFound, or ResultNotReady until the job has succeeded."""
+    def __call__(self, query: GetReportDocument) -> BinaryIO:
+        """The result as JSON or HTML, streamed from storage.
+
+        Raises NotFound, or ResultNotReady until the job has succeeded.
+        """
         with self._uow as uow:
             report, job = _load(uow, query)
-        if job.status != JobStatus.SUCCEEDED or report.result is None:
+        if job.status != JobStatus.SUCCEEDED or report.output is None:
             raise ResultNotReady(job.status)
-        return report.result
+        key = report.output.result_key if query.document == "json" else report.output.html_key
+        return self._blobs.open(key)

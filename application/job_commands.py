@@ -7,10 +7,10 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from application import actors
+from application.attempts import cancel_children, schedule_next_attempt
 from application.engine_settings import JobEngineSettings
 from application.errors import NotFound
 from application.outbox_dispatcher import OutboxDispatcher
-from application.process_report import schedule_next_attempt
 from application.read_models import JobView
 from domain.job import Job
 from domain.job_status import JobStatus
@@ -44,8 +44,12 @@ class CancelJobHandler:
         """
         with self._uow as uow:
             job = _load_for_update(uow, cmd)
-            job.request_cancel(now=self._clock.now(), actor=actors.user(cmd.owner_id))
+            fanned_out = job.is_fanned_out
+            now = self._clock.now()
+            job.request_cancel(now=now, actor=actors.user(cmd.owner_id))
             uow.jobs.save(job)
+            if fanned_out:
+                cancel_children(uow, job, now=now)
             uow.commit()
         return JobView.of(job)
 

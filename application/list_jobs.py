@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from application.job_cursor_codec import decode_cursor, page_of
@@ -16,6 +18,7 @@ class ListJobs(BaseModel):
     owner_id: int
     status: JobStatus | None = None
     kind: str | None = None
+    parent_id: UUID | None = None
     cursor: str | None = None
     limit: int = Field(default=50, ge=1, le=500)
 
@@ -29,6 +32,11 @@ class ListJobsHandler:
         after = decode_cursor(query.cursor) if query.cursor else None
         with self._uow as uow:
             jobs = uow.jobs.list_for_owner(
-                query.owner_id, status=query.status, kind=query.kind, after=after, limit=query.limit + 1
+                query.owner_id,
+                status=query.status,
+                kind=query.kind,
+                parent_id=query.parent_id,
+                after=after,
+                limit=query.limit + 1,
             )
         return page_of(jobs, query.limit)

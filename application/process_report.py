@@ -1,162 +1,86 @@
-"""Run one attempt of a report job, acting only on persisted state.
-
-A delivery for an attempt the job is not waiting for (duplicate, stale, already terminal)
-is a no-op. The job is claimed (running, with a lease) in one transaction and finished in
-another, so a long computation holds no lock. While it runs, a heartbeat renews the lease;
-at each checkpoint the attempt stops if the job was cancelled or handed to another worker.
-"""
+"""Run one attempt of a report job: profile the file in one pass, or split it into chunk jobs."""
 
 from __future__ import annotations
 
-import enum
-import traceback
-from datetime import timedelta
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
-from uuid import UUID
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from application import actors
-from application.engine_settings import JobEngineSettings
-from application.outbox_dispatcher import OutboxDispatcher
-from domain.errors import AttemptAborted, JobError, TransientError
+from application.attempts import AttemptOutcome, AttemptRunner, Outcome, RunAttempt, schedule_next_attempt
+from application.report_output import CHUNK_JOB_KIND, ReportProcessing, store_output
 from domain.job import Job
-from domain.job_status import JobStatus
-from domain.ports import BlobStore, Clock, Delivery, Heartbeat, ReportAnalyzer, UnitOfWork
+from domain.ports import BlobStore, Checkpoint, ReportEngine, UnitOfWork
+from domain.report import ReportOutput
+
+ProcessReport = RunAttempt
 
 
-class ProcessReport(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    job_id: UUID
-    attempt: int = Field(ge=1)
-    worker: str = Field(min_length=1)
-
-
-class Outcome(enum.StrEnum):
-    SUCCEEDED = "succeeded"
-    RETRY_SCHEDULED = "retry_scheduled"
-    FAILED = "failed"
-    DEAD = "dead"
-    CANCELLED = "cancelled"
-    SKIPPED = "skipped"  # not the delivery the job waits for: duplicate, stale or terminal
-    SUPERSEDED = "superseded"  # the job changed while this attempt ran (cancelled, reconciled)
-    NOT_FOUND = "not_found"
-
-
-class ProcessOutcome(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    outcome: Outcome
-    job_id: UUID
-    attempt: int
-    detail: str = ""
-
-
-_FINAL_OUTCOMES = {
-    JobStatus.SUCCEEDED: Outcome.SUCCEEDED,
-    JobStatus.FAILED: Outcome.FAILED,
-    JobStatus.DEAD: Outcome.DEAD,
-    JobStatus.RETRYING: Outcome.RETRY_SCHEDULED,
-    JobStatus.CANCELLED: Outcome.CANCELLED,
-}
-
-
-def schedule_next_attempt(uow: UnitOfWork, job: Job, *, now: Any) -> int | None:
-    """If the job now waits for an attempt, record its delivery in the outbox."""
-    if job.status not in (JobStatus.QUEUED, JobStatus.RETRYING) or job.next_attempt_at is None:
-        return None
-    delivery = Delivery(job_id=job.id, kind=job.kind, attempt=job.attempts + 1, queue=job.queue)
-    return uow.outbox.add(delivery, available_at=job.next_attempt_at, now=now)
+@dataclass(frozen=True, slots=True)
+class _Split:
+    chunks: list[dict[str, Any]]
 
 
 class ProcessReportHandler:
     def __init__(
-        self,
-        *,
-        uow: UnitOfWork,
-        blobs: BlobStore,
-        analyzer: ReportAnalyzer,
-        heartbeat: Heartbeat,
-        dispatcher: OutboxDispatcher,
-        clock: Clock,
-        engine: JobEngineSettings,
+        self, *, runner: AttemptRunner, blobs: BlobStore, engine: ReportEngine, processing: ReportProcessing
     ) -> None:
-        self._uow = uow
+        self._runner = runner
         self._blobs = blobs
-        self._analyzer = analyzer
-        self._heartbeat = heartbeat
-        self._dispatcher = dispatcher
-        self._clock = clock
         self._engine = engine
+        self._processing = processing
 
-    def __call__(self, cmd: ProcessReport) -> ProcessOutcome:
-        claimed = self._claim(cmd)
-        if isinstance(claimed, ProcessOutcome):
+    def __call__(self, cmd: RunAttempt) -> AttemptOutcome:
+        claimed = self._runner.claim(cmd)
+        if isinstance(claimed, AttemptOutcome):
             return claimed
-        result: dict[str, Any] | None = None
-        error: JobError | None = None
-        detail = ""
-        try:
-            with (
-                self._heartbeat.keep_alive(cmd.job_id, cmd.attempt, lease_seconds=self._engine.lease_seconds) as lease,
-                self._blobs.open(claimed) as content,
-            ):
-                result = self._analyzer.analyze(content, checkpoint=lease.checkpoint)
-        except AttemptAborted as exc:
-            error = TransientError(f"attempt aborted: {exc}")
-        except JobError as exc:
-            error, detail = exc, _traceback(exc)
-        except Exception as exc:  # an unforeseen failure may be infrastructure: retry it, bounded
-            error, detail = TransientError(f"{type(exc).__name__}: {exc}"), _traceback(exc)
-        return self._finish(cmd, result, error, detail)
+        with self._runner.uow as uow:
+            report = uow.reports.get_by_job(claimed.id)
+        if report is None:
+            return AttemptOutcome(outcome=Outcome.NOT_FOUND, job_id=cmd.job_id, attempt=cmd.attempt)
 
-    def _claim(self, cmd: ProcessReport) -> str | ProcessOutcome:
-        """Move the job to running for this attempt; the blob key to read, or why not."""
-        with self._uow as uow:
-            job = uow.jobs.get(cmd.job_id, for_update=True)
-            report = uow.reports.get_by_job(cmd.job_id) if job else None
-            if job is None or report is None:
-                return ProcessOutcome(outcome=Outcome.NOT_FOUND, job_id=cmd.job_id, attempt=cmd.attempt)
-            if not job.accepts_delivery(cmd.attempt):
-                return ProcessOutcome(
-                    outcome=Outcome.SKIPPED,
-                    job_id=job.id,
-                    attempt=cmd.attempt,
-                    detail=f"job is {job.status} at attempt {job.attempts}",
-                )
-            job.start(now=self._clock.now(), worker=cmd.worker, lease_seconds=self._engine.lease_seconds)
-            uow.jobs.save(job)
-            uow.commit()
-            return report.blob_key
+        def work(checkpoint: Checkpoint) -> ReportOutput | _Split:
+            with self._blobs.local_path(report.blob_key) as path:
+                if report.size_bytes > self._processing.fan_out_bytes:
+                    chunks = self._engine.plan_chunks(path, target_bytes=self._processing.chunk_bytes)
+                    if len(chunks) > 1:
+                        return _Split(chunks)
+                result = self._engine.analyze_path(path, schema=report.declared_schema, checkpoint=checkpoint)
+            return store_output(self._blobs, self._engine, report, result)
 
-    def _finish(
-        self, cmd: ProcessReport, result: dict[str, Any] | None, error: JobError | None, detail: str
-    ) -> ProcessOutcome:
-        actor = actors.worker(cmd.worker)
-        with self._uow as uow:
-            job = uow.jobs.get(cmd.job_id, for_update=True)
-            if job is None or job.status != JobStatus.RUNNING or job.attempts != cmd.attempt:
-                return ProcessOutcome(outcome=Outcome.SUPERSEDED, job_id=cmd.job_id, attempt=cmd.attempt)
-            now = self._clock.now()
-            entry: int | None = None
-            if error is None:
-                report = uow.reports.get_by_job(job.id)
-                if report is None or result is None:
-                    raise RuntimeError(f"job {job.id} finished without a report or a result")
-                report.complete(result, now=now)
-                uow.reports.save(report)
-                job.succeed(now=now, actor=actor)
-            else:
-                retry_at = now + timedelta(seconds=self._engine.retry.delay_for(job.attempts))
-                job.fail_attempt(error, now=now, retry_at=retry_at, actor=actor, detail=detail)
-                entry = schedule_next_attempt(uow, job, now=now)
-            uow.jobs.save(job)
-            uow.commit()
-        if entry is not None and job.next_attempt_at and job.next_attempt_at <= self._clock.now():
-            self._dispatcher.publish([entry])
-        return ProcessOutcome(outcome=_FINAL_OUTCOMES[job.status], job_id=job.id, attempt=cmd.attempt, detail=job.error)
+        attempt = self._runner.work(cmd, work)
 
+        def on_success(uow: UnitOfWork, job: Job, now: datetime) -> list[int]:
+            done = attempt.value
+            if isinstance(done, _Split):
+                return self._split(uow, job, done.chunks, now=now)
+            fresh = uow.reports.get_by_job(job.id)
+            if fresh is None or done is None:
+                raise RuntimeError(f"job {job.id} finished without its report or a result")
+            fresh.complete(done, now=now)
+            uow.reports.save(fresh)
+            job.succeed(now=now, actor=actors.worker(cmd.worker))
+            return []
 
-def _traceback(exc: BaseException) -> str:
-    return "".join(traceback.format_exception(exc))[-8000:]
+        return self._runner.finish(cmd, attempt, on_success)
+
+    def _split(self, uow: UnitOfWork, job: Job, chunks: list[dict[str, Any]], *, now: datetime) -> list[int]:
+        """Fan out: one child job per chunk, each retried on its own; the last one starts the merge."""
+        job.fan_out(len(chunks), now=now, actor=actors.worker(job.worker))
+        entries = []
+        for index, chunk in enumerate(chunks):
+            child = Job.create(
+                id=uuid.uuid4(),
+                kind=CHUNK_JOB_KIND,
+                owner_id=job.owner_id,
+                queue=job.queue,
+                max_attempts=self._runner.engine.max_attempts_for(CHUNK_JOB_KIND),
+                now=now,
+                actor=actors.SYSTEM,
+                parent_id=job.id,
+                payload={"index": index, "chunk": chunk},
+            )
+            uow.jobs.add(child)
+            entries.append(schedule_next_attempt(uow, child, now=now))
+        return [entry for entry in entries if entry is not None]

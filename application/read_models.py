@@ -29,6 +29,9 @@ class JobView(_ReadModel):
     error: str
     error_detail: str
     cancel_requested: bool
+    parent_id: UUID | None
+    children_total: int
+    children_done: int
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None
@@ -49,6 +52,9 @@ class JobView(_ReadModel):
             error=job.error,
             error_detail=job.error_detail,
             cancel_requested=job.cancel_requested,
+            parent_id=job.parent_id,
+            children_total=job.children_total,
+            children_done=job.children_done,
             created_at=job.created_at,
             updated_at=job.updated_at,
             started_at=job.started_at,
@@ -107,7 +113,7 @@ class ReportView(_ReadModel):
             created_at=report.created_at,
             completed_at=report.completed_at,
             job=JobView.of(job),
-            summary=(report.result or {}).get("summary"),
+            summary=report.summary,
         )
 
 

@@ -13,9 +13,9 @@ from datetime import timedelta
 from pydantic import BaseModel, ConfigDict
 
 from application import actors
+from application.attempts import schedule_next_attempt
 from application.engine_settings import JobEngineSettings
 from application.outbox_dispatcher import OutboxDispatcher
-from application.process_report import schedule_next_attempt
 from domain.ports import Clock, UnitOfWork
 
 RECONCILER = f"{actors.SYSTEM}:reconciler"

@@ -10,17 +10,16 @@ from typing import Any, BinaryIO
 from pydantic import BaseModel, ConfigDict, Field
 
 from application import actors
+from application.attempts import schedule_next_attempt
 from application.engine_settings import JobEngineSettings
 from application.errors import EmptyUpload, UploadTooLarge
 from application.outbox_dispatcher import OutboxDispatcher
-from application.process_report import schedule_next_attempt
 from application.read_models import JobView, SubmittedReport
+from application.report_output import REPORT_JOB_KIND
 from domain.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
 from domain.job import Job
-from domain.ports import BlobStore, Clock, UnitOfWork
+from domain.ports import BlobStore, Clock, ReportEngine, UnitOfWork
 from domain.report import Report
-
-REPORT_JOB_KIND = "report.process"
 
 
 class IdempotencyKey(BaseModel):
@@ -39,6 +38,7 @@ class SubmitReport(BaseModel):
     content_type: str = Field(default="", max_length=255)
     size_bytes: int = Field(ge=0)
     content: Any  # a readable binary stream; Any because pydantic cannot check BinaryIO
+    declared_schema: dict[str, Any] | None = None
     idempotency: IdempotencyKey | None = None
 
 
@@ -61,21 +61,25 @@ class SubmitReportHandler:
         clock: Clock,
         intake: ReportIntake,
         engine: JobEngineSettings,
+        report_engine: ReportEngine,
     ) -> None:
         self._uow = uow
         self._blobs = blobs
+        self._report_engine = report_engine
         self._dispatcher = dispatcher
         self._clock = clock
         self._intake = intake
         self._engine = engine
 
     def __call__(self, cmd: SubmitReport) -> SubmittedReport:
-        """Raises UploadTooLarge or EmptyUpload (nothing is stored then), and for a reused
-        Idempotency-Key IdempotencyKeyReused or IdempotencyKeyInFlight."""
+        """Raises UploadTooLarge, EmptyUpload or InvalidSchema (nothing is stored then), and
+        for a reused Idempotency-Key IdempotencyKeyReused or IdempotencyKeyInFlight."""
         if cmd.size_bytes > self._intake.max_upload_bytes:
             raise UploadTooLarge(cmd.size_bytes, self._intake.max_upload_bytes)
         if cmd.size_bytes == 0:
             raise EmptyUpload()
+        if cmd.declared_schema is not None:
+            self._report_engine.check_schema(cmd.declared_schema)
         if cmd.idempotency is not None:
             earlier = self._claim_key(cmd.owner_id, cmd.idempotency)
             if earlier is not None:
@@ -110,6 +114,7 @@ class SubmitReportHandler:
             size_bytes=blob.size_bytes,
             content_type=cmd.content_type,
             created_at=now,
+            declared_schema=cmd.declared_schema,
         )
         submitted = SubmittedReport(report_id=report.id, job=JobView.of(job))
         try:

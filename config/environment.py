@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -22,6 +22,13 @@ class Environment(BaseSettings):
     database_url: str = ""
     celery_broker_url: str = ""
     media_root: Path | None = None
+    # uploads and results: "local" disk (MEDIA_ROOT) or "s3" (any S3-compatible store;
+    # credentials come from the usual AWS_* variables or the instance's role)
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_bucket: str = ""
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_prefix: str = ""
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
     report_max_attempts: int = Field(default=5, ge=1)
     retry_base_seconds: float = Field(default=2.0, gt=0)
@@ -35,8 +42,11 @@ class Environment(BaseSettings):
     visibility_timeout_seconds: int = Field(default=3600, gt=0)
     db_conn_max_age: int = Field(default=600, ge=0)
     log_level: str = "INFO"
-    # "module:Class" of the ReportAnalyzer; the fault-injection suite swaps in its own
-    report_analyzer: str = "adapters.analysis.csv_summary:CsvSummaryAnalyzer"
+    # "module:Class" of the ReportEngine; the fault-injection suite swaps in its own
+    report_engine: str = "adapters.analysis.report_engine:ProfilingReportEngine"
+    # files above this size are profiled as chunk jobs of about chunk_bytes, then merged
+    fan_out_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
+    chunk_bytes: int = Field(default=128 * 1024 * 1024, gt=0)
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

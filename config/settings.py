@@ -71,10 +71,23 @@ LANGUAGE_CODE = "en-us"
 STATIC_URL = "static/"
 STATIC_ROOT = ENV.var_dir / "static"
 MEDIA_ROOT = ENV.media_root or ENV.var_dir / "media"
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+if ENV.storage_backend == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": ENV.s3_bucket,
+            "endpoint_url": ENV.s3_endpoint_url,
+            "region_name": ENV.s3_region,
+            "location": ENV.s3_prefix,
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
 WHITENOISE_USE_FINDERS = True
 # Uploads above this size spill to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -155,7 +168,9 @@ CELERY_TASK_ROUTES = {"reports.*": {"queue": "reports"}, "jobs.*": {"queue": "de
 REPORT_MAX_ATTEMPTS = ENV.report_max_attempts
 RETRY_BASE_SECONDS = ENV.retry_base_seconds
 RETRY_CAP_SECONDS = ENV.retry_cap_seconds
-REPORT_ANALYZER = ENV.report_analyzer
+REPORT_ENGINE = ENV.report_engine
+FAN_OUT_BYTES = ENV.fan_out_bytes
+CHUNK_BYTES = ENV.chunk_bytes
 LEASE_SECONDS = ENV.lease_seconds
 REDELIVERY_AFTER_SECONDS = ENV.redelivery_after_seconds
 

@@ -55,3 +55,7 @@ class IdempotencyKeyReused(DomainError):
 
 class IdempotencyKeyInFlight(DomainError):
     """A request with the same Idempotency-Key is still being processed."""
+
+
+class InvalidSchema(DomainError):
+    """The declared schema sent with an upload is not a valid schema; the message says why."""

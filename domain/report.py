@@ -8,6 +8,15 @@ from typing import Any
 from uuid import UUID
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReportOutput:
+    """Where a finished report's result lives: a small summary here, the documents in blobs."""
+
+    summary: dict[str, Any]
+    result_key: str
+    html_key: str
+
+
 @dataclass(kw_only=True, eq=False)
 class Report:
     id: UUID
@@ -19,13 +28,14 @@ class Report:
     size_bytes: int
     created_at: datetime
     content_type: str = ""
-    result: dict[str, Any] | None = None
+    declared_schema: dict[str, Any] | None = None
+    output: ReportOutput | None = None
     completed_at: datetime | None = None
 
     @property
-    def has_result(self) -> bool:
-        return self.result is not None
+    def summary(self) -> dict[str, Any] | None:
+        return self.output.summary if self.output else None
 
-    def complete(self, result: dict[str, Any], *, now: datetime) -> None:
-        self.result = result
+    def complete(self, output: ReportOutput, *, now: datetime) -> None:
+        self.output = output
         self.completed_at = now

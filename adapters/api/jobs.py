@@ -23,6 +23,7 @@ class JobListApi(APIView):
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=[s.value for s in JobStatus], required=False)
         kind = serializers.CharField(required=False, max_length=100)
+        parent_id = serializers.UUIDField(required=False, help_text="only the children of this job")
         cursor = serializers.CharField(required=False, max_length=500)
         limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
 

@@ -20,7 +20,7 @@ from application.errors import (
     ResultNotReady,
     UploadTooLarge,
 )
-from domain.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, InvalidTransition
+from domain.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, InvalidSchema, InvalidTransition
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -32,6 +32,7 @@ _APPLICATION_PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     UploadTooLarge: (413, "upload-too-large", "Upload too large"),
     EmptyUpload: (400, "empty-upload", "Empty upload"),
     InvalidCursor: (400, "invalid-cursor", "Invalid cursor"),
+    InvalidSchema: (400, "invalid-schema", "Invalid declared schema"),
     IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused for another request"),
     IdempotencyKeyInFlight: (409, "idempotency-key-in-flight", "A request with this Idempotency-Key is in progress"),
 }

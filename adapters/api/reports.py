@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from uuid import UUID
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,7 +17,7 @@ from adapters.api.idempotency_key import idempotency_key
 from adapters.api.owner import owner_id
 from adapters.api.representations import JobOutput, job_representation
 from adapters.api.upload_limit import LimitedUploadHandler
-from application.get_report import GetReport
+from application.get_report import GetReport, GetReportDocument
 from application.submit_report import SubmitReport
 from config.container import container
 
@@ -24,6 +26,14 @@ class ReportSubmitApi(APIView):
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField(allow_empty_file=True)
         name = serializers.CharField(required=False, allow_blank=True, max_length=255)
+        schema = serializers.JSONField(
+            required=False, binary=True, help_text="a declared schema (JSON object) to check every row against"
+        )
+
+        def validate_schema(self, value: object) -> object:
+            if not isinstance(value, dict):
+                raise serializers.ValidationError("must be a JSON object")
+            return value
 
     @extend_schema(
         request={"multipart/form-data": InputSerializer},
@@ -46,6 +56,7 @@ class ReportSubmitApi(APIView):
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         name = data.validated_data.get("name", "")
+        schema = data.validated_data.get("schema")
         submitted = container.submit_report()(
             SubmitReport(
                 owner_id=owner_id(request),
@@ -54,7 +65,10 @@ class ReportSubmitApi(APIView):
                 content_type=upload.content_type or "",
                 size_bytes=upload.size,
                 content=upload,
-                idempotency=idempotency_key(request, parts=[name, upload.name or ""], upload=upload),
+                declared_schema=schema,
+                idempotency=idempotency_key(
+                    request, parts=[name, upload.name or "", json.dumps(schema, sort_keys=True)], upload=upload
+                ),
             )
         )
         body = job_representation(submitted.job, request)
@@ -87,6 +101,7 @@ class ReportDetailApi(APIView):
         body["links"] = {
             "self": reverse("api:report-detail", kwargs={"report_id": report.id}, request=request),
             "result": reverse("api:report-result", kwargs={"report_id": report.id}, request=request),
+            "html": reverse("api:report-html", kwargs={"report_id": report.id}, request=request),
             "job": body["job"]["links"]["self"],
         }
         return Response(body)
@@ -95,10 +110,31 @@ class ReportDetailApi(APIView):
 class ReportResultApi(APIView):
     @extend_schema(
         responses={
-            200: inline_serializer("ReportResult", {"schema_version": serializers.IntegerField()}),
+            (200, "application/json"): OpenApiResponse(description="the result, schema_version 2"),
             409: OpenApiResponse(description="the job has not succeeded"),
         }
     )
-    def get(self, request: Request, report_id: UUID) -> Response:
-        result = container.get_report_result()(GetReport(owner_id=owner_id(request), report_id=report_id))
-        return Response(result)
+    def get(self, request: Request, report_id: UUID) -> FileResponse:
+        document = container.get_report_document()(
+            GetReportDocument(owner_id=owner_id(request), report_id=report_id, document="json")
+        )
+        return FileResponse(document, content_type="application/json")
+
+
+class ReportHtmlApi(APIView):
+    """The report as one self-contained HTML page: inline SVG charts, no scripts, no external assets."""
+
+    @extend_schema(
+        responses={
+            (200, "text/html"): OpenApiResponse(description="the HTML report"),
+            409: OpenApiResponse(description="the job has not succeeded"),
+        }
+    )
+    def get(self, request: Request, report_id: UUID) -> FileResponse:
+        document = container.get_report_document()(
+            GetReportDocument(owner_id=owner_id(request), report_id=report_id, document="html")
+        )
+        response = FileResponse(document, content_type="text/html; charset=utf-8")
+        # everything in it is escaped; this keeps a browser from running anything regardless
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        return response

@@ -23,6 +23,9 @@ class JobOutput(serializers.Serializer):
     error = serializers.CharField(allow_blank=True)
     error_detail = serializers.CharField(allow_blank=True, help_text="traceback of the last failure")
     cancel_requested = serializers.BooleanField()
+    parent_id = serializers.UUIDField(allow_null=True)
+    children_total = serializers.IntegerField()
+    children_done = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
@@ -51,6 +54,10 @@ def job_representation(job: JobView, request: Request) -> dict[str, Any]:
         "cancel": reverse("api:job-cancel", kwargs={"job_id": job.id}, request=request),
         "retry": reverse("api:job-retry", kwargs={"job_id": job.id}, request=request),
     }
+    if job.parent_id:
+        body["links"]["parent"] = reverse("api:job-detail", kwargs={"job_id": job.parent_id}, request=request)
+    if job.children_total:
+        body["links"]["children"] = f"{reverse('api:job-list', request=request)}?parent_id={job.id}"
     return body
 
 

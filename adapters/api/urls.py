@@ -2,7 +2,7 @@ from django.urls import path
 
 from adapters.api.job_actions import DeadLetterListApi, JobCancelApi, JobRetryApi
 from adapters.api.jobs import JobDetailApi, JobEventsApi, JobListApi
-from adapters.api.reports import ReportDetailApi, ReportResultApi, ReportSubmitApi
+from adapters.api.reports import ReportDetailApi, ReportHtmlApi, ReportResultApi, ReportSubmitApi
 
 app_name = "api"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("reports/", ReportSubmitApi.as_view(), name="report-submit"),
     path("reports/<uuid:report_id>/", ReportDetailApi.as_view(), name="report-detail"),
     path("reports/<uuid:report_id>/result/", ReportResultApi.as_view(), name="report-result"),
+    path("reports/<uuid:report_id>/report.html", ReportHtmlApi.as_view(), name="report-html"),
     path("jobs/", JobListApi.as_view(), name="job-list"),
     path("jobs/<uuid:job_id>/", JobDetailApi.as_view(), name="job-detail"),
     path("jobs/<uuid:job_id>/events/", JobEventsApi.as_view(), name="job-events"),

@@ -19,7 +19,11 @@ from celery import Celery
 from domain.ports import Delivery, QueueUnavailable
 
 # job kind -> Celery task name; both are stable public names, so old messages stay valid
-TASK_FOR_KIND = {"report.process": "reports.process"}
+TASK_FOR_KIND = {
+    "report.process": "reports.process",
+    "report.chunk": "reports.chunk",
+    "report.merge": "reports.merge",
+}
 PUBLISH_TRANSPORT_OPTIONS = {
     "socket_timeout": 1.0,
     "socket_connect_timeout": 1.0,

@@ -7,13 +7,14 @@ keywords are ignored so older workers survive newer messages.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from celery import Task, shared_task
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from application.process_report import ProcessReport
+from application.attempts import AttemptOutcome, RunAttempt
 from application.record_dead_message import RecordDeadMessage
 from config.container import container
 
@@ -29,29 +30,44 @@ class JobMessage(BaseModel):
     attempt: int = Field(ge=1)
 
 
-@shared_task(bind=True, name="reports.process", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def process_report(self: Task[Any, Any], /, *args: Any, **kwargs: Any) -> None:
+def _run_attempt(task: Task[Any, Any], handler: Callable[[RunAttempt], AttemptOutcome], args: Any, kwargs: Any) -> None:
     try:
         if args:
             raise ValueError("positional arguments are not part of the message format")
         message = JobMessage.model_validate(kwargs)
     except (ValidationError, ValueError) as exc:
         # A malformed message can never succeed: keep it for inspection and acknowledge it.
-        logger.error("reports.process: dead-lettering malformed message %r %r: %s", args, kwargs, exc)
+        logger.error("%s: dead-lettering malformed message %r %r: %s", task.name, args, kwargs, exc)
         container.record_dead_message()(
-            RecordDeadMessage(task=self.name, payload={"args": list(args), "kwargs": kwargs}, reason=str(exc))
+            RecordDeadMessage(task=task.name, payload={"args": list(args), "kwargs": kwargs}, reason=str(exc))
         )
         return
-    outcome = container.process_report()(
-        ProcessReport(job_id=message.job_id, attempt=message.attempt, worker=self.request.hostname or "unknown")
+    outcome = handler(
+        RunAttempt(job_id=message.job_id, attempt=message.attempt, worker=task.request.hostname or "unknown")
     )
     logger.info(
-        "reports.process job=%s attempt=%s outcome=%s %s",
+        "%s job=%s attempt=%s outcome=%s %s",
+        task.name,
         outcome.job_id,
         outcome.attempt,
         outcome.outcome,
         outcome.detail,
     )
+
+
+@shared_task(bind=True, name="reports.process", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def process_report(self: Task[Any, Any], /, *args: Any, **kwargs: Any) -> None:
+    _run_attempt(self, container.process_report(), args, kwargs)
+
+
+@shared_task(bind=True, name="reports.chunk", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def process_chunk(self: Task[Any, Any], /, *args: Any, **kwargs: Any) -> None:
+    _run_attempt(self, container.process_chunk(), args, kwargs)
+
+
+@shared_task(bind=True, name="reports.merge", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def merge_report(self: Task[Any, Any], /, *args: Any, **kwargs: Any) -> None:
+    _run_attempt(self, container.merge_report(), args, kwargs)
 
 
 @shared_task(name="jobs.relay_outbox", ignore_result=True)

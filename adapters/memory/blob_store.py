@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 from domain.ports import StoredBlob
@@ -11,8 +15,8 @@ class InMemoryBlobStore:
     def __init__(self) -> None:
         self.blobs: dict[str, bytes] = {}
 
-    def save(self, *, name_hint: str, content: BinaryIO) -> StoredBlob:
-        key = f"uploads/{uuid.uuid4().hex}/{name_hint}"
+    def save(self, *, name_hint: str, content: BinaryIO, prefix: str = "uploads") -> StoredBlob:
+        key = f"{prefix}/{uuid.uuid4().hex}/{name_hint}"
         self.blobs[key] = content.read()
         return StoredBlob(key=key, size_bytes=len(self.blobs[key]))
 
@@ -21,6 +25,14 @@ class InMemoryBlobStore:
             return io.BytesIO(self.blobs[key])
         except KeyError:
             raise FileNotFoundError(key) from None
+
+    @contextmanager
+    def local_path(self, key: str) -> Iterator[str]:
+        with tempfile.TemporaryDirectory(prefix="reportflow-blob-") as folder:
+            path = os.path.join(folder, "blob")
+            with open(path, "wb") as copy:
+                copy.write(self.open(key).read())
+            yield path
 
     def delete(self, key: str) -> None:
         self.blobs.pop(key, None)

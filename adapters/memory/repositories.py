@@ -81,6 +81,7 @@ class InMemoryJobRepository:
         *,
         status: JobStatus | None = None,
         kind: str | None = None,
+        parent_id: UUID | None = None,
         after: JobCursor | None = None,
         limit: int = 50,
     ) -> list[Job]:
@@ -91,6 +92,7 @@ class InMemoryJobRepository:
                 if job.owner_id == owner_id
                 and (status is None or job.status == status)
                 and (kind is None or job.kind == kind)
+                and (parent_id is None or job.parent_id == parent_id)
                 and (after is None or (job.created_at, job.id) < (after.created_at, after.job_id))
             ),
             key=lambda job: (job.created_at, job.id),
@@ -131,12 +133,12 @@ class InMemoryJobRepository:
     def save_output(self, job_id: UUID, output: dict[str, Any]) -> None:
         self._state.outputs[job_id] = copy.deepcopy(output)
 
-    def children_outputs(self, parent_id: UUID, *, kind: str) -> list[dict[str, Any]]:
-        return [
-            copy.deepcopy(self._state.outputs[job.id])
+    def children_outputs(self, parent_id: UUID, *, kind: str) -> dict[UUID, dict[str, Any]]:
+        return {
+            job.id: copy.deepcopy(self._state.outputs[job.id])
             for job in self.children(parent_id)
             if job.kind == kind and job.id in self._state.outputs
-        ]
+        }
 
     def renew_lease(self, job_id: UUID, attempt: int, *, until: datetime, progress: float | None) -> Job | None:
         job = self._state.jobs.get(job_id)

@@ -6,7 +6,7 @@ from adapters.orm.models import JobEventRecord, JobRecord, ReportRecord
 from domain.job import Job
 from domain.job_event import JobEvent
 from domain.job_status import JobStatus
-from domain.report import Report
+from domain.report import Report, ReportOutput
 
 
 def record_to_job(record: JobRecord) -> Job:
@@ -103,8 +103,13 @@ def record_to_report(record: ReportRecord) -> Report:
         blob_key=record.blob_key,
         size_bytes=record.size_bytes,
         content_type=record.content_type,
+        declared_schema=record.declared_schema,
         created_at=record.created_at,
-        result=record.result,
+        output=(
+            ReportOutput(summary=record.summary, result_key=record.result_key, html_key=record.html_key)
+            if record.summary is not None
+            else None
+        ),
         completed_at=record.completed_at,
     )
 
@@ -118,7 +123,10 @@ def report_fields(report: Report) -> dict[str, object]:
         "blob_key": report.blob_key,
         "size_bytes": report.size_bytes,
         "content_type": report.content_type,
+        "declared_schema": report.declared_schema,
         "created_at": report.created_at,
-        "result": report.result,
+        "summary": report.output.summary if report.output else None,
+        "result_key": report.output.result_key if report.output else "",
+        "html_key": report.output.html_key if report.output else "",
         "completed_at": report.completed_at,
     }

@@ -102,8 +102,12 @@ class ReportRecord(models.Model):
     blob_key = models.CharField(max_length=1024)
     size_bytes = models.BigIntegerField()
     content_type = models.CharField(max_length=255, blank=True)
+    declared_schema = models.JSONField(null=True)
     created_at = models.DateTimeField()
-    result = models.JSONField(null=True)
+    # the result documents live in storage; the summary is what lists and detail pages show
+    summary = models.JSONField(null=True)
+    result_key = models.CharField(max_length=1024, blank=True)
+    html_key = models.CharField(max_length=1024, blank=True)
     completed_at = models.DateTimeField(null=True)
 
     class Meta:

@@ -53,6 +53,7 @@ class DjangoJobRepository:
         *,
         status: JobStatus | None = None,
         kind: str | None = None,
+        parent_id: UUID | None = None,
         after: JobCursor | None = None,
         limit: int = 50,
     ) -> list[Job]:
@@ -61,6 +62,8 @@ class DjangoJobRepository:
             records = records.filter(status=status.value)
         if kind is not None:
             records = records.filter(kind=kind)
+        if parent_id is not None:
+            records = records.filter(parent_id=parent_id)
         return [record_to_job(record) for record in _newest_first(records, after)[:limit]]
 
     def events(self, job_id: UUID) -> list[JobEvent]:
@@ -94,9 +97,9 @@ class DjangoJobRepository:
     def save_output(self, job_id: UUID, output: dict[str, Any]) -> None:
         JobOutputRecord.objects.update_or_create(job_id=job_id, defaults={"data": output})
 
-    def children_outputs(self, parent_id: UUID, *, kind: str) -> list[dict[str, Any]]:
+    def children_outputs(self, parent_id: UUID, *, kind: str) -> dict[UUID, dict[str, Any]]:
         outputs = JobOutputRecord.objects.filter(job__parent_id=parent_id, job__kind=kind)
-        return [output.data for output in outputs.order_by("job__created_at", "job__id")]
+        return {output.job_id: output.data for output in outputs}
 
     def renew_lease(self, job_id: UUID, attempt: int, *, until: datetime, progress: float | None) -> Job | None:
         fields: dict[str, object] = {"lease_expires_at": until}

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import BinaryIO, cast
 
 from django.core.files import File
@@ -12,21 +17,37 @@ from django.core.files.storage import Storage, default_storage
 from domain.ports import StoredBlob
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_COPY_PIECE = 1024 * 1024
 
 
 class DjangoBlobStore:
-    def __init__(self, storage: Storage | None = None, *, prefix: str = "uploads") -> None:
+    def __init__(self, storage: Storage | None = None) -> None:
         self._storage = storage or default_storage
-        self._prefix = prefix
 
-    def save(self, *, name_hint: str, content: BinaryIO) -> StoredBlob:
+    def save(self, *, name_hint: str, content: BinaryIO, prefix: str = "uploads") -> StoredBlob:
         # The client's file name is a hint only: it never decides where the file goes.
         safe = _UNSAFE.sub("_", name_hint.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])[:100].strip("._") or "upload"
-        key = self._storage.save(f"{self._prefix}/{uuid.uuid4().hex}/{safe}", File(content))
+        key = self._storage.save(f"{prefix}/{uuid.uuid4().hex}/{safe}", File(content))
         return StoredBlob(key=key, size_bytes=self._storage.size(key))
 
     def open(self, key: str) -> BinaryIO:
         return cast(BinaryIO, self._storage.open(key, "rb"))
+
+    @contextmanager
+    def local_path(self, key: str) -> Iterator[str]:
+        try:
+            path = self._storage.path(key)  # local disk: read it where it is
+        except NotImplementedError:
+            path = ""
+        if path:
+            yield path
+            return
+        # object storage: stream a copy to local disk, in pieces
+        with tempfile.TemporaryDirectory(prefix="reportflow-blob-") as folder:
+            path = os.path.join(folder, "blob")
+            with self._storage.open(key, "rb") as remote, open(path, "wb") as local:
+                shutil.copyfileobj(remote, local, _COPY_PIECE)
+            yield path
 
     def delete(self, key: str) -> None:
         self._storage.delete(key)

@@ -6,7 +6,7 @@ from domain.ports.dead_messages import DeadMessageRepository
 from domain.ports.heartbeat import Heartbeat, Lease
 from domain.ports.idempotency import IdempotencyRecord, IdempotencyRepository
 from domain.ports.outbox import OutboxEntry, OutboxRepository
-from domain.ports.report_analyzer import Checkpoint, ReportAnalyzer, no_checkpoint
+from domain.ports.report_engine import Checkpoint, ReportEngine, no_checkpoint
 from domain.ports.repositories import JobCursor, JobRepository, ReportRepository
 from domain.ports.task_queue import Delivery, QueueUnavailable, TaskQueue
 from domain.ports.unit_of_work import UnitOfWork
@@ -26,7 +26,7 @@ __all__ = [
     "OutboxEntry",
     "OutboxRepository",
     "QueueUnavailable",
-    "ReportAnalyzer",
+    "ReportEngine",
     "ReportRepository",
     "StoredBlob",
     "TaskQueue",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
@@ -11,10 +12,14 @@ class StoredBlob:
 
 
 class BlobStore(Protocol):
-    """Where uploaded files live. Streams in and out; never holds a whole file in memory."""
+    """Where uploaded files and results live. Streams in and out; never holds a whole file."""
 
-    def save(self, *, name_hint: str, content: BinaryIO) -> StoredBlob: ...
+    def save(self, *, name_hint: str, content: BinaryIO, prefix: str = "uploads") -> StoredBlob: ...
 
     def open(self, key: str) -> BinaryIO: ...
+
+    def local_path(self, key: str) -> AbstractContextManager[str]:
+        """A path on local disk with the blob's bytes, for readers that need to seek
+        (a copy for remote storage, removed afterwards)."""
 
     def delete(self, key: str) -> None: ...

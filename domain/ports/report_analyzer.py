@@ -1,19 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, BinaryIO, Protocol
 
-# Called now and then with the fraction done (or None when unknown); it raises
-# AttemptAborted when the work must stop, which the analyzer lets propagate.
-Checkpoint = Callable[[float | None], None]
+from domain.ports.report_engine import Checkpoint, no_checkpoint
 
-
-def no_checkpoint(progress: float | None = None) -> None:
-    return None
+__all__ = ["Checkpoint", "ReportAnalyzer", "no_checkpoint"]
 
 
 class ReportAnalyzer(Protocol):
-    """Computes the result of a report from its file.
+    """Profiles a report from a stream in one pass (ReportEngine works on a local path).
 
     Raises InvalidReportFile (permanent) when the content cannot be read as a report.
     """

@@ -37,6 +37,7 @@ class JobRepository(Protocol):
         *,
         status: JobStatus | None = None,
         kind: str | None = None,
+        parent_id: UUID | None = None,
         after: JobCursor | None = None,
         limit: int = 50,
     ) -> list[Job]:
@@ -61,8 +62,8 @@ class JobRepository(Protocol):
     def save_output(self, job_id: UUID, output: dict[str, Any]) -> None:
         """Keep what a child job hands to its parent (it can be large, so it lives apart)."""
 
-    def children_outputs(self, parent_id: UUID, *, kind: str) -> list[dict[str, Any]]:
-        """The outputs of the parent's children of `kind`, oldest child first."""
+    def children_outputs(self, parent_id: UUID, *, kind: str) -> dict[UUID, dict[str, Any]]:
+        """The outputs of the parent's children of `kind`, by child id."""
 
     def renew_lease(self, job_id: UUID, attempt: int, *, until: datetime, progress: float | None) -> Job | None:
         """Extend the lease of the running `attempt`; the job as it now is, or None if

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
+from adapters.analysis.report_engine import ProfilingReportEngine
 from adapters.memory import InMemoryTaskQueue
 from config.container import container
 from domain.errors import TransientError
@@ -13,15 +14,15 @@ from tests.api.conftest import client_for
 PROBLEM = "application/problem+json"
 
 
-class AlwaysFailing:
-    def analyze(self, content: Any, **_: Any) -> dict[str, Any]:
+class AlwaysFailing(ProfilingReportEngine):
+    def analyze_path(self, path: str, **_: Any) -> dict[str, Any]:
         raise TransientError("the warehouse is down")
 
 
 def make_dead(upload: Any, run_worker: Any, task_queue: InMemoryTaskQueue) -> dict[str, Any]:
     """A job that used up its attempts (relayed at once: retries are made due immediately)."""
     accepted = upload().json()
-    with container.analyzer.override(AlwaysFailing()):
+    with container.report_engine.override(AlwaysFailing()):
         for _ in range(10):
             run_worker()
             from adapters.orm.models import OutboxRecord

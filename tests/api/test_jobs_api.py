@@ -86,3 +86,26 @@ def test_probes_and_the_openapi_schema_answer_without_a_token(db: None) -> None:
     assert client.get("/api/schema/").status_code == 200
     assert client.get("/api/docs/").status_code == 200
     assert b"/api/v1/reports/" in client.get("/api/schema/").content
+
+
+def test_a_fanned_out_reports_chunk_jobs_are_listed_as_its_children(
+    upload: Any, alice: APIClient, run_worker: Any
+) -> None:
+    from application.report_output import ReportProcessing
+    from config.container import container
+
+    rows = b"n,name\n" + b"".join(b"%d,name-%d\n" % (i, i) for i in range(300))
+    with container.processing.override(ReportProcessing(fan_out_bytes=1024, chunk_bytes=1024)):
+        accepted = upload(rows).json()
+        run_worker()
+
+    job = alice.get(accepted["links"]["self"]).json()
+    children = alice.get(job["links"]["children"]).json()["results"]
+    assert job["status"] == "succeeded"
+    assert (
+        job["children_total"] == job["children_done"] == len([c for c in children if c["kind"] == "report.chunk"]) > 1
+    )
+    assert {c["links"]["parent"] for c in children} == {job["links"]["self"]}
+    assert sorted({c["kind"] for c in children}) == ["report.chunk", "report.merge"]
+    report = alice.get(accepted["links"]["report"]).json()
+    assert report["summary"] == {"rows": 300, "columns": 2}

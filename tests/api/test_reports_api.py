@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -43,7 +44,14 @@ def test_a_processed_report_shows_its_result_summary_and_audit_trail(
     assert report["status"] == "succeeded"
     assert report["summary"] == {"rows": 2, "columns": 2}
     assert result.status_code == 200
-    assert result.json()["columns"] == [{"name": "city", "non_empty": 2}, {"name": "country", "non_empty": 2}]
+    assert result["Content-Type"] == "application/json"
+    body = json.loads(b"".join(result.streaming_content))
+    assert body["schema_version"] == 2
+    assert [(c["name"], c["type"], c["count"], c["nulls"]) for c in body["columns"]] == [
+        ("city", "string", 2, 0),
+        ("country", "string", 2, 0),
+    ]
+    assert [v["value"] for v in body["columns"][1]["top_values"]] == ["FR", "NA"], "NA is a value, not a null"
     assert [(e["from_status"], e["to_status"]) for e in events] == [
         (None, "queued"),
         ("queued", "running"),
@@ -72,7 +80,7 @@ def test_a_file_that_is_not_text_fails_the_job_with_a_clear_error(
 
     job = alice.get(accepted["links"]["self"]).json()
     assert job["status"] == "failed"
-    assert job["error"] == "the file is binary, not CSV text"
+    assert job["error"] == "the file is a PNG image, not a report (CSV, TSV, JSON Lines, Parquet or XLSX)"
 
 
 def test_another_users_report_and_job_are_404_not_403(upload: Any, bob: APIClient) -> None:
@@ -157,3 +165,58 @@ def test_a_client_file_name_cannot_choose_where_the_file_is_stored(
     assert response.status_code == 202
     stored = list((settings.MEDIA_ROOT / "uploads").rglob("*"))
     assert all(str(path).startswith(str(settings.MEDIA_ROOT)) for path in stored)
+
+
+def test_a_declared_schema_is_checked_against_every_row(upload: Any, alice: APIClient, run_worker: Any) -> None:
+    schema = {"columns": [{"name": "n", "type": "integer", "min": 0}]}
+    accepted = upload(b"n\n1\n-5\nx\n", schema=json.dumps(schema)).json()
+
+    run_worker()
+
+    report = alice.get(accepted["links"]["report"]).json()
+    result = json.loads(b"".join(alice.get(report["links"]["result"]).streaming_content))
+    assert report["status"] == "succeeded"
+    lines = sorted(v["line"] for v in result["schema_check"]["violations"])
+    assert lines == [3, 4]
+
+
+@pytest.mark.parametrize(
+    ("schema", "problem_type"),
+    [
+        ("not json", "/problems/validation-error"),
+        ("[1, 2]", "/problems/validation-error"),
+        (json.dumps({"columns": [{"name": "n", "type": "no-such-type"}]}), "/problems/invalid-schema"),
+    ],
+)
+def test_an_invalid_declared_schema_is_a_400_problem_and_stores_nothing(
+    upload: Any, alice: APIClient, schema: str, problem_type: str
+) -> None:
+    response = upload(schema=schema)
+
+    assert response.status_code == 400
+    assert response.json()["type"] == problem_type
+    assert alice.get("/api/v1/jobs/").json()["results"] == []
+
+
+def test_the_html_report_escapes_what_came_from_the_file_and_forbids_scripts(
+    upload: Any, alice: APIClient, run_worker: Any
+) -> None:
+    accepted = upload(b'name,"<script>alert(1)</script>"\n<img src=x onerror=alert(1)>,"=HYPERLINK(""x"")"\n').json()
+    run_worker()
+    report = alice.get(accepted["links"]["report"]).json()
+
+    response = alice.get(report["links"]["html"])
+
+    html = b"".join(response.streaming_content).decode()
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_the_html_report_is_a_409_problem_until_the_job_is_done(upload: Any, alice: APIClient) -> None:
+    accepted = upload().json()
+    report = alice.get(accepted["links"]["report"]).json()
+
+    assert alice.get(report["links"]["html"]).status_code == 409

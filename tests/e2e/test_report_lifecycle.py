@@ -28,10 +28,10 @@ def upload_and_follow(stack: Stack) -> None:
     assert job["status"] == "succeeded", stack.log_tail()
     assert job["attempts"] == 1
     assert report["summary"] == {"rows": 3, "columns": 3}
-    assert result["columns"] == [
-        {"name": "region", "non_empty": 3},
-        {"name": "amount", "non_empty": 2},
-        {"name": "comment", "non_empty": 2},
+    assert [(c["name"], c["type"], c["count"]) for c in result["columns"]] == [
+        ("region", "string", 3),
+        ("amount", "integer", 2),
+        ("comment", "string", 2),
     ]
     assert [(e["from_status"], e["to_status"]) for e in events] == [
         (None, "queued"),

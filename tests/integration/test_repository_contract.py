@@ -14,7 +14,7 @@ from domain.errors import ConcurrentUpdate, TransientError
 from domain.job import Job
 from domain.job_status import JobStatus
 from domain.ports import JobCursor, UnitOfWork
-from domain.report import Report
+from domain.report import Report, ReportOutput
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -164,6 +164,7 @@ def test_reports_are_found_by_owner_and_by_job(uow_and_owners: tuple[UnitOfWork,
         blob_key="k",
         size_bytes=3,
         created_at=T0,
+        declared_schema={"columns": [{"name": "a", "type": "integer"}]},
     )
     with uow:
         uow.jobs.add(job)
@@ -172,7 +173,7 @@ def test_reports_are_found_by_owner_and_by_job(uow_and_owners: tuple[UnitOfWork,
     with uow:
         loaded = uow.reports.get_by_job(job.id)
         assert loaded is not None
-        loaded.complete({"summary": {"rows": 1}}, now=T0)
+        loaded.complete(ReportOutput(summary={"rows": 1}, result_key="r.json", html_key="r.html"), now=T0)
         uow.reports.save(loaded)
         uow.commit()
 
@@ -180,7 +181,9 @@ def test_reports_are_found_by_owner_and_by_job(uow_and_owners: tuple[UnitOfWork,
         mine = uow.reports.get_for_owner(report.id, alice)
         theirs = uow.reports.get_for_owner(report.id, bob)
 
-    assert mine is not None and mine.result == {"summary": {"rows": 1}} and mine.completed_at == T0
+    assert mine is not None and mine.completed_at == T0
+    assert mine.output == ReportOutput(summary={"rows": 1}, result_key="r.json", html_key="r.html")
+    assert mine.declared_schema == {"columns": [{"name": "a", "type": "integer"}]}
     assert theirs is None
 
 
@@ -219,5 +222,5 @@ def test_children_and_their_outputs_are_found_through_their_parent(
         none = uow.jobs.children_outputs(parent.id, kind="report.merge")
 
     assert [(c.id, c.payload, c.parent_id) for c in children] == [(k.id, k.payload, parent.id) for k in kids]
-    assert outputs == [{"part": 0, "again": True}, {"part": 1}]
-    assert none == []
+    assert outputs == {kids[0].id: {"part": 0, "again": True}, kids[1].id: {"part": 1}}
+    assert none == {}

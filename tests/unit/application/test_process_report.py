@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from application.process_report import Outcome
+from application.attempts import Outcome
 from domain.errors import InvalidReportFile, TransientError
 from domain.job_status import JobStatus
 from tests.unit.application.conftest import World
@@ -17,7 +17,9 @@ def test_processing_stores_the_result_and_succeeds_with_an_audit_trail(world: Wo
     job = world.job(submitted.job.id)
     assert outcome.outcome is Outcome.SUCCEEDED
     assert (job.status, job.progress, job.lease_expires_at) == (JobStatus.SUCCEEDED, 1.0, None)
-    assert world.uow.state.reports[submitted.report_id].result == {"summary": {"rows": 2, "columns": 2}}
+    assert world.result_of(submitted.report_id) == {"summary": {"rows": 2, "columns": 2}, "schema": None}
+    html_key = world.uow.state.reports[submitted.report_id].output.html_key
+    assert world.blobs.blobs[html_key] == b"<p>2 rows</p>"
     assert [(e.from_status, e.to_status, e.attempt) for e in world.uow.state.events[job.id]] == [
         (None, JobStatus.QUEUED, 0),
         (JobStatus.QUEUED, JobStatus.RUNNING, 1),
@@ -131,7 +133,7 @@ def test_a_running_job_cancelled_meanwhile_stops_at_its_next_checkpoint(world: W
     job = world.job(submitted.job.id)
     assert outcome.outcome is Outcome.CANCELLED
     assert job.status is JobStatus.CANCELLED
-    assert world.uow.state.reports[submitted.report_id].result is None
+    assert world.uow.state.reports[submitted.report_id].output is None
     assert [e.message for e in world.uow.state.events[job.id]][-2:] == [
         "cancel requested",
         "cancelled as requested; the attempt ended with: attempt aborted: cancel requested",
@@ -152,4 +154,4 @@ def test_an_attempt_whose_lease_was_handed_on_writes_nothing(world: World) -> No
     job = world.job(submitted.job.id)
     assert outcome.outcome is Outcome.SUPERSEDED
     assert job.status is JobStatus.RETRYING
-    assert world.uow.state.reports[submitted.report_id].result is None
+    assert world.uow.state.reports[submitted.report_id].output is None

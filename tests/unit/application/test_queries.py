@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
 
 from application.errors import InvalidCursor, NotFound, ResultNotReady
 from application.get_job import GetJob, GetJobEventsHandler, GetJobHandler
-from application.get_report import GetReport, GetReportHandler, GetReportResultHandler
+from application.get_report import GetReport, GetReportDocument, GetReportDocumentHandler, GetReportHandler
 from application.list_jobs import ListJobs, ListJobsHandler
 from domain.job_status import JobStatus
 from tests.unit.application.conftest import World
@@ -36,15 +37,16 @@ def test_another_owners_job_is_not_found(world: World) -> None:
 
 def test_the_result_is_not_ready_until_the_job_has_succeeded(world: World) -> None:
     submitted = world.submit()
-    get_result = GetReportResultHandler(uow=world.uow)
-    query = GetReport(owner_id=1, report_id=submitted.report_id)
+    get_document = GetReportDocumentHandler(uow=world.uow, blobs=world.blobs)
+    query = GetReportDocument(owner_id=1, report_id=submitted.report_id)
 
     with pytest.raises(ResultNotReady) as not_ready:
-        get_result(query)
+        get_document(query)
     world.process(submitted.job.id, attempt=1)
 
     assert not_ready.value.status == "queued"
-    assert get_result(query)["summary"] == {"rows": 2, "columns": 2}
+    assert json.loads(get_document(query).read())["summary"] == {"rows": 2, "columns": 2}
+    assert get_document(query.model_copy(update={"document": "html"})).read() == b"<p>2 rows</p>"
 
 
 def test_a_report_shows_its_jobs_status_and_summary(world: World) -> None:
