@@ -9,7 +9,7 @@ CONCURRENCY ?= 2
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run web worker beat migrate test test-fast lint fmt token demo
+.PHONY: help install run web worker beat migrate test test-fast test-chaos bench lint fmt token demo
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,6 +41,12 @@ test: install lint ## lint, then the whole suite (unit, integration, API, e2e)
 
 test-fast: install ## unit tests only: no services needed
 	$(PY) -m pytest tests/unit -q
+
+test-chaos: install ## fault-injection suite on real processes (CHAOS_SIZE=full for the full size)
+	CHAOS=1 $(PY) -m pytest tests/chaos -v -p no:cacheprovider
+
+bench: install ## report engine throughput and peak memory, as ratios to a reference run alongside
+	$(PY) bench/report_engine.py $(BENCH_ARGS)
 
 lint: install ## ruff, mypy, import-linter (the layering contracts)
 	$(VENV)/bin/ruff check .

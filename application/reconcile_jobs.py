@@ -19,6 +19,7 @@ from application.outbox_dispatcher import OutboxDispatcher
 from domain.ports import Clock, UnitOfWork
 
 RECONCILER = f"{actors.SYSTEM}:reconciler"
+MAX_REDELIVERY_DOUBLINGS = 6
 
 
 class ReconcileReport(BaseModel):
@@ -56,10 +57,13 @@ class ReconcileJobsHandler:
                 uow.jobs.save(job)
                 if entry is not None:
                     entries.append(entry)
-            overdue_before = now - timedelta(seconds=self._engine.redelivery_after_seconds)
-            overdue = uow.jobs.overdue(overdue_before, limit=self._batch_size)
+            base = self._engine.redelivery_after_seconds
+            overdue = uow.jobs.overdue(now, available_before=now - timedelta(seconds=base), limit=self._batch_size)
             for job in overdue:
-                job.redeliver(now=now, actor=RECONCILER)
+                # Each resend of the same attempt waits twice as long as the last: a job that
+                # is merely stuck behind a long queue is not resent over and over.
+                wait = base * 2 ** min(job.redeliveries + 1, MAX_REDELIVERY_DOUBLINGS)
+                job.redeliver(now=now, actor=RECONCILER, next_check_at=now + timedelta(seconds=wait))
                 entry = schedule_next_attempt(uow, job, now=now)
                 uow.jobs.save(job)
                 if entry is not None:

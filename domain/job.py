@@ -37,6 +37,9 @@ class Job:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     next_attempt_at: datetime | None = None
+    # when the reconciler may send the awaited delivery again, and how often it already did
+    redelivery_due_at: datetime | None = None
+    redeliveries: int = 0
     lease_expires_at: datetime | None = None
     cancel_requested: bool = False
     worker: str = ""
@@ -203,11 +206,13 @@ class Job:
             self._record(self.status, self.status, now=now, actor=actor, message="cancel requested")
             self.updated_at = now
 
-    def redeliver(self, *, now: datetime, actor: str) -> None:
-        """Record that the delivery of the awaited attempt was sent again (its message was presumed lost)."""
+    def redeliver(self, *, now: datetime, actor: str, next_check_at: datetime) -> None:
+        """Record that the delivery of the awaited attempt was sent again (its message was
+        presumed lost); the next resend may come at `next_check_at`, not before."""
         if self.status not in (JobStatus.QUEUED, JobStatus.RETRYING):
             raise InvalidTransition(job_id=self.id, current=self.status, target=self.status)
-        self.next_attempt_at = now
+        self.redeliveries += 1
+        self.redelivery_due_at = next_check_at
         self.updated_at = now
         self._record(
             self.status, self.status, now=now, actor=actor, attempt=self.attempts + 1, message="delivery sent again"
@@ -248,6 +253,7 @@ class Job:
         previous = self.status
         self.status = target
         self.updated_at = now
+        self.redelivery_due_at, self.redeliveries = None, 0
         self._record(previous, target, now=now, actor=actor, attempt=attempt, message=message, data=data)
 
     def _record(

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from celery import Task, shared_task
+from django.db import InterfaceError, OperationalError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from application.attempts import AttemptOutcome, RunAttempt
@@ -19,6 +20,8 @@ from application.record_dead_message import RecordDeadMessage
 from config.container import container
 
 logger = logging.getLogger(__name__)
+DATABASE_RETRIES = 30
+DATABASE_RETRY_CAP_SECONDS = 10
 
 
 class JobMessage(BaseModel):
@@ -42,9 +45,16 @@ def _run_attempt(task: Task[Any, Any], handler: Callable[[RunAttempt], AttemptOu
             RecordDeadMessage(task=task.name, payload={"args": list(args), "kwargs": kwargs}, reason=str(exc))
         )
         return
-    outcome = handler(
-        RunAttempt(job_id=message.job_id, attempt=message.attempt, worker=task.request.hostname or "unknown")
-    )
+    try:
+        outcome = handler(
+            RunAttempt(job_id=message.job_id, attempt=message.attempt, worker=task.request.hostname or "unknown")
+        )
+    except (OperationalError, InterfaceError) as exc:
+        # The database is away (restart, failover): the message is our only copy of this
+        # delivery until the reconciler resends it, so keep it, and try again shortly.
+        countdown = min(2**task.request.retries, DATABASE_RETRY_CAP_SECONDS)
+        logger.warning("%s job=%s: database unavailable, again in %ss: %s", task.name, message.job_id, countdown, exc)
+        raise task.retry(exc=exc, countdown=countdown, max_retries=DATABASE_RETRIES) from exc
     logger.info(
         "%s job=%s attempt=%s outcome=%s %s",
         task.name,

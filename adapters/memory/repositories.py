@@ -106,15 +106,18 @@ class InMemoryJobRepository:
     def expired_leases(self, now: datetime, *, limit: int) -> list[Job]:
         return [copy.deepcopy(j) for j in self._state.jobs.values() if j.is_lease_expired(now)][:limit]
 
-    def overdue(self, available_before: datetime, *, limit: int) -> list[Job]:
+    def overdue(self, now: datetime, *, available_before: datetime, limit: int) -> list[Job]:
         pending = {row.entry.delivery.job_id for row in self._state.outbox.values() if row.published_at is None}
+
+        def is_due(job: Job) -> bool:
+            if job.redelivery_due_at is not None:
+                return job.redelivery_due_at <= now
+            return job.next_attempt_at is not None and job.next_attempt_at < available_before
+
         return [
             copy.deepcopy(job)
             for job in self._state.jobs.values()
-            if job.status in (JobStatus.QUEUED, JobStatus.RETRYING)
-            and job.next_attempt_at is not None
-            and job.next_attempt_at < available_before
-            and job.id not in pending
+            if job.status in (JobStatus.QUEUED, JobStatus.RETRYING) and job.id not in pending and is_due(job)
         ][:limit]
 
     def list_dead_letters(self, owner_id: int | None, *, after: JobCursor | None = None, limit: int = 50) -> list[Job]:

@@ -33,6 +33,8 @@ def record_to_job(record: JobRecord) -> Job:
         started_at=record.started_at,
         finished_at=record.finished_at,
         next_attempt_at=record.next_attempt_at,
+        redelivery_due_at=record.redelivery_due_at,
+        redeliveries=record.redeliveries,
         lease_expires_at=record.lease_expires_at,
     )
 
@@ -61,6 +63,8 @@ def job_fields(job: Job) -> dict[str, object]:
         "started_at": job.started_at,
         "finished_at": job.finished_at,
         "next_attempt_at": job.next_attempt_at,
+        "redelivery_due_at": job.redelivery_due_at,
+        "redeliveries": job.redeliveries,
         "lease_expires_at": job.lease_expires_at,
     }
 

@@ -33,6 +33,8 @@ class JobRecord(models.Model):
     started_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
     next_attempt_at = models.DateTimeField(null=True)
+    redelivery_due_at = models.DateTimeField(null=True)
+    redeliveries = models.PositiveIntegerField(default=0)
     lease_expires_at = models.DateTimeField(null=True)
 
     class Meta:

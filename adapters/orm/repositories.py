@@ -75,11 +75,13 @@ class DjangoJobRepository:
         )
         return [record_to_job(record) for record in records.order_by("lease_expires_at")[:limit]]
 
-    def overdue(self, available_before: datetime, *, limit: int) -> list[Job]:
+    def overdue(self, now: datetime, *, available_before: datetime, limit: int) -> list[Job]:
         pending = OutboxRecord.objects.filter(job=OuterRef("pk"), published_at__isnull=True)
+        due = Q(redelivery_due_at__isnull=True, next_attempt_at__lt=available_before) | Q(redelivery_due_at__lte=now)
         records = (
             JobRecord.objects.select_for_update(skip_locked=True)
-            .filter(status__in=[JobStatus.QUEUED.value, JobStatus.RETRYING.value], next_attempt_at__lt=available_before)
+            .filter(status__in=[JobStatus.QUEUED.value, JobStatus.RETRYING.value])
+            .filter(due)
             .filter(~Exists(pending))
         )
         return [record_to_job(record) for record in records.order_by("next_attempt_at")[:limit]]

@@ -49,9 +49,10 @@ class JobRepository(Protocol):
     def expired_leases(self, now: datetime, *, limit: int) -> list[Job]:
         """Running jobs whose lease ran out, locked; jobs locked elsewhere are skipped."""
 
-    def overdue(self, available_before: datetime, *, limit: int) -> list[Job]:
-        """Waiting jobs that could have started before `available_before` and have no
-        unpublished delivery: their message was probably lost. Locked, skipping locked ones."""
+    def overdue(self, now: datetime, *, available_before: datetime, limit: int) -> list[Job]:
+        """Waiting jobs with no unpublished delivery that could have started before
+        `available_before` (or, once resent, whose `redelivery_due_at` has come): their
+        message was probably lost. Locked, skipping locked ones."""
 
     def list_dead_letters(self, owner_id: int | None, *, after: JobCursor | None = None, limit: int = 50) -> list[Job]:
         """Dead jobs, newest first; every owner's when `owner_id` is None."""

@@ -1,4 +1,4 @@
-"""Analyzers that inject faults, chosen by the workers through REPORT_ANALYZER.
+"""Report engines that inject faults, chosen by the workers through REPORT_ENGINE.
 
 Workers import them as `tests.chaos.faults:<Class>` (the repository root is their working
 directory). Each is configured by environment variables, read at every call:
@@ -17,10 +17,11 @@ import io
 import os
 import time
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
+from adapters.analysis.report_engine import ProfilingReportEngine
 from domain.errors import TransientError
-from domain.ports.report_analyzer import Checkpoint, no_checkpoint
+from domain.ports import Checkpoint, no_checkpoint
 
 STEP_SECONDS = 0.05
 
@@ -33,8 +34,9 @@ def current_delivery() -> tuple[str, int]:
     return str(kwargs.get("job_id", "-")), int(kwargs.get("attempt", 0))
 
 
-def summarize(content: BinaryIO) -> dict[str, Any]:
-    rows = list(csv.reader(io.TextIOWrapper(content, encoding="utf-8-sig", newline="")))
+def summarize(path: str) -> dict[str, Any]:
+    with open(path, "rb") as content:
+        rows = list(csv.reader(io.TextIOWrapper(content, encoding="utf-8-sig", newline="")))
     header = rows[0] if rows else []
     return {"rows": max(len(rows) - 1, 0), "columns": len(header)}
 
@@ -49,33 +51,39 @@ def work(checkpoint: Checkpoint, *, default_seconds: float = 0.0) -> None:
         checkpoint(1 - max(deadline - time.monotonic(), 0) / seconds)
 
 
-class SlowAnalyzer:
+class SlowAnalyzer(ProfilingReportEngine):
     """Takes CHAOS_ANALYZE_SECONDS (default 1 s) to summarize a CSV."""
 
-    def analyze(self, content: BinaryIO, *, checkpoint: Checkpoint = no_checkpoint) -> dict[str, Any]:
+    def analyze_path(
+        self, path: str, *, schema: dict[str, Any] | None = None, checkpoint: Checkpoint = no_checkpoint
+    ) -> dict[str, Any]:
         work(checkpoint, default_seconds=1.0)
-        return {"summary": summarize(content)}
+        return {"summary": summarize(path)}
 
 
-class CountingAnalyzer:
+class CountingAnalyzer(ProfilingReportEngine):
     """Logs every analysis that ran to its end to CHAOS_EXECUTION_LOG; takes
-    CHAOS_ANALYZE_SECONDS (default 0). The result names the execution that produced it."""
+    CHAOS_ANALYZE_SECONDS (default 0). The stored summary names the execution that produced it."""
 
-    def analyze(self, content: BinaryIO, *, checkpoint: Checkpoint = no_checkpoint) -> dict[str, Any]:
+    def analyze_path(
+        self, path: str, *, schema: dict[str, Any] | None = None, checkpoint: Checkpoint = no_checkpoint
+    ) -> dict[str, Any]:
         work(checkpoint)
-        summary = summarize(content)
+        summary = summarize(path)
         job_id, attempt = current_delivery()
         with open(os.environ["CHAOS_EXECUTION_LOG"], "a", encoding="ascii") as log:
             log.write(f"{job_id} {os.getpid()} {attempt}\n")
-        return {"summary": summary, "execution": {"pid": os.getpid(), "attempt": attempt}}
+        return {"summary": {**summary, "execution": {"pid": os.getpid(), "attempt": attempt}}}
 
 
-class FlakyAnalyzer:
+class FlakyAnalyzer(ProfilingReportEngine):
     """Raises TransientError while the file CHAOS_FAULT_FLAG exists; succeeds once it is gone."""
 
-    def analyze(self, content: BinaryIO, *, checkpoint: Checkpoint = no_checkpoint) -> dict[str, Any]:
+    def analyze_path(
+        self, path: str, *, schema: dict[str, Any] | None = None, checkpoint: Checkpoint = no_checkpoint
+    ) -> dict[str, Any]:
         work(checkpoint)
         flag = Path(os.environ["CHAOS_FAULT_FLAG"])
         if flag.exists():
             raise TransientError(f"injected fault: {flag} exists")
-        return {"summary": summarize(content)}
+        return {"summary": summarize(path)}

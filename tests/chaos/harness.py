@@ -21,7 +21,7 @@ ENGINE_ENV = {
     "RETRY_BASE_SECONDS": "0.5",
     "RETRY_CAP_SECONDS": "4",
     "REPORT_MAX_ATTEMPTS": "5",
-    "REPORT_ANALYZER": "tests.chaos.faults:CountingAnalyzer",
+    "REPORT_ENGINE": "tests.chaos.faults:CountingAnalyzer",
     "LOG_LEVEL": "INFO",
 }
 WEB_WORKERS = 3

@@ -63,8 +63,8 @@ class Database:
         return trails
 
     def results(self) -> dict[str, Any]:
-        """Job id -> the stored result of its report (None until it completed)."""
-        return dict(self.rows("SELECT job_id::text, result FROM report"))
+        """Job id -> the stored summary of its report's result (None until it completed)."""
+        return dict(self.rows("SELECT job_id::text, summary FROM report"))
 
     def wait_until(self, count: int, statuses: tuple[str, ...] = TERMINAL, *, timeout: float) -> float:
         """Wait until `count` jobs are in `statuses`; the seconds it took. Raises

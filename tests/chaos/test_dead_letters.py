@@ -22,7 +22,7 @@ def test_a_job_that_always_fails_transiently_dies_after_its_attempts_and_a_repla
     tmp_path: Path, shared_database: str, private_redis: PrivateRedis, figures: dict[str, Any]
 ) -> None:
     flag, db = tmp_path / "fault.flag", Database(shared_database)
-    env = {"REPORT_ANALYZER": "tests.chaos.faults:FlakyAnalyzer", "CHAOS_FAULT_FLAG": str(flag)}
+    env = {"REPORT_ENGINE": "tests.chaos.faults:FlakyAnalyzer", "CHAOS_FAULT_FLAG": str(flag)}
     flag.touch()
 
     with chaos_stack(tmp_path / "var", database_url=shared_database, broker_url=private_redis.url, env=env) as stack:

@@ -98,7 +98,7 @@ def test_a_job_whose_worker_is_killed_mid_job_runs_again_on_another_worker_withi
     tmp_path: Path, shared_database: str, private_redis: PrivateRedis, figures: dict[str, Any]
 ) -> None:
     db = Database(shared_database)
-    env = {"REPORT_ANALYZER": "tests.chaos.faults:SlowAnalyzer", "CHAOS_ANALYZE_SECONDS": "6"}
+    env = {"REPORT_ENGINE": "tests.chaos.faults:SlowAnalyzer", "CHAOS_ANALYZE_SECONDS": "6"}
 
     with chaos_stack(tmp_path / "var", database_url=shared_database, broker_url=private_redis.url, env=env) as stack:
         (job_id,) = accepted_ids(submit_reports(stack, 1))

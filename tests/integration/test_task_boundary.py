@@ -40,3 +40,24 @@ def test_unknown_extra_keywords_are_ignored_so_older_workers_survive_newer_messa
 
     assert result.successful()
     assert DeadMessageRecord.objects.count() == 0
+
+
+def test_a_database_outage_keeps_the_delivery_and_tries_again() -> None:
+    from django.db import OperationalError
+
+    from application.attempts import AttemptOutcome, Outcome
+    from config.container import container
+
+    calls: list[object] = []
+
+    def flaky_handler(cmd: object) -> AttemptOutcome:
+        calls.append(cmd)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return AttemptOutcome(outcome=Outcome.SUCCEEDED, job_id=cmd.job_id, attempt=cmd.attempt)  # type: ignore[attr-defined]
+
+    with container.process_report.override(flaky_handler):
+        result = process_report.apply(kwargs={"job_id": "8c3b3f7e-5b7e-4a4f-9d1e-3b1b9c1c2a11", "attempt": 1})
+
+    assert result.successful()
+    assert len(calls) == 2, "retried, not dropped"

@@ -60,7 +60,7 @@ class ProfilingEngine:
         self.spool_dir = spool_dir
 
     def analyze(self, content: BinaryIO, *, checkpoint: Checkpoint = no_checkpoint) -> dict[str, Any]:
-        """Profile a stream (the ReportAnalyzer port); it is spooled to a temporary file first.
+        """Profile a stream; it is spooled to a temporary file first.
 
         `checkpoint` is called with the share done after every block; what it raises
         (AttemptAborted) stops the work and propagates.

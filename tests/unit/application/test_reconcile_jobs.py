@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 from domain.job_status import JobStatus
 from domain.ports import QueueUnavailable
 from tests.unit.application.conftest import World
@@ -88,3 +90,30 @@ def test_an_expired_lease_of_a_job_asked_to_cancel_cancels_it(world: World) -> N
     world.reconcile()
 
     assert world.job(job_id).status is JobStatus.CANCELLED
+
+
+def test_resends_of_the_same_attempt_back_off_so_a_long_queue_is_not_flooded(world: World) -> None:
+    submitted = world.submit()
+    base = world.engine.redelivery_after_seconds
+    resent_at = []
+
+    for second in range(0, int(base * 16), 10):
+        world.clock.advance(10)
+        if world.reconcile().redelivered:
+            resent_at.append(second + 10)
+
+    gaps = [later - earlier for earlier, later in itertools.pairwise(resent_at)]
+    assert resent_at[0] == base + 10
+    assert gaps == [base * 2, base * 4, base * 8]
+    assert world.job(submitted.job.id).redeliveries == 4
+
+
+def test_a_job_that_starts_forgets_its_resends(world: World) -> None:
+    submitted = world.submit()
+    world.clock.advance(world.engine.redelivery_after_seconds + 1)
+    world.reconcile()
+
+    world.process(submitted.job.id, attempt=1)
+
+    job = world.job(submitted.job.id)
+    assert (job.redeliveries, job.redelivery_due_at) == (0, None)

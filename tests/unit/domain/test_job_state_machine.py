@@ -242,12 +242,13 @@ def test_a_failed_attempt_of_a_job_asked_to_cancel_ends_cancelled() -> None:
 def test_redelivery_is_recorded_for_waiting_jobs_only() -> None:
     queued, running = job_in(JobStatus.QUEUED), job_in(JobStatus.RUNNING)
 
-    queued.redeliver(now=LATER, actor="system:reconciler")
+    queued.redeliver(now=LATER, actor="system:reconciler", next_check_at=LATER + timedelta(minutes=4))
 
-    assert queued.next_attempt_at == LATER
+    assert (queued.redeliveries, queued.redelivery_due_at) == (1, LATER + timedelta(minutes=4))
+    assert queued.next_attempt_at == NOW, "still the time the attempt became due"
     assert queued.new_events[-1].message == "delivery sent again"
     with pytest.raises(InvalidTransition):
-        running.redeliver(now=LATER, actor="system:reconciler")
+        running.redeliver(now=LATER, actor="system:reconciler", next_check_at=LATER)
 
 
 def test_a_fanned_out_parent_waits_for_its_children_without_a_lease() -> None:

@@ -178,7 +178,7 @@ def test_a_csv_named_xlsx_is_read_as_csv_because_content_decides(engine: Profili
     assert result["file"]["format"] == "csv"
 
 
-def test_analyze_profiles_a_stream_as_the_report_analyzer_port_requires(engine: ProfilingEngine) -> None:
+def test_a_stream_is_profiled_like_a_file(engine: ProfilingEngine) -> None:
     content = io.BytesIO(b"id,name\n1,x\n2,y\n")
 
     result = engine.analyze(content)

@@ -14,7 +14,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[4]
 FILE_BYTES = 200 * 1024 * 1024
-PEAK_RSS_BOUND = 512 * 1024 * 1024  # the engine is designed for 1 GiB; it needs about a third of that
+# The engine is designed for 1 GiB. It peaks near 300 MiB on an idle machine and was seen at
+# 537 MiB with the rest of the suite loading both cores: the bound leaves room for that.
+PEAK_RSS_BOUND = 768 * 1024 * 1024
 WIDE_PEAK_RSS_BOUND = 1024 * 1024 * 1024  # 1,000 columns of sketches and wider blocks: about 650 MiB
 CHILD = """
 import json, sys
