@@ -12,8 +12,6 @@ directory). Each is configured by environment variables, read at every call:
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import time
 from pathlib import Path
@@ -34,13 +32,6 @@ def current_delivery() -> tuple[str, int]:
     return str(kwargs.get("job_id", "-")), int(kwargs.get("attempt", 0))
 
 
-def summarize(path: str) -> dict[str, Any]:
-    with open(path, "rb") as content:
-        rows = list(csv.reader(io.TextIOWrapper(content, encoding="utf-8-sig", newline="")))
-    header = rows[0] if rows else []
-    return {"rows": max(len(rows) - 1, 0), "columns": len(header)}
-
-
 def work(checkpoint: Checkpoint, *, default_seconds: float = 0.0) -> None:
     """Take CHAOS_ANALYZE_SECONDS, checking in at every step."""
     seconds = float(os.environ.get("CHAOS_ANALYZE_SECONDS", default_seconds))
@@ -58,7 +49,7 @@ class SlowAnalyzer(ProfilingReportEngine):
         self, path: str, *, schema: dict[str, Any] | None = None, checkpoint: Checkpoint = no_checkpoint
     ) -> dict[str, Any]:
         work(checkpoint, default_seconds=1.0)
-        return {"summary": summarize(path)}
+        return super().analyze_path(path, schema=schema, checkpoint=checkpoint)
 
 
 class CountingAnalyzer(ProfilingReportEngine):
@@ -69,11 +60,16 @@ class CountingAnalyzer(ProfilingReportEngine):
         self, path: str, *, schema: dict[str, Any] | None = None, checkpoint: Checkpoint = no_checkpoint
     ) -> dict[str, Any]:
         work(checkpoint)
-        summary = summarize(path)
+        result = super().analyze_path(path, schema=schema, checkpoint=checkpoint)
         job_id, attempt = current_delivery()
         with open(os.environ["CHAOS_EXECUTION_LOG"], "a", encoding="ascii") as log:
             log.write(f"{job_id} {os.getpid()} {attempt}\n")
-        return {"summary": {**summary, "execution": {"pid": os.getpid(), "attempt": attempt}}}
+        result["summary"]["execution"] = {"pid": os.getpid(), "attempt": attempt}
+        return result
+
+    def render_html(self, result: dict[str, Any]) -> str:
+        summary = {key: value for key, value in result["summary"].items() if key != "execution"}
+        return super().render_html({**result, "summary": summary})
 
 
 class FlakyAnalyzer(ProfilingReportEngine):
@@ -86,4 +82,4 @@ class FlakyAnalyzer(ProfilingReportEngine):
         flag = Path(os.environ["CHAOS_FAULT_FLAG"])
         if flag.exists():
             raise TransientError(f"injected fault: {flag} exists")
-        return {"summary": summarize(path)}
+        return super().analyze_path(path, schema=schema, checkpoint=checkpoint)
