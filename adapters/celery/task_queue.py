@@ -1,10 +1,12 @@
 """TaskQueue over Celery: publishes a task message carrying ids only, or fails fast.
 
-Publishing never retries here and never waits long: the outbox row is the record, and the
-relay publishes whatever failed. Each thread publishes over its own connection with a short
-socket timeout (a hung Redis answers nothing, and would otherwise hold the caller), and
-after a failure the broker is not tried again for a few seconds (a circuit breaker), so an
-outage costs one short wait, not one per request.
+Publishing never retries here and never makes the caller wait long: the outbox row is the
+record, and the relay publishes whatever failed. The publish runs on a small thread pool and
+the caller waits for it at most `publish_timeout` seconds: a hung broker (its TCP port still
+accepts, nothing answers) would otherwise hold the caller for every socket and connect
+timeout kombu and redis-py stack up. A publish that finishes after the caller gave up is a
+duplicate of the relay's, which workers skip. After a failure the broker is left alone for
+a few seconds (a circuit breaker), so an outage costs one short wait, not one per request.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as PublishTimeout
 from typing import Any
 
 from celery import Celery
@@ -24,6 +28,7 @@ TASK_FOR_KIND = {
     "report.chunk": "reports.chunk",
     "report.merge": "reports.merge",
 }
+# one try, short socket timeouts: a publish to a healthy broker takes milliseconds
 PUBLISH_TRANSPORT_OPTIONS = {
     "socket_timeout": 1.0,
     "socket_connect_timeout": 1.0,
@@ -33,15 +38,29 @@ PUBLISH_TRANSPORT_OPTIONS = {
 
 
 class CeleryTaskQueue:
-    def __init__(self, app: Celery, *, cooldown_seconds: float = 3.0) -> None:
+    def __init__(self, app: Celery, *, publish_timeout: float = 0.5, cooldown_seconds: float = 3.0) -> None:
         self._app = app
+        self._publish_timeout = publish_timeout
         self._cooldown_seconds = cooldown_seconds
         self._open_until = 0.0
         self._local = threading.local()
+        self._executor: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
 
     def enqueue(self, delivery: Delivery) -> None:
         if time.monotonic() < self._open_until:
             raise QueueUnavailable("the broker failed moments ago; the relay will publish this")
+        publishing = self._pool().submit(self._publish, delivery)
+        try:
+            publishing.result(timeout=self._publish_timeout)
+        except PublishTimeout as exc:
+            self._open_until = time.monotonic() + self._cooldown_seconds
+            raise QueueUnavailable(f"the broker did not answer within {self._publish_timeout} s") from exc
+        except Exception as exc:  # kombu, redis and socket errors alike: the broker did not take it
+            self._open_until = time.monotonic() + self._cooldown_seconds
+            raise QueueUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    def _publish(self, delivery: Delivery) -> None:
         try:
             self._app.send_task(
                 TASK_FOR_KIND[delivery.kind],
@@ -50,10 +69,16 @@ class CeleryTaskQueue:
                 retry=False,
                 connection=self._connection(),
             )
-        except Exception as exc:  # kombu, redis and socket errors alike: the broker did not take it
-            self._open_until = time.monotonic() + self._cooldown_seconds
+        except Exception:
             self._drop_connection()
-            raise QueueUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            raise
+
+    def _pool(self) -> ThreadPoolExecutor:
+        # created on first use, so each forked web or worker process gets its own threads
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="publish")
+            return self._executor
 
     def _connection(self) -> Any:
         connection = getattr(self._local, "connection", None)

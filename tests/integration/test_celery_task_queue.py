@@ -96,3 +96,17 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def test_the_caller_waits_no_longer_than_the_publish_timeout_whatever_the_broker_does() -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        queue = CeleryTaskQueue(app_for(f"redis://127.0.0.1:{silent.getsockname()[1]}/0"), publish_timeout=0.3)
+
+        started = time.monotonic()
+        with pytest.raises(QueueUnavailable, match=r"did not answer within 0\.3 s"):
+            queue.enqueue(Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="reports"))
+        waited = time.monotonic() - started
+
+    assert waited < 0.5
