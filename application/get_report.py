@@ -22,8 +22,11 @@ class GetReport(BaseModel):
     report_id: UUID
 
 
+DocumentName = Literal["result.json", "report.html", "columns.csv", "violations.csv"]
+
+
 class GetReportDocument(GetReport):
-    document: Literal["json", "html"] = "json"
+    document: DocumentName = "result.json"
 
 
 def _load(uow: UnitOfWork, query: GetReport) -> tuple[Report, Job]:
@@ -51,7 +54,7 @@ class GetReportDocumentHandler:
         self._blobs = blobs
 
     def __call__(self, query: GetReportDocument) -> BinaryIO:
-        """The result as JSON or HTML, streamed from storage.
+        """One of the result's documents (JSON, HTML page, CSV tables), streamed from storage.
 
         Raises NotFound, or ResultNotReady until the job has succeeded.
         """
@@ -59,5 +62,4 @@ class GetReportDocumentHandler:
             report, job = _load(uow, query)
         if job.status != JobStatus.SUCCEEDED or report.output is None:
             raise ResultNotReady(job.status)
-        key = report.output.result_key if query.document == "json" else report.output.html_key
-        return self._blobs.open(key)
+        return self._blobs.open(report.output.documents[query.document])

@@ -26,9 +26,16 @@ class ReportProcessing(BaseModel):
 
 
 def store_output(blobs: BlobStore, engine: ReportEngine, report: Report, result: dict[str, Any]) -> ReportOutput:
-    """Write the result and its HTML rendering as blobs; the summary stays with the report."""
-    document = json.dumps(result, separators=(",", ":"), allow_nan=False).encode()
-    stored_json = blobs.save(name_hint=f"{report.id}.json", content=io.BytesIO(document), prefix="results")
-    html = engine.render_html(result).encode()
-    stored_html = blobs.save(name_hint=f"{report.id}.html", content=io.BytesIO(html), prefix="results")
-    return ReportOutput(summary=dict(result["summary"]), result_key=stored_json.key, html_key=stored_html.key)
+    """Write the result, its HTML page and its CSV tables as blobs, once, by the worker; the
+    summary stays with the report. The web process then only streams them."""
+    documents = {
+        "result.json": json.dumps(result, separators=(",", ":"), allow_nan=False),
+        "report.html": engine.render_html(result),
+        "columns.csv": engine.export_csv(result, table="columns"),
+        "violations.csv": engine.export_csv(result, table="violations"),
+    }
+    keys = {
+        name: blobs.save(name_hint=name, content=io.BytesIO(text.encode()), prefix=f"results/{report.id}").key
+        for name, text in documents.items()
+    }
+    return ReportOutput(summary=dict(result["summary"]), documents=keys)

@@ -13,8 +13,7 @@ class ReportOutput:
     """Where a finished report's result lives: a small summary here, the documents in blobs."""
 
     summary: dict[str, Any]
-    result_key: str
-    html_key: str
+    documents: dict[str, str]  # result.json, report.html, columns.csv, violations.csv -> blob key
 
 
 @dataclass(kw_only=True, eq=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from adapters.analysis.profiling import ProfilingEngine, SchemaError, parse_schema
 from domain.errors import InvalidReportFile, InvalidSchema
@@ -47,3 +47,6 @@ class ProfilingReportEngine:
 
     def render_html(self, result: dict[str, Any]) -> str:
         return self._engine.render_html(result)
+
+    def export_csv(self, result: dict[str, Any], *, table: Literal["columns", "violations"]) -> str:
+        return self._engine.export_csv(result, table=table)

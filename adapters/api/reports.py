@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from uuid import UUID
 
 from django.http import FileResponse
@@ -17,7 +18,7 @@ from adapters.api.idempotency_key import idempotency_key
 from adapters.api.owner import owner_id
 from adapters.api.representations import JobOutput, job_representation
 from adapters.api.upload_limit import LimitedUploadHandler
-from application.get_report import GetReport, GetReportDocument
+from application.get_report import DocumentName, GetReport, GetReportDocument
 from application.submit_report import SubmitReport
 from config.container import container
 
@@ -102,39 +103,53 @@ class ReportDetailApi(APIView):
             "self": reverse("api:report-detail", kwargs={"report_id": report.id}, request=request),
             "result": reverse("api:report-result", kwargs={"report_id": report.id}, request=request),
             "html": reverse("api:report-html", kwargs={"report_id": report.id}, request=request),
+            "columns_csv": reverse("api:report-columns", kwargs={"report_id": report.id}, request=request),
+            "violations_csv": reverse("api:report-violations", kwargs={"report_id": report.id}, request=request),
             "job": body["job"]["links"]["self"],
         }
         return Response(body)
+
+
+def _document(request: Request, report_id: UUID, name: DocumentName) -> Any:
+    return container.get_report_document()(
+        GetReportDocument(owner_id=owner_id(request), report_id=report_id, document=name)
+    )
+
+
+_NOT_DONE = OpenApiResponse(description="the job has not succeeded")
 
 
 class ReportResultApi(APIView):
     @extend_schema(
         responses={
             (200, "application/json"): OpenApiResponse(description="the result, schema_version 2"),
-            409: OpenApiResponse(description="the job has not succeeded"),
+            409: _NOT_DONE,
         }
     )
     def get(self, request: Request, report_id: UUID) -> FileResponse:
-        document = container.get_report_document()(
-            GetReportDocument(owner_id=owner_id(request), report_id=report_id, document="json")
-        )
-        return FileResponse(document, content_type="application/json")
+        return FileResponse(_document(request, report_id, "result.json"), content_type="application/json")
 
 
 class ReportHtmlApi(APIView):
     """The report as one self-contained HTML page: inline SVG charts, no scripts, no external assets."""
 
-    @extend_schema(
-        responses={
-            (200, "text/html"): OpenApiResponse(description="the HTML report"),
-            409: OpenApiResponse(description="the job has not succeeded"),
-        }
-    )
+    @extend_schema(responses={(200, "text/html"): OpenApiResponse(description="the HTML report"), 409: _NOT_DONE})
     def get(self, request: Request, report_id: UUID) -> FileResponse:
-        document = container.get_report_document()(
-            GetReportDocument(owner_id=owner_id(request), report_id=report_id, document="html")
-        )
-        response = FileResponse(document, content_type="text/html; charset=utf-8")
+        response = FileResponse(_document(request, report_id, "report.html"), content_type="text/html; charset=utf-8")
         # everything in it is escaped; this keeps a browser from running anything regardless
         response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
         return response
+
+
+class ReportTableApi(APIView):
+    """A table of the result as CSV (column profiles, or schema violations), safe to open in a spreadsheet."""
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="the table"), 409: _NOT_DONE})
+    def get(self, request: Request, report_id: UUID, table: str) -> FileResponse:
+        name: DocumentName = "columns.csv" if table == "columns" else "violations.csv"
+        return FileResponse(
+            _document(request, report_id, name),
+            content_type="text/csv; charset=utf-8",
+            as_attachment=True,
+            filename=f"report-{report_id}-{name}",
+        )

@@ -2,7 +2,7 @@ from django.urls import path
 
 from adapters.api.job_actions import DeadLetterListApi, JobCancelApi, JobRetryApi
 from adapters.api.jobs import JobDetailApi, JobEventsApi, JobListApi
-from adapters.api.reports import ReportDetailApi, ReportHtmlApi, ReportResultApi, ReportSubmitApi
+from adapters.api.reports import ReportDetailApi, ReportHtmlApi, ReportResultApi, ReportSubmitApi, ReportTableApi
 
 app_name = "api"
 
@@ -11,6 +11,13 @@ urlpatterns = [
     path("reports/<uuid:report_id>/", ReportDetailApi.as_view(), name="report-detail"),
     path("reports/<uuid:report_id>/result/", ReportResultApi.as_view(), name="report-result"),
     path("reports/<uuid:report_id>/report.html", ReportHtmlApi.as_view(), name="report-html"),
+    path("reports/<uuid:report_id>/columns.csv", ReportTableApi.as_view(), {"table": "columns"}, name="report-columns"),
+    path(
+        "reports/<uuid:report_id>/violations.csv",
+        ReportTableApi.as_view(),
+        {"table": "violations"},
+        name="report-violations",
+    ),
     path("jobs/", JobListApi.as_view(), name="job-list"),
     path("jobs/<uuid:job_id>/", JobDetailApi.as_view(), name="job-detail"),
     path("jobs/<uuid:job_id>/events/", JobEventsApi.as_view(), name="job-events"),

@@ -110,9 +110,7 @@ def record_to_report(record: ReportRecord) -> Report:
         declared_schema=record.declared_schema,
         created_at=record.created_at,
         output=(
-            ReportOutput(summary=record.summary, result_key=record.result_key, html_key=record.html_key)
-            if record.summary is not None
-            else None
+            ReportOutput(summary=record.summary, documents=record.documents) if record.summary is not None else None
         ),
         completed_at=record.completed_at,
     )
@@ -130,7 +128,6 @@ def report_fields(report: Report) -> dict[str, object]:
         "declared_schema": report.declared_schema,
         "created_at": report.created_at,
         "summary": report.output.summary if report.output else None,
-        "result_key": report.output.result_key if report.output else "",
-        "html_key": report.output.html_key if report.output else "",
+        "documents": report.output.documents if report.output else {},
         "completed_at": report.completed_at,
     }

@@ -108,8 +108,7 @@ class ReportRecord(models.Model):
     created_at = models.DateTimeField()
     # the result documents live in storage; the summary is what lists and detail pages show
     summary = models.JSONField(null=True)
-    result_key = models.CharField(max_length=1024, blank=True)
-    html_key = models.CharField(max_length=1024, blank=True)
+    documents = models.JSONField(default=dict)  # document name -> storage key
     completed_at = models.DateTimeField(null=True)
 
     class Meta:

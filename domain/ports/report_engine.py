@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 # Called now and then with the fraction done (or None when unknown); it raises
 # AttemptAborted when the work must stop, which the engine lets propagate.
@@ -39,4 +39,8 @@ class ReportEngine(Protocol):
 
     def merge(self, partials: list[dict[str, Any]], *, file_bytes: int) -> dict[str, Any]: ...
 
-    def render_html(self, result: dict[str, Any]) -> str: ...
+    def render_html(self, result: dict[str, Any]) -> str:
+        """A self-contained page; everything that came from the file is escaped."""
+
+    def export_csv(self, result: dict[str, Any], *, table: Literal["columns", "violations"]) -> str:
+        """A table of the result as CSV, with spreadsheet formula injection neutralised."""

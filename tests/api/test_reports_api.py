@@ -220,3 +220,20 @@ def test_the_html_report_is_a_409_problem_until_the_job_is_done(upload: Any, ali
     report = alice.get(accepted["links"]["report"]).json()
 
     assert alice.get(report["links"]["html"]).status_code == 409
+
+
+def test_exported_tables_neutralise_spreadsheet_formulas(upload: Any, alice: APIClient, run_worker: Any) -> None:
+    schema = {"columns": [{"name": "=cmd|' /C calc'!A0", "type": "integer"}]}
+    accepted = upload(b"=cmd|' /C calc'!A0\n@SUM(1)\n", schema=json.dumps(schema)).json()
+    run_worker()
+    report = alice.get(accepted["links"]["report"]).json()
+
+    columns = alice.get(report["links"]["columns_csv"])
+    violations = alice.get(report["links"]["violations_csv"])
+
+    columns_text = b"".join(columns.streaming_content).decode()
+    violations_text = b"".join(violations.streaming_content).decode()
+    assert columns["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in columns["Content-Disposition"]
+    assert "\n=cmd" not in columns_text and "'=cmd" in columns_text
+    assert "@SUM(1)" in violations_text and ",@SUM" not in violations_text

@@ -173,7 +173,9 @@ def test_reports_are_found_by_owner_and_by_job(uow_and_owners: tuple[UnitOfWork,
     with uow:
         loaded = uow.reports.get_by_job(job.id)
         assert loaded is not None
-        loaded.complete(ReportOutput(summary={"rows": 1}, result_key="r.json", html_key="r.html"), now=T0)
+        loaded.complete(
+            ReportOutput(summary={"rows": 1}, documents={"result.json": "r.json", "report.html": "r.html"}), now=T0
+        )
         uow.reports.save(loaded)
         uow.commit()
 
@@ -182,7 +184,9 @@ def test_reports_are_found_by_owner_and_by_job(uow_and_owners: tuple[UnitOfWork,
         theirs = uow.reports.get_for_owner(report.id, bob)
 
     assert mine is not None and mine.completed_at == T0
-    assert mine.output == ReportOutput(summary={"rows": 1}, result_key="r.json", html_key="r.html")
+    assert mine.output == ReportOutput(
+        summary={"rows": 1}, documents={"result.json": "r.json", "report.html": "r.html"}
+    )
     assert mine.declared_schema == {"columns": [{"name": "a", "type": "integer"}]}
     assert theirs is None
 

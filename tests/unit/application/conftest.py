@@ -63,6 +63,9 @@ class ScriptedEngine:
     def render_html(self, result: dict[str, Any]) -> str:
         return f"<p>{result['summary']['rows']} rows</p>"
 
+    def export_csv(self, result: dict[str, Any], *, table: str) -> str:
+        return f"{table}\r\n{result['summary']['rows']}\r\n"
+
     def _work(self, path: str, checkpoint: Checkpoint) -> list[str]:
         self.calls += 1
         if self.during is not None:
@@ -188,7 +191,7 @@ class World:
 
     def result_of(self, report_id: Any) -> dict[str, Any] | None:
         output = self.uow.state.reports[report_id].output
-        return json.loads(self.blobs.blobs[output.result_key]) if output else None
+        return json.loads(self.blobs.blobs[output.documents["result.json"]]) if output else None
 
     def fail_next(self, *errors: JobError | Exception) -> None:
         self.report_engine.errors.extend(errors)

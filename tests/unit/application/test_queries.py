@@ -46,7 +46,7 @@ def test_the_result_is_not_ready_until_the_job_has_succeeded(world: World) -> No
 
     assert not_ready.value.status == "queued"
     assert json.loads(get_document(query).read())["summary"] == {"rows": 2, "columns": 2}
-    assert get_document(query.model_copy(update={"document": "html"})).read() == b"<p>2 rows</p>"
+    assert get_document(query.model_copy(update={"document": "report.html"})).read() == b"<p>2 rows</p>"
 
 
 def test_a_report_shows_its_jobs_status_and_summary(world: World) -> None:
