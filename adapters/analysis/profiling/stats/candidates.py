@@ -11,14 +11,39 @@ from .distribution import Distribution
 from .parsing import parse_boolean, parse_float, parse_integer, parse_temporal
 
 
-class NumericCandidate:
-    __slots__ = ("distribution", "high", "integral", "low")
+class _RangedCandidate:
+    """A distribution plus exact integer extremes, merged the same way for every such type."""
+
+    __slots__ = ("distribution", "high", "low")
 
     def __init__(self) -> None:
         self.distribution = Distribution()
-        self.integral = True
         self.low: int | None = None
         self.high: int | None = None
+
+    def _merge_range(self, other: _RangedCandidate) -> None:
+        self.distribution.merge(other.distribution)
+        if other.low is not None and other.high is not None:
+            self._extend(other.low, other.high)
+
+    def _extend(self, low: int, high: int) -> None:
+        self.low = low if self.low is None else min(self.low, low)
+        self.high = high if self.high is None else max(self.high, high)
+
+    def _range_json(self) -> dict[str, Any]:
+        return {"distribution": self.distribution.to_json(), "low": self.low, "high": self.high}
+
+    def _load_range(self, data: dict[str, Any]) -> None:
+        self.distribution = Distribution.from_json(data["distribution"])
+        self.low, self.high = data["low"], data["high"]
+
+
+class NumericCandidate(_RangedCandidate):
+    __slots__ = ("integral",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.integral = True
 
     def observe(self, values: pl.Series) -> bool:
         """Add non-null text values; False when one of them is not a number."""
@@ -35,41 +60,28 @@ class NumericCandidate:
         return True
 
     def merge(self, other: NumericCandidate) -> None:
-        self.distribution.merge(other.distribution)
+        self._merge_range(other)
         self.integral = self.integral and other.integral
-        if other.low is not None and other.high is not None:
-            self._extend(other.low, other.high)
-
-    def _extend(self, low: int, high: int) -> None:
-        self.low = low if self.low is None else min(self.low, low)
-        self.high = high if self.high is None else max(self.high, high)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "distribution": self.distribution.to_json(),
-            "integral": self.integral,
-            "low": self.low,
-            "high": self.high,
-        }
+        return {**self._range_json(), "integral": self.integral}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> NumericCandidate:
         candidate = cls()
-        candidate.distribution = Distribution.from_json(data["distribution"])
-        candidate.integral, candidate.low, candidate.high = bool(data["integral"]), data["low"], data["high"]
+        candidate._load_range(data)
+        candidate.integral = bool(data["integral"])
         return candidate
 
 
-class TemporalCandidate:
+class TemporalCandidate(_RangedCandidate):
     """Dates and date-times as epoch microseconds; exact extremes are kept as integers."""
 
-    __slots__ = ("distribution", "has_time", "high", "low")
+    __slots__ = ("has_time",)
 
     def __init__(self) -> None:
-        self.distribution = Distribution()
+        super().__init__()
         self.has_time = False
-        self.low: int | None = None
-        self.high: int | None = None
 
     def observe(self, values: pl.Series) -> bool:
         micros, has_time = parse_temporal(values)
@@ -81,28 +93,17 @@ class TemporalCandidate:
         return True
 
     def merge(self, other: TemporalCandidate) -> None:
-        self.distribution.merge(other.distribution)
+        self._merge_range(other)
         self.has_time = self.has_time or other.has_time
-        if other.low is not None and other.high is not None:
-            self._extend(other.low, other.high)
-
-    def _extend(self, low: int, high: int) -> None:
-        self.low = low if self.low is None else min(self.low, low)
-        self.high = high if self.high is None else max(self.high, high)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "distribution": self.distribution.to_json(),
-            "has_time": self.has_time,
-            "low": self.low,
-            "high": self.high,
-        }
+        return {**self._range_json(), "has_time": self.has_time}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TemporalCandidate:
         candidate = cls()
-        candidate.distribution = Distribution.from_json(data["distribution"])
-        candidate.has_time, candidate.low, candidate.high = bool(data["has_time"]), data["low"], data["high"]
+        candidate._load_range(data)
+        candidate.has_time = bool(data["has_time"])
         return candidate
 
 
