@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from adapters.analysis.report_engine import ProfilingReportEngine
 from domain.errors import TransientError
@@ -67,9 +67,17 @@ class CountingAnalyzer(ProfilingReportEngine):
         result["summary"]["execution"] = {"pid": os.getpid(), "attempt": attempt}
         return result
 
+    # The documents are rendered from the result without the execution note (its schema is strict).
     def render_html(self, result: dict[str, Any]) -> str:
-        summary = {key: value for key, value in result["summary"].items() if key != "execution"}
-        return super().render_html({**result, "summary": summary})
+        return super().render_html(_without_execution(result))
+
+    def export_csv(self, result: dict[str, Any], *, table: Literal["columns", "violations"]) -> str:
+        return super().export_csv(_without_execution(result), table=table)
+
+
+def _without_execution(result: dict[str, Any]) -> dict[str, Any]:
+    summary = {key: value for key, value in result["summary"].items() if key != "execution"}
+    return {**result, "summary": summary}
 
 
 class FlakyAnalyzer(ProfilingReportEngine):
