@@ -159,10 +159,16 @@ class AttemptRunner:
         )
 
 
+def of_current_plan(child: Job, parent: Job) -> bool:
+    """True when the child belongs to the parent's current attempt: a replayed parent plans
+    anew, and the children of its earlier plan no longer count."""
+    return parent.is_fanned_out and child.payload.get("parent_attempt") == parent.attempts
+
+
 def end_parent_with_child(uow: UnitOfWork, child: Job, *, now: datetime) -> None:
     """A child that ended without success ends its parent the same way, and its siblings."""
     parent = uow.jobs.get(child.parent_id, for_update=True) if child.parent_id else None
-    if parent is None or not parent.is_fanned_out:
+    if parent is None or not of_current_plan(child, parent):
         return
     reason = f"{child.kind} {child.id} ended {child.status}: {child.error}"
     if child.status == JobStatus.DEAD:

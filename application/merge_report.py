@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from application import actors
-from application.attempts import AttemptOutcome, AttemptRunner, Outcome, RunAttempt
+from application.attempts import AttemptOutcome, AttemptRunner, Outcome, RunAttempt, of_current_plan
 from application.report_output import CHUNK_JOB_KIND, store_output
 from domain.job import Job
 from domain.ports import BlobStore, Checkpoint, ReportEngine, UnitOfWork
@@ -29,8 +29,14 @@ class MergeReportHandler:
             report = uow.reports.get_by_job(parent_id) if parent_id else None
             if parent_id is not None:
                 outputs = uow.jobs.children_outputs(parent_id, kind=CHUNK_JOB_KIND)
+                parent = uow.jobs.get(parent_id)
+                plan = parent.attempts if parent else None
                 chunks = sorted(
-                    (c for c in uow.jobs.children(parent_id) if c.kind == CHUNK_JOB_KIND),
+                    (
+                        c
+                        for c in uow.jobs.children(parent_id)
+                        if c.kind == CHUNK_JOB_KIND and c.payload.get("parent_attempt") == plan
+                    ),
                     key=lambda c: int(c.payload["index"]),
                 )
                 partials = [outputs[c.id] for c in chunks if c.id in outputs]
@@ -50,7 +56,7 @@ class MergeReportHandler:
             if attempt.value is None or fresh is None or parent is None:
                 raise RuntimeError(f"merge job {job.id} finished without its parent, report or result")
             job.succeed(now=now, actor=actors.worker(cmd.worker))
-            if parent.is_fanned_out:  # the result and the parent's success commit together
+            if of_current_plan(job, parent):  # the result and the parent's success commit together
                 fresh.complete(attempt.value, now=now)
                 uow.reports.save(fresh)
                 parent.succeed(now=now, actor=actors.worker(cmd.worker))

@@ -7,7 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from application import actors
-from application.attempts import AttemptOutcome, AttemptRunner, Outcome, RunAttempt, schedule_next_attempt
+from application.attempts import (
+    AttemptOutcome,
+    AttemptRunner,
+    Outcome,
+    RunAttempt,
+    of_current_plan,
+    schedule_next_attempt,
+)
 from application.report_output import MERGE_JOB_KIND
 from domain.job import Job
 from domain.ports import BlobStore, Checkpoint, ReportEngine, UnitOfWork
@@ -44,8 +51,8 @@ class ProcessChunkHandler:
             # The parent's row lock orders chunks finishing at the same moment: only the
             # one that counts the last child creates the merge job.
             parent = uow.jobs.get(job.parent_id, for_update=True) if job.parent_id else None
-            if parent is None or not parent.is_fanned_out:
-                return []  # the parent ended meanwhile (cancelled, failed): nothing to merge
+            if parent is None or not of_current_plan(job, parent):
+                return []  # the parent ended or was replayed meanwhile: this chunk is not part of its plan
             entry = None
             if parent.child_succeeded(now=now):
                 merge = Job.create(
@@ -57,6 +64,7 @@ class ProcessChunkHandler:
                     now=now,
                     actor=actors.SYSTEM,
                     parent_id=parent.id,
+                    payload={"parent_attempt": parent.attempts},
                 )
                 uow.jobs.add(merge)
                 entry = schedule_next_attempt(uow, merge, now=now)

@@ -79,7 +79,8 @@ class ProcessReportHandler:
                 now=now,
                 actor=actors.SYSTEM,
                 parent_id=job.id,
-                payload={"index": index, "chunk": chunk},
+                # the parent's attempt: after a replay, chunks of an earlier plan no longer count
+                payload={"index": index, "chunk": chunk, "parent_attempt": job.attempts},
             )
             uow.jobs.add(child)
             entries.append(schedule_next_attempt(uow, child, now=now))

@@ -107,3 +107,45 @@ def test_a_small_report_is_profiled_in_one_pass(world: World) -> None:
 
     assert outcome.outcome is Outcome.SUCCEEDED
     assert not [job for job in world.uow.state.jobs.values() if job.parent_id]
+
+
+def test_a_replayed_report_merges_only_the_chunks_of_its_new_plan(world: World) -> None:
+    submitted = world.submit(BIG)
+    world.run_queue(limit=1)
+    first_plan = [d.job_id for d in world.queue.deliveries]
+    world.queue.deliveries.clear()
+    for chunk in first_plan[:10]:  # a third of the chunks succeed...
+        world.process(chunk, 1)
+    world.fail_next(*[TransientError("storage down")] * 3)
+    for attempt in (1, 2, 3):  # ...then one uses up its attempts, and the report dies with it
+        world.process(first_plan[10], attempt)
+    assert world.job(submitted.job.id).status is JobStatus.DEAD
+
+    world.replay(submitted.job.id)
+    world.run_queue()
+
+    parent = world.job(submitted.job.id)
+    assert parent.status is JobStatus.SUCCEEDED
+    assert len([job for job in world.uow.state.jobs.values() if job.kind == "report.chunk"]) == 60
+    assert world.result_of(submitted.report_id) == {"summary": {"rows": 60, "columns": 2}, "chunks": 30}
+
+
+def test_a_chunk_of_an_earlier_plan_that_finishes_late_is_not_counted(world: World) -> None:
+    submitted = world.submit(BIG)
+    world.run_queue(limit=1)
+    straggler, doomed = world.queue.deliveries[0], world.queue.deliveries[1]
+    world.queue.deliveries.clear()
+
+    def meanwhile() -> None:  # while the straggler works: the report dies, is replayed, re-planned
+        world.report_engine.during = None
+        world.fail_next(*[TransientError("storage down")] * 3)
+        for attempt in (1, 2, 3):
+            world.process(doomed.job_id, attempt)
+        world.replay(submitted.job.id)
+        world.process(submitted.job.id, 2)
+
+    world.report_engine.during = meanwhile
+    world.process(straggler.job_id, straggler.attempt)
+
+    parent = world.job(submitted.job.id)
+    assert (parent.status, parent.children_total, parent.children_done) == (JobStatus.RUNNING, 30, 0)
