@@ -13,7 +13,7 @@ from datetime import timedelta
 from pydantic import BaseModel, ConfigDict
 
 from application import actors
-from application.attempts import schedule_next_attempt
+from application.attempts import end_parent_with_child, schedule_next_attempt
 from application.engine_settings import JobEngineSettings
 from application.outbox_dispatcher import OutboxDispatcher
 from domain.ports import Clock, UnitOfWork
@@ -55,6 +55,8 @@ class ReconcileJobsHandler:
                 job.expire_lease(now=now, retry_at=retry_at, actor=RECONCILER)
                 entry = schedule_next_attempt(uow, job, now=now)
                 uow.jobs.save(job)
+                if job.parent_id is not None and job.is_terminal:
+                    end_parent_with_child(uow, job, now=now)  # a chunk that died takes its report along
                 if entry is not None:
                     entries.append(entry)
             base = self._engine.redelivery_after_seconds

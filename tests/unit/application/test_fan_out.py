@@ -149,3 +149,23 @@ def test_a_chunk_of_an_earlier_plan_that_finishes_late_is_not_counted(world: Wor
 
     parent = world.job(submitted.job.id)
     assert (parent.status, parent.children_total, parent.children_done) == (JobStatus.RUNNING, 30, 0)
+
+
+def test_a_chunk_whose_workers_keep_dying_takes_its_report_to_the_dead_letters(world: World) -> None:
+    submitted = world.submit(BIG)
+    world.run_queue(limit=1)
+    chunk = world.queue.deliveries[0].job_id
+    for attempt in (1, 2, 3):  # claimed, then its worker dies without a word, each time
+        with world.uow as uow:
+            job = uow.jobs.get(chunk)
+            assert job is not None
+            job.start(now=world.clock.now(), worker=f"doomed-{attempt}", lease_seconds=world.engine.lease_seconds)
+            uow.jobs.save(job)
+            uow.commit()
+        world.clock.advance(world.engine.lease_seconds + 1)
+        world.reconcile()
+
+    assert world.job(chunk).status is JobStatus.DEAD
+    assert world.job(submitted.job.id).status is JobStatus.DEAD
+    siblings = [j for j in world.uow.state.jobs.values() if j.kind == "report.chunk" and j.id != chunk]
+    assert {j.status for j in siblings} == {JobStatus.CANCELLED}
