@@ -7,7 +7,7 @@ from typing import Any
 
 from application import actors
 from application.attempts import AttemptOutcome, AttemptRunner, Outcome, RunAttempt, of_current_plan
-from application.report_output import CHUNK_JOB_KIND, store_output
+from application.report_output import CHUNK_JOB_KIND, report_of, store_output
 from domain.job import Job
 from domain.ports import BlobStore, Checkpoint, ReportEngine, UnitOfWork
 from domain.report import ReportOutput
@@ -26,16 +26,15 @@ class MergeReportHandler:
         parent_id = claimed.parent_id
         partials: list[dict[str, Any]] = []
         with self._runner.uow as uow:
-            report = uow.reports.get_by_job(parent_id) if parent_id else None
-            if parent_id is not None:
-                outputs = uow.jobs.children_outputs(parent_id, kind=CHUNK_JOB_KIND)
-                parent = uow.jobs.get(parent_id)
-                plan = parent.attempts if parent else None
+            report = report_of(uow, claimed)
+            parent = uow.jobs.get(parent_id) if parent_id else None
+            if parent is not None:
+                outputs = uow.jobs.children_outputs(parent.id, kind=CHUNK_JOB_KIND)
                 chunks = sorted(
                     (
                         c
-                        for c in uow.jobs.children(parent_id)
-                        if c.kind == CHUNK_JOB_KIND and c.payload.get("parent_attempt") == plan
+                        for c in uow.jobs.children(parent.id)
+                        if c.kind == CHUNK_JOB_KIND and of_current_plan(c, parent)
                     ),
                     key=lambda c: int(c.payload["index"]),
                 )

@@ -15,7 +15,7 @@ from application.attempts import (
     of_current_plan,
     schedule_next_attempt,
 )
-from application.report_output import MERGE_JOB_KIND
+from application.report_output import MERGE_JOB_KIND, report_of
 from domain.job import Job
 from domain.ports import BlobStore, Checkpoint, ReportEngine, UnitOfWork
 
@@ -31,7 +31,7 @@ class ProcessChunkHandler:
         if isinstance(claimed, AttemptOutcome):
             return claimed
         with self._runner.uow as uow:
-            report = uow.reports.get_by_job(claimed.parent_id) if claimed.parent_id else None
+            report = report_of(uow, claimed)
         if report is None:
             return AttemptOutcome(outcome=Outcome.NOT_FOUND, job_id=cmd.job_id, attempt=cmd.attempt)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from application import actors
 from application.attempts import AttemptOutcome, AttemptRunner, Outcome, RunAttempt, schedule_next_attempt
-from application.report_output import CHUNK_JOB_KIND, ReportProcessing, store_output
+from application.report_output import CHUNK_JOB_KIND, ReportProcessing, report_of, store_output
 from domain.job import Job
 from domain.ports import BlobStore, Checkpoint, ReportEngine, UnitOfWork
 from domain.report import ReportOutput
@@ -36,7 +36,7 @@ class ProcessReportHandler:
         if isinstance(claimed, AttemptOutcome):
             return claimed
         with self._runner.uow as uow:
-            report = uow.reports.get_by_job(claimed.id)
+            report = report_of(uow, claimed)
         if report is None:
             return AttemptOutcome(outcome=Outcome.NOT_FOUND, job_id=cmd.job_id, attempt=cmd.attempt)
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.ports import BlobStore, ReportEngine
+from domain.job import Job
+from domain.ports import BlobStore, ReportEngine, UnitOfWork
 from domain.report import Report, ReportOutput
 
 REPORT_JOB_KIND = "report.process"
@@ -23,6 +24,11 @@ class ReportProcessing(BaseModel):
 
     fan_out_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
     chunk_bytes: int = Field(default=128 * 1024 * 1024, gt=0)
+
+
+def report_of(uow: UnitOfWork, job: Job) -> Report | None:
+    """The report a job works for: its own (the report's job) or its parent's (a chunk or merge)."""
+    return uow.reports.get_by_job(job.parent_id or job.id)
 
 
 def store_output(blobs: BlobStore, engine: ReportEngine, report: Report, result: dict[str, Any]) -> ReportOutput:
