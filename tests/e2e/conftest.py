@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 
@@ -8,7 +9,10 @@ import pytest
 import redis
 
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
-E2E_REDIS = "redis://127.0.0.1:6379/13"
+# Redis databases the e2e tests may use; each test takes one that no other run holds, so two
+# runs on one machine (a developer's and CI's) never flush each other's queues.
+E2E_REDIS_DATABASES = range(1, 13)
+HOLD_KEY = "reportflow:e2e:held-by"
 
 
 @pytest.fixture
@@ -24,7 +28,16 @@ def fresh_database() -> Iterator[str]:
 
 @pytest.fixture
 def fresh_redis() -> Iterator[str]:
-    client = redis.Redis.from_url(E2E_REDIS)
-    client.flushdb()
-    yield E2E_REDIS
+    """An empty Redis database that no other test run is using, emptied again afterwards."""
+    holder = f"{os.getpid()}-{uuid.uuid4().hex}"
+    for db in E2E_REDIS_DATABASES:
+        client = redis.Redis(host="127.0.0.1", port=6379, db=db)
+        if client.set(HOLD_KEY, holder, nx=True, ex=1800):
+            break
+    else:
+        pytest.fail("every e2e Redis database is held by another test run")
+    for key in client.scan_iter():
+        if key != HOLD_KEY.encode():
+            client.delete(key)
+    yield f"redis://127.0.0.1:6379/{db}"
     client.flushdb()
