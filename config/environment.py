@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,6 +34,12 @@ class Environment(BaseSettings):
     retry_base_seconds: float = Field(default=2.0, gt=0)
     retry_cap_seconds: float = Field(default=300.0, gt=0)
     lease_seconds: float = Field(default=30.0, gt=0)
+    # a running attempt reads its job back at most this often, to see a cancel request
+    cancel_check_seconds: float = Field(default=0.5, gt=0)
+    # one attempt of a report, chunk or merge job: the soft limit ends it as a transient
+    # error, the hard limit kills it (both below the visibility timeout)
+    report_soft_time_limit_seconds: float = Field(default=900, gt=0)
+    report_time_limit_seconds: float = Field(default=960, gt=0)
     redelivery_after_seconds: float = Field(default=120.0, gt=0)
     relay_interval_seconds: float = Field(default=1.0, gt=0)
     reconcile_interval_seconds: float = Field(default=5.0, gt=0)
@@ -47,6 +53,15 @@ class Environment(BaseSettings):
     # files above this size are profiled as chunk jobs of about chunk_bytes, then merged
     fan_out_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
     chunk_bytes: int = Field(default=128 * 1024 * 1024, gt=0)
+
+    @model_validator(mode="after")
+    def _time_limits_below_visibility(self) -> Environment:
+        if not self.report_soft_time_limit_seconds < self.report_time_limit_seconds < self.visibility_timeout_seconds:
+            raise ValueError(
+                "need REPORT_SOFT_TIME_LIMIT_SECONDS < REPORT_TIME_LIMIT_SECONDS < VISIBILITY_TIMEOUT_SECONDS: a task "
+                "that outlives the visibility timeout is handed to a second worker while it still runs"
+            )
+        return self
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

@@ -175,6 +175,9 @@ REPORT_ENGINE = ENV.report_engine
 FAN_OUT_BYTES = ENV.fan_out_bytes
 CHUNK_BYTES = ENV.chunk_bytes
 LEASE_SECONDS = ENV.lease_seconds
+CANCEL_CHECK_SECONDS = ENV.cancel_check_seconds
+REPORT_SOFT_TIME_LIMIT_SECONDS = ENV.report_soft_time_limit_seconds
+REPORT_TIME_LIMIT_SECONDS = ENV.report_time_limit_seconds
 REDELIVERY_AFTER_SECONDS = ENV.redelivery_after_seconds
 
 LOGGING = {

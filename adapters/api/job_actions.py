@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 from adapters.api.owner import owner_id
 from adapters.api.pagination import next_page_url
 from adapters.api.representations import JobOutput, job_representation
-from application.job_commands import JobCommand
-from application.list_dead_letters import ListDeadLetters
+from application.jobs.commands import JobCommand
+from application.jobs.list_dead_letters import ListDeadLetters
 from config.container import container
 
 

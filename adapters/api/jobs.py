@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 from adapters.api.owner import owner_id
 from adapters.api.pagination import next_page_url
 from adapters.api.representations import JobEventOutput, JobOutput, event_representation, job_representation
-from application.get_job import GetJob
-from application.list_jobs import ListJobs
+from application.jobs.get_job import GetJob
+from application.jobs.list_jobs import ListJobs
 from config.container import container
 from domain.job_status import JobStatus
 

@@ -18,8 +18,8 @@ from adapters.api.idempotency_key import idempotency_key
 from adapters.api.owner import owner_id
 from adapters.api.representations import JobOutput, job_representation
 from adapters.api.upload_limit import LimitedUploadHandler
-from application.get_report import DocumentName, GetReport, GetReportDocument
-from application.submit_report import SubmitReport
+from application.reports.get_report import DocumentName, GetReport, GetReportDocument
+from application.reports.submit import SubmitReport
 from config.container import container
 
 

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.reverse import reverse
 
-from application.read_models import JobEventView, JobView
+from application.jobs.read_models import JobEventView, JobView
 from domain.job_status import JobStatus
 
 

@@ -9,7 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from adapters.memory import InMemoryTaskQueue
-from application.attempts import RunAttempt
+from application.jobs.pipeline import RunAttempt
 from config.container import container
 
 
@@ -45,13 +45,10 @@ def run_worker(task_queue: InMemoryTaskQueue, django_capture_on_commit_callbacks
     def run() -> None:
         while task_queue.deliveries:
             delivery = task_queue.deliveries.pop(0)
-            handler = {
-                "report.process": container.process_report,
-                "report.chunk": container.process_chunk,
-                "report.merge": container.merge_report,
-            }[delivery.kind]()
             with django_capture_on_commit_callbacks(execute=True):
-                handler(RunAttempt(job_id=delivery.job_id, attempt=delivery.attempt, worker="test-worker"))
+                container.attempt_pipeline()(
+                    RunAttempt(job_id=delivery.job_id, attempt=delivery.attempt, worker="test-worker")
+                )
 
     return run
 

@@ -9,13 +9,14 @@ from adapters.analysis.report_engine import ProfilingReportEngine
 from adapters.memory import InMemoryTaskQueue
 from config.container import container
 from domain.errors import TransientError
+from domain.profile import ProfileResult
 from tests.api.conftest import client_for
 
 PROBLEM = "application/problem+json"
 
 
 class AlwaysFailing(ProfilingReportEngine):
-    def analyze_path(self, path: str, **_: Any) -> dict[str, Any]:
+    def analyze_path(self, path: str, **_: Any) -> ProfileResult:
         raise TransientError("the warehouse is down")
 
 

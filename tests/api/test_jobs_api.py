@@ -91,7 +91,7 @@ def test_probes_and_the_openapi_schema_answer_without_a_token(db: None) -> None:
 def test_a_fanned_out_reports_chunk_jobs_are_listed_as_its_children(
     upload: Any, alice: APIClient, run_worker: Any
 ) -> None:
-    from application.report_output import ReportProcessing
+    from application.reports.output import ReportProcessing
     from config.container import container
 
     rows = b"n,name\n" + b"".join(b"%d,name-%d\n" % (i, i) for i in range(300))

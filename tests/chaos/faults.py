@@ -15,11 +15,12 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from adapters.analysis.report_engine import ProfilingReportEngine
 from domain.errors import TransientError
 from domain.ports import Checkpoint, no_checkpoint
+from domain.profile import DeclaredSchema, ProfileResult
 
 STEP_SECONDS = 0.05
 
@@ -46,8 +47,8 @@ class SlowAnalyzer(ProfilingReportEngine):
     """Takes CHAOS_ANALYZE_SECONDS (default 1 s) to summarize a CSV."""
 
     def analyze_path(
-        self, path: str, *, schema: dict[str, Any] | None = None, checkpoint: Checkpoint = no_checkpoint
-    ) -> dict[str, Any]:
+        self, path: str, *, schema: DeclaredSchema | None = None, checkpoint: Checkpoint = no_checkpoint
+    ) -> ProfileResult:
         work(checkpoint, default_seconds=1.0)
         return super().analyze_path(path, schema=schema, checkpoint=checkpoint)
 
@@ -57,35 +58,35 @@ class CountingAnalyzer(ProfilingReportEngine):
     CHAOS_ANALYZE_SECONDS (default 0). The stored summary names the execution that produced it."""
 
     def analyze_path(
-        self, path: str, *, schema: dict[str, Any] | None = None, checkpoint: Checkpoint = no_checkpoint
-    ) -> dict[str, Any]:
+        self, path: str, *, schema: DeclaredSchema | None = None, checkpoint: Checkpoint = no_checkpoint
+    ) -> ProfileResult:
         work(checkpoint)
         result = super().analyze_path(path, schema=schema, checkpoint=checkpoint)
         job_id, attempt = current_delivery()
         with open(os.environ["CHAOS_EXECUTION_LOG"], "a", encoding="ascii") as log:
             log.write(f"{job_id} {os.getpid()} {attempt}\n")
-        result["summary"]["execution"] = {"pid": os.getpid(), "attempt": attempt}
+        result.document["summary"]["execution"] = {"pid": os.getpid(), "attempt": attempt}
         return result
 
     # The documents are rendered from the result without the execution note (its schema is strict).
-    def render_html(self, result: dict[str, Any]) -> str:
+    def render_html(self, result: ProfileResult) -> str:
         return super().render_html(_without_execution(result))
 
-    def export_csv(self, result: dict[str, Any], *, table: Literal["columns", "violations"]) -> str:
+    def export_csv(self, result: ProfileResult, *, table: Literal["columns", "violations"]) -> str:
         return super().export_csv(_without_execution(result), table=table)
 
 
-def _without_execution(result: dict[str, Any]) -> dict[str, Any]:
-    summary = {key: value for key, value in result["summary"].items() if key != "execution"}
-    return {**result, "summary": summary}
+def _without_execution(result: ProfileResult) -> ProfileResult:
+    summary = {key: value for key, value in result.summary.items() if key != "execution"}
+    return ProfileResult(document={**result.document, "summary": summary})
 
 
 class FlakyAnalyzer(ProfilingReportEngine):
     """Raises TransientError while the file CHAOS_FAULT_FLAG exists; succeeds once it is gone."""
 
     def analyze_path(
-        self, path: str, *, schema: dict[str, Any] | None = None, checkpoint: Checkpoint = no_checkpoint
-    ) -> dict[str, Any]:
+        self, path: str, *, schema: DeclaredSchema | None = None, checkpoint: Checkpoint = no_checkpoint
+    ) -> ProfileResult:
         work(checkpoint)
         flag = Path(os.environ["CHAOS_FAULT_FLAG"])
         if flag.exists():

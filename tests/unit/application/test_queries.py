@@ -6,9 +6,9 @@ import uuid
 import pytest
 
 from application.errors import InvalidCursor, NotFound, ResultNotReady
-from application.get_job import GetJob, GetJobEventsHandler, GetJobHandler
-from application.get_report import GetReport, GetReportDocument, GetReportDocumentHandler, GetReportHandler
-from application.list_jobs import ListJobs, ListJobsHandler
+from application.jobs.get_job import GetJob, GetJobEventsHandler, GetJobHandler
+from application.jobs.list_jobs import ListJobs, ListJobsHandler
+from application.reports.get_report import GetReport, GetReportDocument, GetReportDocumentHandler, GetReportHandler
 from domain.job_status import JobStatus
 from tests.unit.application.conftest import World
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from application.attempts import Outcome
+from application.jobs.pipeline import Outcome
 from domain.errors import InvalidReportFile, TransientError
 from domain.job_status import JobStatus
 from tests.unit.application.conftest import World
@@ -159,10 +159,10 @@ def test_a_chunk_whose_workers_keep_dying_takes_its_report_to_the_dead_letters(w
         with world.uow as uow:
             job = uow.jobs.get(chunk)
             assert job is not None
-            job.start(now=world.clock.now(), worker=f"doomed-{attempt}", lease_seconds=world.engine.lease_seconds)
+            job.start(now=world.clock.now(), worker=f"doomed-{attempt}", lease_seconds=world.settings.lease_seconds)
             uow.jobs.save(job)
             uow.commit()
-        world.clock.advance(world.engine.lease_seconds + 1)
+        world.clock.advance(world.settings.lease_seconds + 1)
         world.reconcile()
 
     assert world.job(chunk).status is JobStatus.DEAD

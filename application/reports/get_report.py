@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from application.errors import NotFound, ResultNotReady
-from application.read_models import ReportView
+from application.reports.read_models import ReportView
 from domain.job import Job
 from domain.job_status import JobStatus
 from domain.ports import BlobStore, UnitOfWork

@@ -7,11 +7,9 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from application import actors
-from application.attempts import cancel_children, schedule_next_attempt
-from application.engine_settings import JobEngineSettings
 from application.errors import NotFound
-from application.outbox_dispatcher import OutboxDispatcher
-from application.read_models import JobView
+from application.jobs.read_models import JobView
+from application.jobs.transition import JobTransitions
 from domain.job import Job
 from domain.job_status import JobStatus
 from domain.ports import Clock, UnitOfWork
@@ -33,52 +31,46 @@ def _load_for_update(uow: UnitOfWork, cmd: JobCommand) -> Job:
 
 
 class CancelJobHandler:
-    def __init__(self, *, uow: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, *, uow: UnitOfWork, transitions: JobTransitions, clock: Clock) -> None:
         self._uow = uow
+        self._transitions = transitions
         self._clock = clock
 
     def __call__(self, cmd: JobCommand) -> JobView:
-        """Cancels a waiting job at once; asks a running one to stop at its next checkpoint.
+        """Cancels a waiting job at once (and the children of a fanned-out one); asks a running
+        one to stop at its next checkpoint.
 
         Raises NotFound, or InvalidTransition for a job that has already ended.
         """
         with self._uow as uow:
             job = _load_for_update(uow, cmd)
-            fanned_out = job.is_fanned_out
-            now = self._clock.now()
-            job.request_cancel(now=now, actor=actors.user(cmd.owner_id))
-            uow.jobs.save(job)
-            if fanned_out:
-                cancel_children(uow, job, now=now)
-            uow.commit()
+            transition = self._transitions.begin(uow, now=self._clock.now(), actor=actors.user(cmd.owner_id))
+            job.request_cancel(now=transition.now, actor=transition.actor)
+            transition.save(job)
+            transition.commit()
         return JobView.of(job)
 
 
 class ReplayJobHandler:
-    def __init__(
-        self, *, uow: UnitOfWork, dispatcher: OutboxDispatcher, clock: Clock, engine: JobEngineSettings
-    ) -> None:
+    def __init__(self, *, uow: UnitOfWork, transitions: JobTransitions, clock: Clock) -> None:
         self._uow = uow
-        self._dispatcher = dispatcher
+        self._transitions = transitions
         self._clock = clock
-        self._engine = engine
 
     def __call__(self, cmd: JobCommand) -> JobView:
-        """Puts a failed or dead job back in the queue with a fresh attempt budget.
+        """Puts a failed or dead job back in the queue with a fresh attempt budget (the kind's).
 
         Replaying a job that is already back in the queue or running changes nothing.
         Raises NotFound, or InvalidTransition for a succeeded or cancelled job.
         """
-        entry = None
         with self._uow as uow:
             job = _load_for_update(uow, cmd)
             if job.status in (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.RETRYING):
                 return JobView.of(job)
-            now = self._clock.now()
-            job.replay(now=now, actor=actors.user(cmd.owner_id), budget=self._engine.max_attempts_for(job.kind))
-            entry = schedule_next_attempt(uow, job, now=now)
-            uow.jobs.save(job)
-            if entry is not None:
-                uow.after_commit(lambda: self._dispatcher.publish([entry]))
-            uow.commit()
+            transition = self._transitions.begin(uow, now=self._clock.now(), actor=actors.user(cmd.owner_id))
+            budget = self._transitions.kinds.kind(job.kind).max_attempts
+            job.replay(now=transition.now, actor=transition.actor, budget=budget)
+            transition.schedule(job)
+            transition.save(job)
+            transition.commit()
         return JobView.of(job)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from application.attempts import Outcome
+from application.jobs.pipeline import Outcome
 from domain.errors import InvalidReportFile, TransientError
 from domain.job_status import JobStatus
 from tests.unit.application.conftest import World
@@ -32,12 +32,15 @@ def test_processing_stores_the_result_and_succeeds_with_an_audit_trail(world: Wo
 def test_a_running_attempt_holds_a_lease_renewed_at_checkpoints(world: World) -> None:
     submitted = world.submit()
     seen = []
-    world.analyzer.during = lambda: seen.append((world.job(submitted.job.id).lease_expires_at, world.clock.now()))
+    world.analyzer.during = lambda: world.clock.advance(world.settings.lease_seconds * 2 / 3)
+    world.analyzer.after_checkpoint = lambda: seen.append(
+        (world.job(submitted.job.id).lease_expires_at, world.clock.now())
+    )
 
     world.process(submitted.job.id, attempt=1)
 
     lease_until, now = seen[0]
-    assert lease_until == now + timedelta(seconds=world.engine.lease_seconds)
+    assert lease_until == now + timedelta(seconds=world.settings.lease_seconds)
 
 
 def test_a_duplicate_delivery_does_not_run_the_job_twice(world: World) -> None:
@@ -146,7 +149,7 @@ def test_an_attempt_whose_lease_was_handed_on_writes_nothing(world: World) -> No
     submitted = world.submit()
 
     def lease_runs_out() -> None:
-        world.clock.advance(world.engine.lease_seconds + 1)
+        world.clock.advance(world.settings.lease_seconds + 1)
         world.reconcile()
 
     world.analyzer.during = lease_runs_out

@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 
 from application.errors import InvalidCursor
-from application.read_models import JobPage, JobView
+from application.jobs.read_models import JobPage, JobView
 from domain.job import Job
 from domain.ports import JobCursor
 

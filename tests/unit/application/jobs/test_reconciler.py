@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import itertools
 
+from application.reports.kinds import ReportKindSettings
 from domain.job_status import JobStatus
 from domain.ports import QueueUnavailable
 from tests.unit.application.conftest import World
@@ -13,7 +14,7 @@ def start_and_abandon(world: World) -> object:
     with world.uow as uow:
         job = uow.jobs.get(submitted.job.id)
         assert job is not None
-        job.start(now=world.clock.now(), worker="doomed", lease_seconds=world.engine.lease_seconds)
+        job.start(now=world.clock.now(), worker="doomed", lease_seconds=world.settings.lease_seconds)
         uow.jobs.save(job)
         uow.commit()
     return submitted.job.id
@@ -22,7 +23,7 @@ def start_and_abandon(world: World) -> object:
 def test_a_job_whose_worker_died_is_handed_on_once_its_lease_expires(world: World) -> None:
     job_id = start_and_abandon(world)
 
-    world.clock.advance(world.engine.lease_seconds - 1)
+    world.clock.advance(world.settings.lease_seconds - 1)
     early = world.reconcile()
     world.clock.advance(2)
     late = world.reconcile()
@@ -36,7 +37,7 @@ def test_a_job_whose_worker_died_is_handed_on_once_its_lease_expires(world: Worl
 
 def test_the_next_attempt_after_a_lost_worker_runs_and_succeeds(world: World) -> None:
     job_id = start_and_abandon(world)
-    world.clock.advance(world.engine.lease_seconds + 1)
+    world.clock.advance(world.settings.lease_seconds + 1)
     world.reconcile()
     world.clock.advance(10)
     world.relay()
@@ -48,10 +49,10 @@ def test_the_next_attempt_after_a_lost_worker_runs_and_succeeds(world: World) ->
 
 
 def test_a_lost_worker_on_the_last_attempt_sends_the_job_to_the_dead_letters(world: World) -> None:
-    world.engine = world.engine.model_copy(update={"default_max_attempts": 1})
+    world.kind_settings = ReportKindSettings(max_attempts=1)
     job_id = start_and_abandon(world)
 
-    world.clock.advance(world.engine.lease_seconds + 1)
+    world.clock.advance(world.settings.lease_seconds + 1)
     world.reconcile()
 
     assert world.job(job_id).status is JobStatus.DEAD
@@ -60,7 +61,7 @@ def test_a_lost_worker_on_the_last_attempt_sends_the_job_to_the_dead_letters(wor
 def test_a_waiting_job_whose_message_was_lost_is_delivered_again(world: World) -> None:
     submitted = world.submit()  # published once; pretend the broker lost it
 
-    world.clock.advance(world.engine.redelivery_after_seconds - 1)
+    world.clock.advance(world.settings.redelivery_after_seconds - 1)
     early = world.reconcile()
     world.clock.advance(2)
     late = world.reconcile()
@@ -74,7 +75,7 @@ def test_a_waiting_job_whose_message_was_lost_is_delivered_again(world: World) -
 def test_a_waiting_job_with_an_unpublished_delivery_is_left_to_the_relay(world: World) -> None:
     world.queue.fail_with = QueueUnavailable("down")
     world.submit()
-    world.clock.advance(world.engine.redelivery_after_seconds + 1)
+    world.clock.advance(world.settings.redelivery_after_seconds + 1)
 
     report = world.reconcile()
 
@@ -86,7 +87,7 @@ def test_an_expired_lease_of_a_job_asked_to_cancel_cancels_it(world: World) -> N
     job_id = start_and_abandon(world)
     world.cancel(job_id)
 
-    world.clock.advance(world.engine.lease_seconds + 1)
+    world.clock.advance(world.settings.lease_seconds + 1)
     world.reconcile()
 
     assert world.job(job_id).status is JobStatus.CANCELLED
@@ -94,7 +95,7 @@ def test_an_expired_lease_of_a_job_asked_to_cancel_cancels_it(world: World) -> N
 
 def test_resends_of_the_same_attempt_back_off_so_a_long_queue_is_not_flooded(world: World) -> None:
     submitted = world.submit()
-    base = world.engine.redelivery_after_seconds
+    base = world.settings.redelivery_after_seconds
     resent_at = []
 
     for second in range(0, int(base * 16), 10):
@@ -110,7 +111,7 @@ def test_resends_of_the_same_attempt_back_off_so_a_long_queue_is_not_flooded(wor
 
 def test_a_job_that_starts_forgets_its_resends(world: World) -> None:
     submitted = world.submit()
-    world.clock.advance(world.engine.redelivery_after_seconds + 1)
+    world.clock.advance(world.settings.redelivery_after_seconds + 1)
     world.reconcile()
 
     world.process(submitted.job.id, attempt=1)

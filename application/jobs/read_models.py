@@ -1,4 +1,4 @@
-"""What use cases return: plain pydantic read models, never entities or ORM records."""
+"""What the job use cases return: plain pydantic read models, never entities or ORM records."""
 
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ from pydantic import BaseModel, ConfigDict
 from domain.job import Job
 from domain.job_event import JobEvent
 from domain.job_status import JobStatus
-from domain.report import Report
 
 
-class _ReadModel(BaseModel):
+class ReadModel(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class JobView(_ReadModel):
+class JobView(ReadModel):
     id: UUID
     kind: str
     status: JobStatus
@@ -30,6 +29,8 @@ class JobView(_ReadModel):
     error_detail: str
     cancel_requested: bool
     parent_id: UUID | None
+    # the report the job works for: report jobs and their chunks and merge carry it in their payload
+    report_id: UUID | None
     children_total: int
     children_done: int
     created_at: datetime
@@ -53,6 +54,7 @@ class JobView(_ReadModel):
             error_detail=job.error_detail,
             cancel_requested=job.cancel_requested,
             parent_id=job.parent_id,
+            report_id=job.payload.get("report_id"),
             children_total=job.children_total,
             children_done=job.children_done,
             created_at=job.created_at,
@@ -64,12 +66,12 @@ class JobView(_ReadModel):
         )
 
 
-class JobPage(_ReadModel):
+class JobPage(ReadModel):
     items: list[JobView]
     next_cursor: str | None
 
 
-class JobEventView(_ReadModel):
+class JobEventView(ReadModel):
     seq: int
     from_status: JobStatus | None
     to_status: JobStatus
@@ -91,32 +93,3 @@ class JobEventView(_ReadModel):
             message=event.message,
             data=event.data,
         )
-
-
-class ReportView(_ReadModel):
-    id: UUID
-    name: str
-    filename: str
-    size_bytes: int
-    created_at: datetime
-    completed_at: datetime | None
-    job: JobView
-    summary: dict[str, Any] | None
-
-    @classmethod
-    def of(cls, report: Report, job: Job) -> ReportView:
-        return cls(
-            id=report.id,
-            name=report.name,
-            filename=report.filename,
-            size_bytes=report.size_bytes,
-            created_at=report.created_at,
-            completed_at=report.completed_at,
-            job=JobView.of(job),
-            summary=report.summary,
-        )
-
-
-class SubmittedReport(_ReadModel):
-    report_id: UUID
-    job: JobView

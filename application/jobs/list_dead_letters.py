@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from application.job_cursor_codec import decode_cursor, page_of
-from application.read_models import JobPage
+from application.jobs.cursor import decode_cursor, page_of
+from application.jobs.read_models import JobPage
 from domain.ports import UnitOfWork
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from application.errors import EmptyUpload, UploadTooLarge
-from application.submit_report import IdempotencyKey
+from application.reports.submit import IdempotencyKey
 from domain.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
 from domain.job_status import JobStatus
 from domain.ports import QueueUnavailable
@@ -117,7 +117,7 @@ def test_a_duplicate_while_the_first_is_in_flight_is_refused(world: World) -> No
 def test_idempotency_keys_are_per_user_and_expire(world: World) -> None:
     first = world.submit(idempotency=KEY, owner_id=1)
     other_user = world.submit(idempotency=KEY, owner_id=2)
-    world.clock.advance(world.engine.idempotency_key_ttl_seconds + 1)
+    world.clock.advance(world.settings.idempotency_key_ttl_seconds + 1)
     after_expiry = world.submit(idempotency=KEY, owner_id=1)
 
     assert len({first.job.id, other_user.job.id, after_expiry.job.id}) == 3

@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from application.errors import NotFound
-from application.read_models import JobEventView, JobView
+from application.jobs.read_models import JobEventView, JobView
 from domain.ports import UnitOfWork
 
 

@@ -1,4 +1,4 @@
-from application.retry_policy import RetryPolicy
+from application.jobs.retry_policy import RetryPolicy
 
 
 def test_delays_double_per_attempt_up_to_the_cap() -> None:

@@ -6,8 +6,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from application.job_cursor_codec import decode_cursor, page_of
-from application.read_models import JobPage
+from application.jobs.cursor import decode_cursor, page_of
+from application.jobs.read_models import JobPage
 from domain.job_status import JobStatus
 from domain.ports import UnitOfWork
 

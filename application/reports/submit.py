@@ -10,15 +10,15 @@ from typing import Any, BinaryIO
 from pydantic import BaseModel, ConfigDict, Field
 
 from application import actors
-from application.attempts import schedule_next_attempt
-from application.engine_settings import JobEngineSettings
 from application.errors import EmptyUpload, UploadTooLarge
-from application.outbox_dispatcher import OutboxDispatcher
-from application.read_models import JobView, SubmittedReport
-from application.report_output import REPORT_JOB_KIND
+from application.jobs.read_models import JobView
+from application.jobs.settings import JobSettings
+from application.jobs.transition import JobTransitions
+from application.reports.kinds import REPORT_JOB_KIND
+from application.reports.read_models import SubmittedReport
 from domain.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
-from domain.job import Job
 from domain.ports import BlobStore, Clock, ReportEngine, UnitOfWork
+from domain.profile import DeclaredSchema
 from domain.report import Report
 
 
@@ -48,7 +48,6 @@ class ReportIntake(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     max_upload_bytes: int = Field(gt=0)
-    queue: str = "reports"
 
 
 class SubmitReportHandler:
@@ -57,19 +56,19 @@ class SubmitReportHandler:
         *,
         uow: UnitOfWork,
         blobs: BlobStore,
-        dispatcher: OutboxDispatcher,
+        transitions: JobTransitions,
         clock: Clock,
         intake: ReportIntake,
-        engine: JobEngineSettings,
+        settings: JobSettings,
         report_engine: ReportEngine,
     ) -> None:
         self._uow = uow
         self._blobs = blobs
         self._report_engine = report_engine
-        self._dispatcher = dispatcher
+        self._transitions = transitions
         self._clock = clock
         self._intake = intake
-        self._engine = engine
+        self._settings = settings
 
     def __call__(self, cmd: SubmitReport) -> SubmittedReport:
         """Raises UploadTooLarge, EmptyUpload or InvalidSchema (nothing is stored then), and
@@ -79,7 +78,7 @@ class SubmitReportHandler:
         if cmd.size_bytes == 0:
             raise EmptyUpload()
         if cmd.declared_schema is not None:
-            self._report_engine.check_schema(cmd.declared_schema)
+            self._report_engine.check_schema(DeclaredSchema(definition=cmd.declared_schema))
         if cmd.idempotency is not None:
             earlier = self._claim_key(cmd.owner_id, cmd.idempotency)
             if earlier is not None:
@@ -95,17 +94,16 @@ class SubmitReportHandler:
         content: BinaryIO = cmd.content
         blob = self._blobs.save(name_hint=cmd.filename, content=content)
         now = self._clock.now()
-        job = Job.create(
-            id=uuid.uuid4(),
-            kind=REPORT_JOB_KIND,
+        report_id = uuid.uuid4()
+        job = self._transitions.kinds.create(
+            REPORT_JOB_KIND,
             owner_id=cmd.owner_id,
-            queue=self._intake.queue,
-            max_attempts=self._engine.max_attempts_for(REPORT_JOB_KIND),
             now=now,
             actor=actors.user(cmd.owner_id),
+            payload={"report_id": str(report_id)},
         )
         report = Report(
-            id=uuid.uuid4(),
+            id=report_id,
             owner_id=cmd.owner_id,
             job_id=job.id,
             name=cmd.name or cmd.filename,
@@ -114,21 +112,19 @@ class SubmitReportHandler:
             size_bytes=blob.size_bytes,
             content_type=cmd.content_type,
             created_at=now,
-            declared_schema=cmd.declared_schema,
+            declared_schema=None if cmd.declared_schema is None else DeclaredSchema(definition=cmd.declared_schema),
         )
         submitted = SubmittedReport(report_id=report.id, job=JobView.of(job))
         try:
             with self._uow as uow:
-                uow.jobs.add(job)
+                transition = self._transitions.begin(uow, now=now, actor=actors.user(cmd.owner_id))
+                transition.add(job)
                 uow.reports.add(report)
-                entry = schedule_next_attempt(uow, job, now=now)
                 if cmd.idempotency is not None:
                     uow.idempotency.complete(
                         cmd.owner_id, cmd.idempotency.key, response=submitted.model_dump(mode="json")
                     )
-                if entry is not None:
-                    uow.after_commit(lambda: self._dispatcher.publish([entry]))
-                uow.commit()
+                transition.commit()
         except BaseException:
             self._blobs.delete(blob.key)
             raise
@@ -142,7 +138,7 @@ class SubmitReportHandler:
                 idem.key,
                 fingerprint=idem.fingerprint,
                 now=now,
-                expires_at=now + timedelta(seconds=self._engine.idempotency_key_ttl_seconds),
+                expires_at=now + timedelta(seconds=self._settings.idempotency_key_ttl_seconds),
             )
             uow.commit()
         if held is None:
