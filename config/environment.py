@@ -40,6 +40,10 @@ class Environment(BaseSettings):
     # error, the hard limit kills it (both below the visibility timeout)
     report_soft_time_limit_seconds: float = Field(default=900, gt=0)
     report_time_limit_seconds: float = Field(default=960, gt=0)
+    # per pool process: the data segment an attempt may use (0: unlimited), and the resident
+    # size after which a process is replaced once its task ends
+    worker_memory_limit_mb: int = Field(default=4096, ge=0)
+    worker_max_memory_per_child_mb: int = Field(default=1536, ge=0)
     redelivery_after_seconds: float = Field(default=120.0, gt=0)
     relay_interval_seconds: float = Field(default=1.0, gt=0)
     reconcile_interval_seconds: float = Field(default=5.0, gt=0)

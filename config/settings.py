@@ -126,6 +126,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# a pool process whose resident memory passed this (KiB) after a task is replaced
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = ENV.worker_max_memory_per_child_mb * 1024 or None
+WORKER_MEMORY_LIMIT_MB = ENV.worker_memory_limit_mb
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker keeps reconnecting to the broker for as long as it is away (the default gives
 # up after 100 tries, about 46 minutes, and stops the worker).

@@ -25,7 +25,7 @@ from application import actors
 from application.jobs.registry import JobHandler, UnknownJobKind
 from application.jobs.settings import JobSettings
 from application.jobs.transition import JobTransitions
-from domain.errors import AttemptAborted, AttemptHandedBack, JobError, TransientError
+from domain.errors import AttemptAborted, AttemptHandedBack, JobError, PermanentError, TransientError
 from domain.job import Job
 from domain.job_status import JobStatus
 from domain.ports import Clock, Heartbeat, UnitOfWork
@@ -154,6 +154,9 @@ class AttemptPipeline:
             worked.error, worked.detail = exc, _traceback(exc)
         except self._time_limit_errors as exc:
             worked.error = TransientError(f"the attempt ran past its time limit ({type(exc).__name__})")
+            worked.detail = _traceback(exc)
+        except MemoryError as exc:  # the same input would exhaust the same budget again
+            worked.error = PermanentError("the attempt ran out of memory: the input needs more than a worker may use")
             worked.detail = _traceback(exc)
         except Exception as exc:  # an unforeseen failure may be infrastructure: retry it, bounded
             worked.error, worked.detail = TransientError(f"{type(exc).__name__}: {exc}"), _traceback(exc)
