@@ -44,6 +44,8 @@ def stopping_reason() -> str:
     be injected (the container deep-copies the values it is given: a bound method would bring
     a copy of STOPPING that no signal ever sets)."""
     return STOPPING.reason()
+
+
 _in_pool_child = False
 _worker: Any = None
 _outer_sigterm: Any = None
