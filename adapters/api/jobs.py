@@ -36,7 +36,9 @@ class JobListApi(APIView):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        page = container.list_jobs()(ListJobs(owner_id=owner_id(request), **filters.validated_data))
+        page = container.list_jobs()(
+            ListJobs(owner_id=owner_id(request), is_staff=bool(request.user.is_staff), **filters.validated_data)
+        )
         return Response(
             {
                 "results": [job_representation(job, request) for job in page.items],
@@ -48,12 +50,16 @@ class JobListApi(APIView):
 class JobDetailApi(APIView):
     @extend_schema(responses={200: JobOutput})
     def get(self, request: Request, job_id: UUID) -> Response:
-        job = container.get_job()(GetJob(owner_id=owner_id(request), job_id=job_id))
+        job = container.get_job()(
+            GetJob(owner_id=owner_id(request), job_id=job_id, is_staff=bool(request.user.is_staff))
+        )
         return Response(job_representation(job, request))
 
 
 class JobEventsApi(APIView):
     @extend_schema(responses={200: inline_serializer("JobEvents", {"results": JobEventOutput(many=True)})})
     def get(self, request: Request, job_id: UUID) -> Response:
-        events = container.get_job_events()(GetJob(owner_id=owner_id(request), job_id=job_id))
+        events = container.get_job_events()(
+            GetJob(owner_id=owner_id(request), job_id=job_id, is_staff=bool(request.user.is_staff))
+        )
         return Response({"results": [event_representation(event) for event in events]})

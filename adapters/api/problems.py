@@ -18,6 +18,7 @@ from application.errors import (
     InvalidCursor,
     NotFound,
     ResultNotReady,
+    ResultUnavailable,
     UploadTooLarge,
 )
 from domain.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, InvalidSchema, InvalidTransition
@@ -28,6 +29,7 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 _APPLICATION_PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     NotFound: (404, "not-found", "Not found"),
     ResultNotReady: (409, "result-not-ready", "Result not ready"),
+    ResultUnavailable: (409, "result-unavailable", "The job ended without a result"),
     InvalidTransition: (409, "invalid-transition", "Not allowed in the job's current status"),
     UploadTooLarge: (413, "upload-too-large", "Upload too large"),
     EmptyUpload: (400, "empty-upload", "Empty upload"),
@@ -86,7 +88,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
 
 
 def _extensions(exc: Exception) -> dict[str, Any]:
-    if isinstance(exc, ResultNotReady):
+    if isinstance(exc, ResultNotReady | ResultUnavailable):
         return {"job_status": exc.status}
     if isinstance(exc, UploadTooLarge):
         return {"limit_bytes": exc.limit_bytes}

@@ -95,7 +95,9 @@ class ReportDetailApi(APIView):
 
     @extend_schema(responses={200: OutputSerializer})
     def get(self, request: Request, report_id: UUID) -> Response:
-        report = container.get_report()(GetReport(owner_id=owner_id(request), report_id=report_id))
+        report = container.get_report()(
+            GetReport(owner_id=owner_id(request), report_id=report_id, is_staff=bool(request.user.is_staff))
+        )
         body = report.model_dump(mode="json")
         body["status"], body["progress"] = report.job.status, report.job.progress
         body["job"] = job_representation(report.job, request)

@@ -21,7 +21,9 @@ class JobOutput(serializers.Serializer):
     progress = serializers.FloatField()
     queue = serializers.CharField()
     error = serializers.CharField(allow_blank=True)
-    error_detail = serializers.CharField(allow_blank=True, help_text="traceback of the last failure")
+    error_detail = serializers.CharField(
+        allow_blank=True, required=False, help_text="staff only: the traceback of the last failure"
+    )
     cancel_requested = serializers.BooleanField()
     parent_id = serializers.UUIDField(allow_null=True)
     children_total = serializers.IntegerField()
@@ -48,6 +50,8 @@ class JobEventOutput(serializers.Serializer):
 
 def job_representation(job: JobView, request: Request) -> dict[str, Any]:
     body = job.model_dump(mode="json")
+    if job.error_detail is None:  # withheld from this client
+        del body["error_detail"]
     body["links"] = {
         "self": reverse("api:job-detail", kwargs={"job_id": job.id}, request=request),
         "events": reverse("api:job-events", kwargs={"job_id": job.id}, request=request),

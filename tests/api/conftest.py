@@ -42,12 +42,12 @@ def bob(db: None, task_queue: InMemoryTaskQueue) -> APIClient:
 def run_worker(task_queue: InMemoryTaskQueue, django_capture_on_commit_callbacks: Any):  # type: ignore[no-untyped-def]
     """Process every delivery enqueued so far, in-process, through the real use case."""
 
-    def run() -> None:
+    def run(worker: str = "test-worker") -> None:
         while task_queue.deliveries:
             delivery = task_queue.deliveries.pop(0)
             with django_capture_on_commit_callbacks(execute=True):
                 container.attempt_pipeline()(
-                    RunAttempt(job_id=delivery.job_id, attempt=delivery.attempt, worker="test-worker")
+                    RunAttempt(job_id=delivery.job_id, attempt=delivery.attempt, worker=worker)
                 )
 
     return run
