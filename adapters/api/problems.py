@@ -1,17 +1,23 @@
 """RFC 9457 problem details: every error leaves the API as application/problem+json.
 
-Each error class maps to one stable `type`, here and only here.
+Each error class maps to one stable `type`, here and only here; `problem_types()` lists
+every type the service can answer (the README lists the same, a test compares them), and
+`ProblemOutput` both documents a problem and renders it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import exceptions as drf
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from adapters.api.http_errors import InvalidLink, LengthRequired, LinkExpired
 from application.errors import (
     ApplicationError,
     EmptyUpload,
@@ -22,6 +28,7 @@ from application.errors import (
     UploadTooLarge,
 )
 from domain.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, InvalidSchema, InvalidTransition
+from domain.job_status import JobStatus
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -39,6 +46,7 @@ _APPLICATION_PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     IdempotencyKeyInFlight: (409, "idempotency-key-in-flight", "A request with this Idempotency-Key is in progress"),
 }
 
+# HTTP error (DRF's, or the edge's own) -> (problem type slug, title); the status is the error's
 _DRF_PROBLEMS: dict[type[drf.APIException], tuple[str, str]] = {
     drf.ValidationError: ("validation-error", "Invalid request"),
     drf.ParseError: ("malformed-request", "Malformed request"),
@@ -50,11 +58,61 @@ _DRF_PROBLEMS: dict[type[drf.APIException], tuple[str, str]] = {
     drf.NotAcceptable: ("not-acceptable", "Not acceptable"),
     drf.UnsupportedMediaType: ("unsupported-media-type", "Unsupported media type"),
     drf.Throttled: ("throttled", "Too many requests"),
+    LengthRequired: ("length-required", "Content-Length required"),
+    InvalidLink: ("invalid-link", "Invalid link"),
+    LinkExpired: ("link-expired", "Link expired"),
+}
+
+# problems built directly with problem(): slug -> (HTTP status, or None when it varies; title)
+_OTHER_PROBLEMS: dict[str, tuple[int | None, str]] = {
+    "bad-request": (400, "Bad request"),  # an application error without a type of its own
+    "http-error": (None, "Request failed"),  # an HTTP error without a type of its own
+    "not-ready": (503, "Not ready"),  # /readyz
+    "internal-error": (500, "Internal server error"),
 }
 
 
+def problem_types() -> dict[str, tuple[int | None, str]]:
+    """Every problem type the service answers: slug -> (HTTP status or None, title)."""
+    types = {slug: (status, title) for status, slug, title in _APPLICATION_PROBLEMS.values()}
+    types |= {slug: (error.status_code, title) for error, (slug, title) in _DRF_PROBLEMS.items()}
+    return types | _OTHER_PROBLEMS
+
+
+def problem_uri(slug: str) -> str:
+    return f"/problems/{slug}"
+
+
+def problem_type_uris() -> list[str]:
+    return sorted(problem_uri(slug) for slug in problem_types())
+
+
+@extend_schema_serializer(component_name="Problem")
+class ProblemOutput(serializers.Serializer):
+    """An RFC 9457 problem: `type` says what went wrong, stable; `detail` says it for this request."""
+
+    type = serializers.ChoiceField(choices=problem_type_uris())
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = serializers.JSONField(  # type: ignore[assignment]  # a declared field, not Serializer.errors
+        required=False, help_text="validation-error: the messages per field"
+    )
+    job_status = serializers.ChoiceField(
+        choices=[s.value for s in JobStatus],
+        required=False,
+        help_text="result-not-ready, result-unavailable, invalid-transition: the job's status",
+    )
+    limit_bytes = serializers.IntegerField(required=False, help_text="upload-too-large: the limit")
+    checks = serializers.DictField(
+        child=serializers.CharField(), required=False, help_text="not-ready: each dependency's state"
+    )
+
+
 def problem(status: int, slug: str, title: str, detail: str, **extensions: Any) -> dict[str, Any]:
-    return {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail, **extensions}
+    """The problem's body, rendered by ProblemOutput (an extension it does not document is dropped)."""
+    body = {"type": problem_uri(slug), "title": title, "status": status, "detail": detail, **extensions}
+    return dict(ProblemOutput(body).data)
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -68,6 +126,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             )
     if isinstance(exc, ApplicationError):
         return Response(problem(400, "bad-request", "Bad request", str(exc)), 400, content_type=PROBLEM_CONTENT_TYPE)
+    if isinstance(exc, Http404):
+        exc = drf.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = drf.PermissionDenied()
     response = exception_handler(exc, context)  # handles Http404, PermissionDenied and APIException
     if response is None:
         return None

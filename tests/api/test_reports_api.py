@@ -237,3 +237,23 @@ def test_exported_tables_neutralise_spreadsheet_formulas(upload: Any, alice: API
     assert "attachment" in columns["Content-Disposition"]
     assert "\n=cmd" not in columns_text and "'=cmd" in columns_text
     assert "@SUM(1)" in violations_text and ",@SUM" not in violations_text
+
+
+def test_a_chunked_upload_is_a_411_problem_not_a_missing_file(alice: APIClient, task_queue: InMemoryTaskQueue) -> None:
+    body = b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\na\n1\n\r\n--x--\r\n'
+
+    # as a WSGI server hands Django a chunked request: the header, and no Content-Length
+    response = alice.generic(
+        "POST",
+        "/api/v1/reports/",
+        data=body,
+        content_type="multipart/form-data; boundary=x",
+        HTTP_TRANSFER_ENCODING="chunked",
+        CONTENT_LENGTH="",
+    )
+
+    assert response.status_code == 411
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["type"] == "/problems/length-required"
+    assert "Content-Length" in response.json()["detail"]
+    assert task_queue.deliveries == []
