@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from adapters.memory import InMemoryTaskQueue
 from application.jobs.pipeline import RunAttempt
+from application.reports.output import ReportProcessing
 from config.container import container
 
 
@@ -62,5 +63,19 @@ def upload(alice: APIClient, django_capture_on_commit_callbacks: Any):  # type: 
             return (client or alice).post(
                 "/api/v1/reports/", {"file": SimpleUploadedFile("data.csv", content), **extra}, format="multipart"
             )
+
+    return post
+
+
+@pytest.fixture
+def upload_fanned_out(upload: Any, run_worker: Any) -> Any:
+    """Upload a report split into chunk jobs (and a merge), process it all; the 202's body."""
+
+    def post() -> dict[str, Any]:
+        rows = b"n,name\n" + b"".join(b"%d,name-%d\n" % (i, i) for i in range(300))
+        with container.processing.override(ReportProcessing(fan_out_bytes=1024, chunk_bytes=1024)):
+            accepted: dict[str, Any] = upload(rows).json()
+            run_worker()
+        return accepted
 
     return post

@@ -8,8 +8,6 @@ from typing import Any
 from rest_framework.test import APIClient
 
 from adapters.memory import InMemoryTaskQueue
-from application.reports.output import ReportProcessing
-from config.container import container
 from tests.api.test_job_actions_api import make_dead
 
 RESULT_LINKS = {"result", "html", "columns_csv", "violations_csv"}
@@ -90,12 +88,9 @@ def test_a_dead_letter_links_to_its_report_and_its_replay(
 
 
 def test_chunk_and_merge_jobs_link_to_their_report_and_only_the_reports_job_to_its_result(
-    upload: Any, alice: APIClient, run_worker: Any
+    upload_fanned_out: Any, alice: APIClient
 ) -> None:
-    rows = b"n,name\n" + b"".join(b"%d,name-%d\n" % (i, i) for i in range(300))
-    with container.processing.override(ReportProcessing(fan_out_bytes=1024, chunk_bytes=1024)):
-        accepted = upload(rows).json()
-        run_worker()
+    accepted = upload_fanned_out()
 
     job = alice.get(accepted["links"]["self"]).json()
     children = alice.get(job["links"]["children"]).json()["results"]
