@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    DisallowedHost,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404, HttpRequest, JsonResponse
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import exceptions as drf
@@ -126,6 +133,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             )
     if isinstance(exc, ApplicationError):
         return Response(problem(400, "bad-request", "Bad request", str(exc)), 400, content_type=PROBLEM_CONTENT_TYPE)
+    if isinstance(exc, SuspiciousOperation):
+        return Response(
+            problem(400, "bad-request", "Bad request", _refusal(exc)), 400, content_type=PROBLEM_CONTENT_TYPE
+        )
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -157,6 +168,31 @@ def _extensions(exc: Exception) -> dict[str, Any]:
     if isinstance(exc, InvalidTransition):
         return {"job_status": str(exc.current)}
     return {}
+
+
+# what Django refuses while it reads a request, said for the client
+_REFUSALS: dict[type[SuspiciousOperation], str] = {
+    RequestDataTooBig: "the form fields other than the file are too large",
+    TooManyFieldsSent: "the request has too many form fields",
+    TooManyFilesSent: "the request has too many files",
+    DisallowedHost: "the request's Host header names no host this service answers for",
+}
+
+
+def _refusal(exc: Exception | None) -> str:
+    return next((text for kind, text in _REFUSALS.items() if isinstance(exc, kind)), "the request was refused")
+
+
+def bad_request_view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """Django's handler400: what it refuses outside a view (an unknown Host, oversized form data)."""
+    body = problem(400, "bad-request", "Bad request", _refusal(exception))
+    return JsonResponse(body, status=400, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def permission_denied_view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """Django's handler403."""
+    body = problem(403, "permission-denied", "Permission denied", "you may not do this")
+    return JsonResponse(body, status=403, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def not_found_view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

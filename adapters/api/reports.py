@@ -79,6 +79,7 @@ class ReportSubmitApi(APIView):
                 "malformed-request",
                 "empty-upload",
                 "invalid-schema",
+                "bad-request",
                 "idempotency-key-in-flight",
                 "length-required",
                 "upload-too-large",
