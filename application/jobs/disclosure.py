@@ -2,7 +2,7 @@
 
 Staff see a job as it is recorded. Everyone else sees the error's message with the worker
 names, server paths, URLs and network addresses in it replaced, and an event's worker actor
-without its host. Tracebacks stay in the job's record (and the worker's logs) for staff.
+without its host. The traceback stays in the job's record, for staff.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ _WORKER_PREFIX = actors.worker("")
 _INTERNALS = [
     # a URL names a host (an object store, a database, an internal service)
     re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>]+", re.IGNORECASE),
-    # a Celery node name is always name@host
+    # a Celery node name is always name@host (an e-mail address goes too)
     re.compile(r"[\w.-]+@[\w-]+(?:\.[\w-]+)*"),
     # an absolute path with at least two parts (a URL's path was replaced above)
     re.compile(r"(?<![\w.:/@-])/(?:[^\s/'\"`:,;()\[\]<>]+/)+[^\s/'\"`:,;()\[\]<>]*"),
@@ -40,7 +40,7 @@ def client_actor(actor: str) -> str:
 def client_text(text: str, *, workers: Iterable[str] = ()) -> str:
     """`text` with every known worker name, URL, node name, server path and address replaced."""
     for name in sorted({w for w in workers if w}, key=len, reverse=True):
-        text = text.replace(name, REDACTED)
+        text = re.sub(rf"(?<![\w.@-]){re.escape(name)}(?![\w.@-])", REDACTED, text)
     for pattern in _INTERNALS:
         text = pattern.sub(REDACTED, text)
     return text

@@ -97,3 +97,9 @@ def test_a_clients_error_message_hides_paths_urls_hosts_and_addresses(text: str,
 )
 def test_a_clients_error_message_keeps_what_names_no_internal(text: str) -> None:
     assert client_text(text) == text
+
+
+def test_a_known_worker_name_is_hidden_only_where_it_stands_alone() -> None:
+    text = "worker w1 stopped; row w12 and w1x are data"
+
+    assert client_text(text, workers=["w1"]) == f"worker {REDACTED} stopped; row w12 and w1x are data"
