@@ -72,7 +72,7 @@ _DRF_PROBLEMS: dict[type[drf.APIException], tuple[str, str]] = {
 
 # problems built directly with problem(): slug -> (HTTP status, or None when it varies; title)
 _OTHER_PROBLEMS: dict[str, tuple[int | None, str]] = {
-    "bad-request": (400, "Bad request"),  # an application error without a type of its own
+    "bad-request": (400, "Bad request"),  # an application error without a type of its own; what Django refuses
     "http-error": (None, "Request failed"),  # an HTTP error without a type of its own
     "not-ready": (503, "Not ready"),  # /readyz
     "internal-error": (500, "Internal server error"),
