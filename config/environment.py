@@ -30,6 +30,8 @@ class Environment(BaseSettings):
     s3_region: str | None = None
     s3_prefix: str = ""
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
+    # how long a signed link to a report's HTML page (no Authorization header) stays valid
+    report_link_ttl_seconds: int = Field(default=15 * 60, gt=0)
     report_max_attempts: int = Field(default=5, ge=1)
     retry_base_seconds: float = Field(default=2.0, gt=0)
     retry_cap_seconds: float = Field(default=300.0, gt=0)
