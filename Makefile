@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(PYTHON) -m uv
-QUEUES ?= reports,default
+QUEUES ?= high,default,bulk,notifications,engine
 CONCURRENCY ?= 2
 PYTEST_ARGS ?=
 
@@ -27,7 +27,7 @@ run: install migrate ## web + worker + beat on http://127.0.0.1:8000 (Ctrl-C sto
 web: install ## the web process alone (gunicorn)
 	$(VENV)/bin/honcho start -f Procfile web
 
-worker: install ## a worker alone; QUEUES=reports,default CONCURRENCY=2
+worker: install ## a worker alone; QUEUES=high,default,bulk,notifications,engine CONCURRENCY=2
 	QUEUES=$(QUEUES) CONCURRENCY=$(CONCURRENCY) $(VENV)/bin/honcho start -f Procfile worker
 
 beat: install ## the scheduler alone (run exactly one per deployment)

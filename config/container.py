@@ -17,8 +17,10 @@ from adapters.clock import SystemClock
 from adapters.orm.heartbeat import DjangoHeartbeat
 from adapters.orm.unit_of_work import DjangoUnitOfWork
 from adapters.storage.django_blob_store import DjangoBlobStore
+from application.jobs.admission import Admission, ExecutionLimits, SameLimitsForAll
 from application.jobs.commands import CancelJobHandler, ReplayJobHandler
 from application.jobs.dead_messages import RecordDeadMessageHandler
+from application.jobs.dispatch_waiting import DispatchWaitingJobsHandler
 from application.jobs.get_job import GetJobEventsHandler, GetJobHandler
 from application.jobs.housekeeping import PurgeExpiredHandler
 from application.jobs.job_ended import ENGINE_LISTENERS
@@ -80,12 +82,26 @@ def _job_kinds(
     handlers = {REPORT_JOB_KIND: process_report, CHUNK_JOB_KIND: process_chunk, MERGE_JOB_KIND: merge_report}
     report_kinds = report_job_kinds(
         ReportKindSettings(
+            bulk_above_bytes=settings.BULK_ABOVE_BYTES,
             max_attempts=settings.REPORT_MAX_ATTEMPTS,
             soft_time_limit_seconds=settings.REPORT_SOFT_TIME_LIMIT_SECONDS,
             time_limit_seconds=settings.REPORT_TIME_LIMIT_SECONDS,
         )
     )
     return JobKinds((kind, handlers[kind.name]) for kind in report_kinds)
+
+
+def _admission(kinds: JobKinds) -> Admission:
+    limits = ExecutionLimits(
+        max_running=settings.USER_MAX_RUNNING,
+        starts_per_minute=settings.USER_STARTS_PER_MINUTE,
+        dispatch_window=settings.USER_DISPATCH_WINDOW,
+    )
+    return Admission(
+        limits=SameLimitsForAll(limits),
+        limited_kinds=kinds.names(owner_limits=True),
+        unlimited_kinds=kinds.names(owner_limits=False),
+    )
 
 
 class Container(containers.DeclarativeContainer):
@@ -114,8 +130,13 @@ class Container(containers.DeclarativeContainer):
 
     task_queue = providers.Singleton(CeleryTaskQueue, app=celery_app, kinds=job_kinds)
     outbox_dispatcher = providers.Factory(OutboxDispatcher, uow=uow, queue=task_queue, clock=clock)
+    admission = providers.Singleton(_admission, kinds=job_kinds)
     transitions = providers.Factory(
-        JobTransitions, kinds=job_kinds, on_job_ended=ENGINE_LISTENERS, dispatcher=outbox_dispatcher
+        JobTransitions,
+        kinds=job_kinds,
+        on_job_ended=ENGINE_LISTENERS,
+        dispatcher=outbox_dispatcher,
+        admission=admission,
     )
     attempt_pipeline = providers.Factory(
         AttemptPipeline,
@@ -141,6 +162,7 @@ class Container(containers.DeclarativeContainer):
     reconcile_jobs = providers.Factory(
         ReconcileJobsHandler, uow=uow, transitions=transitions, clock=clock, settings=job_settings
     )
+    dispatch_waiting = providers.Factory(DispatchWaitingJobsHandler, uow=uow, transitions=transitions, clock=clock)
     purge_expired = providers.Factory(PurgeExpiredHandler, uow=uow, clock=clock)
     record_dead_message = providers.Factory(RecordDeadMessageHandler, uow=uow, clock=clock)
     get_job = providers.Factory(GetJobHandler, uow=uow)

@@ -36,6 +36,14 @@ class Environment(BaseSettings):
     retry_base_seconds: float = Field(default=2.0, gt=0)
     retry_cap_seconds: float = Field(default=300.0, gt=0)
     lease_seconds: float = Field(default=30.0, gt=0)
+    # uploads larger than this go to the bulk queue, so long profiles do not hold up short ones
+    bulk_above_bytes: int = Field(default=32 * 1024 * 1024, ge=0)
+    # per owner, across every worker: jobs running at once and starts per minute (0: no
+    # limit), and how many of its jobs may wait in the broker at once (the rest wait in the
+    # database, where starts are ordered fairly across owners)
+    user_max_running: int = Field(default=0, ge=0)
+    user_starts_per_minute: int = Field(default=0, ge=0)
+    user_dispatch_window: int = Field(default=4, ge=1)
     # a running attempt reads its job back at most this often, to see a cancel request
     cancel_check_seconds: float = Field(default=0.5, gt=0)
     # one attempt of a report, chunk or merge job: the soft limit ends it as a transient

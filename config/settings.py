@@ -121,6 +121,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "JobStatus": "adapters.api.representations.JOB_STATUSES",
         "ProblemType": "adapters.api.problems.problem_type_uris",
+        "JobPriority": ["normal", "high"],
     },
 }
 
@@ -168,16 +169,19 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {
         "task": "jobs.relay_outbox",
         "schedule": ENV.relay_interval_seconds,
-        "options": {"queue": "default", "expires": ENV.relay_interval_seconds * 5},
+        "options": {"queue": "engine", "expires": ENV.relay_interval_seconds * 5},
     },
     "reconcile-jobs": {
         "task": "jobs.reconcile",
         "schedule": ENV.reconcile_interval_seconds,
-        "options": {"queue": "default", "expires": ENV.reconcile_interval_seconds * 5},
+        "options": {"queue": "engine", "expires": ENV.reconcile_interval_seconds * 5},
     },
-    "housekeeping": {"task": "jobs.housekeeping", "schedule": 3600.0, "options": {"queue": "default"}},
+    "housekeeping": {"task": "jobs.housekeeping", "schedule": 3600.0, "options": {"queue": "engine"}},
 }
-CELERY_TASK_ROUTES = {"reports.*": {"queue": "reports"}, "jobs.*": {"queue": "default"}}
+# The engine's own tasks (relay, reconciler, housekeeping) have a queue of their own, so no
+# backlog of jobs can delay them; jobs are routed by the kind registry (their delivery names
+# their queue: high, default, bulk, notifications).
+CELERY_TASK_ROUTES = {"jobs.*": {"queue": "engine"}}
 
 
 REPORT_MAX_ATTEMPTS = ENV.report_max_attempts
@@ -188,6 +192,10 @@ FAN_OUT_BYTES = ENV.fan_out_bytes
 CHUNK_BYTES = ENV.chunk_bytes
 LEASE_SECONDS = ENV.lease_seconds
 CANCEL_CHECK_SECONDS = ENV.cancel_check_seconds
+USER_MAX_RUNNING = ENV.user_max_running
+USER_STARTS_PER_MINUTE = ENV.user_starts_per_minute
+USER_DISPATCH_WINDOW = ENV.user_dispatch_window
+BULK_ABOVE_BYTES = ENV.bulk_above_bytes
 REPORT_SOFT_TIME_LIMIT_SECONDS = ENV.report_soft_time_limit_seconds
 REPORT_TIME_LIMIT_SECONDS = ENV.report_time_limit_seconds
 REDELIVERY_AFTER_SECONDS = ENV.redelivery_after_seconds

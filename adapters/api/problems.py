@@ -30,6 +30,7 @@ from application.errors import (
     EmptyUpload,
     InvalidCursor,
     NotFound,
+    PriorityNotAllowed,
     ResultNotReady,
     ResultUnavailable,
     UploadTooLarge,
@@ -51,6 +52,7 @@ _APPLICATION_PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     InvalidSchema: (400, "invalid-schema", "Invalid declared schema"),
     IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused for another request"),
     IdempotencyKeyInFlight: (409, "idempotency-key-in-flight", "A request with this Idempotency-Key is in progress"),
+    PriorityNotAllowed: (403, "priority-not-allowed", "Priority not allowed"),
 }
 
 # HTTP error (DRF's, or the edge's own) -> (problem type slug, title); the status is the error's

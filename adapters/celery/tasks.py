@@ -102,9 +102,14 @@ def _warm_up(**_: Any) -> None:
 
 @shared_task(name="jobs.relay_outbox", ignore_result=True)
 def relay_outbox(**_: Any) -> None:
+    """Admit what owners' limits now allow, then publish what was never published."""
+    dispatched = container.dispatch_waiting()()
     report = container.outbox_dispatcher().relay()
-    if report.published or report.failed:
-        logger.info("jobs.relay_outbox published=%d failed=%d", report.published, report.failed)
+    if dispatched.dispatched or report.published or report.failed:
+        logger.info(
+            "jobs.relay_outbox dispatched=%d published=%d failed=%d",
+            *(dispatched.dispatched, report.published, report.failed),
+        )
 
 
 @shared_task(name="jobs.reconcile", ignore_result=True)

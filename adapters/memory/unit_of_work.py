@@ -10,6 +10,7 @@ from adapters.memory.repositories import (
     InMemoryDeadMessageRepository,
     InMemoryJobRepository,
     InMemoryReportRepository,
+    InMemoryStartBucketRepository,
     InMemoryState,
 )
 
@@ -38,6 +39,7 @@ class InMemoryUnitOfWork:
         self.outbox = InMemoryOutboxRepository(working)
         self.idempotency = InMemoryIdempotencyRepository(working)
         self.dead_messages = InMemoryDeadMessageRepository(working)
+        self.start_buckets = InMemoryStartBucketRepository(working)
 
     def __exit__(
         self,
@@ -51,7 +53,7 @@ class InMemoryUnitOfWork:
     def commit(self) -> None:
         if self._working is None:
             raise RuntimeError("commit outside a unit of work")
-        for name in ("jobs", "events", "reports", "outbox", "idempotency", "dead_messages", "outputs"):
+        for name in ("jobs", "events", "reports", "outbox", "idempotency", "dead_messages", "outputs", "start_buckets"):
             setattr(self.state, name, getattr(self._working, name))
         self.commits += 1
         callbacks, self._callbacks = self._callbacks, []

@@ -8,6 +8,8 @@ from django.db import models
 from domain.job_status import JobStatus
 
 STATUS_CHOICES = [(status.value, status.value) for status in JobStatus]
+# who may submit high-priority jobs (staff and superusers always may)
+HIGH_PRIORITY_PERMISSION = "reportflow.submit_high_priority"
 
 
 class JobRecord(models.Model):
@@ -19,6 +21,7 @@ class JobRecord(models.Model):
     attempts = models.PositiveIntegerField()
     max_attempts = models.PositiveIntegerField()
     progress = models.FloatField(default=0.0)
+    priority = models.SmallIntegerField(default=0)
     worker = models.CharField(max_length=255, blank=True)
     error = models.TextField(blank=True)
     error_detail = models.TextField(blank=True)
@@ -33,12 +36,14 @@ class JobRecord(models.Model):
     started_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
     next_attempt_at = models.DateTimeField(null=True)
+    dispatched_at = models.DateTimeField(null=True)
     redelivery_due_at = models.DateTimeField(null=True)
     redeliveries = models.PositiveIntegerField(default=0)
     lease_expires_at = models.DateTimeField(null=True)
 
     class Meta:
         db_table = "job"
+        permissions = [("submit_high_priority", "Can submit high-priority jobs")]
         indexes = [
             models.Index(fields=["owner", "-created_at", "-id"], name="job_owner_newest"),
             models.Index(fields=["owner", "status", "-created_at", "-id"], name="job_owner_status_newest"),
@@ -50,6 +55,12 @@ class JobRecord(models.Model):
                 condition=models.Q(status__in=["queued", "retrying"]),
             ),
             models.Index(fields=["-created_at", "-id"], name="job_dead_newest", condition=models.Q(status="dead")),
+            # admission: an owner's waiting jobs not dispatched yet, in the order they may start
+            models.Index(
+                fields=["owner", "-priority", "next_attempt_at"],
+                name="job_awaiting_admission",
+                condition=models.Q(status__in=["queued", "retrying"], dispatched_at=None),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -93,6 +104,20 @@ class JobEventRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}#{self.seq} {self.from_status or '-'} -> {self.to_status}"
+
+
+class StartBucketRecord(models.Model):
+    """An owner's start budget (a token bucket); its row lock orders that owner's admissions."""
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    tokens = models.FloatField()
+    refilled_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "start_bucket"
+
+    def __str__(self) -> str:
+        return f"start bucket of user {self.owner_id}"
 
 
 class ReportRecord(models.Model):

@@ -10,7 +10,7 @@ from django.db import transaction
 from adapters.orm.dead_messages import DjangoDeadMessageRepository
 from adapters.orm.idempotency import DjangoIdempotencyRepository
 from adapters.orm.outbox import DjangoOutboxRepository
-from adapters.orm.repositories import DjangoJobRepository, DjangoReportRepository
+from adapters.orm.repositories import DjangoJobRepository, DjangoReportRepository, DjangoStartBucketRepository
 
 
 class DjangoUnitOfWork:
@@ -20,6 +20,7 @@ class DjangoUnitOfWork:
         self.outbox = DjangoOutboxRepository()
         self.idempotency = DjangoIdempotencyRepository()
         self.dead_messages = DjangoDeadMessageRepository()
+        self.start_buckets = DjangoStartBucketRepository()
         self._atomic: transaction.Atomic | None = None
 
     def __enter__(self) -> DjangoUnitOfWork:

@@ -7,7 +7,7 @@ from typing import Protocol
 from domain.ports.dead_messages import DeadMessageRepository
 from domain.ports.idempotency import IdempotencyRepository
 from domain.ports.outbox import OutboxRepository
-from domain.ports.repositories import JobRepository, ReportRepository
+from domain.ports.repositories import JobRepository, ReportRepository, StartBucketRepository
 
 
 class UnitOfWork(Protocol):
@@ -22,6 +22,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     idempotency: IdempotencyRepository
     dead_messages: DeadMessageRepository
+    start_buckets: StartBucketRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -54,6 +54,18 @@ def run_worker(task_queue: InMemoryTaskQueue, django_capture_on_commit_callbacks
     return run
 
 
+def relay_due_retries() -> None:
+    """Make every scheduled retry due now and run the relay's schedule (admission, then relay)."""
+    from django.test import TestCase
+
+    from adapters.orm.models import JobRecord
+
+    JobRecord.objects.filter(status="retrying").update(next_attempt_at="2000-01-01T00:00:00Z")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        container.dispatch_waiting()()
+        container.outbox_dispatcher().relay()
+
+
 @pytest.fixture
 def upload(alice: APIClient, django_capture_on_commit_callbacks: Any):  # type: ignore[no-untyped-def]
     def post(content: bytes = b"a,b\n1,2\n3,\n", client: APIClient | None = None, **extra: Any) -> Any:

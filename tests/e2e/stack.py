@@ -22,6 +22,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+ALL_QUEUES = "high,default,bulk,notifications,engine"
 
 
 def free_port() -> int:
@@ -41,7 +42,9 @@ class Stack:
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Token {self.token}"}, timeout=10)
 
-    def start_worker(self, name: str = "worker", queues: str = "reports,default", concurrency: int = 2) -> None:
+    def start_worker(
+        self, name: str = "worker", queues: str = "high,default,bulk,notifications,engine", concurrency: int = 2
+    ) -> None:
         self._spawn(
             name,
             [

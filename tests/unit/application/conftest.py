@@ -8,9 +8,11 @@ from typing import Any, Literal
 import pytest
 
 from adapters.memory import FixedClock, InMemoryBlobStore, InMemoryHeartbeat, InMemoryTaskQueue, InMemoryUnitOfWork
+from application.jobs.admission import Admission, ExecutionLimits, SameLimitsForAll
 from application.jobs.commands import CancelJobHandler, JobCommand, ReplayJobHandler
+from application.jobs.dispatch_waiting import DispatchReport, DispatchWaitingJobsHandler
 from application.jobs.job_ended import ENGINE_LISTENERS
-from application.jobs.outbox_dispatcher import OutboxDispatcher
+from application.jobs.outbox_dispatcher import OutboxDispatcher, RelayReport
 from application.jobs.pipeline import AttemptOutcome, AttemptPipeline, RunAttempt
 from application.jobs.read_models import JobView
 from application.jobs.reconciler import ReconcileJobsHandler
@@ -128,6 +130,7 @@ class World:
         )
     )
     kind_settings: ReportKindSettings = field(default_factory=lambda: ReportKindSettings(max_attempts=3))
+    limits: ExecutionLimits = field(default_factory=lambda: ExecutionLimits(dispatch_window=1000))
     stopping: str = ""  # a reason set here stops the worker: running attempts hand their jobs back
     listeners: list[JobEndedListener] = field(default_factory=list)  # job-ended listeners after the engine's
     time_limit_errors: tuple[type[BaseException], ...] = ()
@@ -157,8 +160,17 @@ class World:
 
     @property
     def transitions(self) -> JobTransitions:
+        kinds = self.kinds
+        admission = Admission(
+            limits=SameLimitsForAll(self.limits),
+            limited_kinds=kinds.names(owner_limits=True),
+            unlimited_kinds=kinds.names(owner_limits=False),
+        )
         return JobTransitions(
-            kinds=self.kinds, on_job_ended=[*ENGINE_LISTENERS, *self.listeners], dispatcher=self.dispatcher
+            kinds=kinds,
+            on_job_ended=[*ENGINE_LISTENERS, *self.listeners],
+            dispatcher=self.dispatcher,
+            admission=admission,
         )
 
     @property
@@ -202,7 +214,9 @@ class World:
         )
 
     def process(self, job_id: Any, attempt: int, worker: str = "w1") -> AttemptOutcome:
-        """Run the attempt through the pipeline, as the Celery tasks do."""
+        """Run the attempt through the pipeline, as the Celery tasks do, after the relay's
+        admission pass (which runs every second: a retry that came due has been dispatched)."""
+        self.dispatch_waiting()
         return self.pipeline(RunAttempt(job_id=job_id, attempt=attempt, worker=worker))
 
     def run_queue(self, limit: int = 100) -> list[AttemptOutcome]:
@@ -215,8 +229,15 @@ class World:
             outcomes.append(self.process(delivery.job_id, delivery.attempt))
         return outcomes
 
-    def relay(self) -> Any:
-        return self.dispatcher.relay()
+    def relay(self) -> RelayReport:
+        """The relay's schedule: admit what may start now, then publish what was never published
+        (the report counts both)."""
+        admitted = self.dispatch_waiting().dispatched
+        relayed = self.dispatcher.relay()
+        return RelayReport(published=admitted + relayed.published, failed=relayed.failed)
+
+    def dispatch_waiting(self) -> DispatchReport:
+        return DispatchWaitingJobsHandler(uow=self.uow, transitions=self.transitions, clock=self.clock)()
 
     def reconcile(self) -> Any:
         return ReconcileJobsHandler(
