@@ -20,6 +20,7 @@ from .chunk_spec import ChunkSpec
 from .dialect import unique_names
 from .source_info import SourceInfo
 from .xlsx_guard import check_workbook
+from .xlsx_numbers import numeric_columns, with_exact_numbers
 
 _SLICE_ROWS = 65_536
 
@@ -41,10 +42,7 @@ def read_xlsx_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) -> It
     """Rows are numbered as in the sheet, assuming its header is the first row (line 1)."""
     sheet = chunk.source.sheet
     assert sheet is not None
-    try:
-        frame = _reader(path).load_sheet(sheet, dtypes="string").to_polars()
-    except fastexcel.FastExcelError as exc:
-        raise InvalidReportFile(f'the sheet "{chunk.source.sheet}" cannot be read ({exc})') from exc
+    frame = _load_sheet(path, sheet)
     if frame.width > settings.max_columns:
         raise InvalidReportFile(
             f"the sheet has {frame.width:,} columns; at most {settings.max_columns:,} are supported"
@@ -56,6 +54,20 @@ def read_xlsx_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) -> It
         first = chunk.first_line + offset
         progress = (offset + part.height) / max(frame.height, 1)
         yield Batch(frame=part, lines=np.arange(first, first + part.height, dtype=np.int64), progress=progress)
+
+
+def _load_sheet(path: str, sheet: str) -> pl.DataFrame:
+    """The sheet as text: text cells as written, number cells spelt from their exact value."""
+    reader = _reader(path)
+    try:
+        text = reader.load_sheet(sheet, dtypes="string").to_polars()
+        positions = numeric_columns(text)
+        if not positions:
+            return text
+        floats = reader.load_sheet(sheet, dtypes="float", use_columns=positions).to_polars()
+    except fastexcel.FastExcelError as exc:
+        raise InvalidReportFile(f'the sheet "{sheet}" cannot be read ({exc})') from exc
+    return with_exact_numbers(text, floats, positions)
 
 
 def _reader(path: str) -> fastexcel.ExcelReader:
