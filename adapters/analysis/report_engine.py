@@ -24,8 +24,10 @@ class ProfilingReportEngine:
     ) -> dict[str, Any]:
         return self._engine.analyze_path(path, schema=schema, checkpoint=checkpoint)
 
-    def plan_chunks(self, path: str, *, target_bytes: int) -> list[dict[str, Any]]:
-        return self._engine.plan_chunks(path, target_bytes=target_bytes)
+    def plan_chunks(
+        self, path: str, *, target_bytes: int, checkpoint: Checkpoint = no_checkpoint
+    ) -> list[dict[str, Any]]:
+        return self._engine.plan_chunks(path, target_bytes=target_bytes, checkpoint=checkpoint)
 
     def profile_chunk(
         self,
@@ -42,11 +44,13 @@ class ProfilingReportEngine:
         except ValueError as exc:  # a chunk that no longer matches its file will never work
             raise InvalidReportFile(f"chunk cannot be read: {exc}") from exc
 
-    def merge(self, partials: list[dict[str, Any]], *, file_bytes: int) -> dict[str, Any]:
-        return self._engine.merge(partials, file_bytes=file_bytes)
+    def merge(
+        self, partials: list[dict[str, Any]], *, file_bytes: int, checkpoint: Checkpoint = no_checkpoint
+    ) -> dict[str, Any]:
+        return self._engine.merge(partials, file_bytes=file_bytes, checkpoint=checkpoint)
 
-    def render_html(self, result: dict[str, Any]) -> str:
-        return self._engine.render_html(result)
+    def render_html(self, result: dict[str, Any], *, checkpoint: Checkpoint = no_checkpoint) -> str:
+        return self._engine.render_html(result, checkpoint=checkpoint)
 
     def export_csv(self, result: dict[str, Any], *, table: Literal["columns", "violations"]) -> str:
         return self._engine.export_csv(result, table=table)
