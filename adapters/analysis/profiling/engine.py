@@ -42,6 +42,8 @@ class ProfilingEngine:
         block_bytes: int = 4 * MIB,
         max_record_bytes: int = 64 * MIB,
         max_xlsx_uncompressed_bytes: int = 256 * MIB,
+        max_xlsx_decoded_bytes: int = 256 * MIB,
+        max_parquet_batch_bytes: int = 256 * MIB,
         max_violations: int = 1000,
         exact_distinct_limit: int = 10_000,
         spool_dir: str | None = None,
@@ -53,6 +55,8 @@ class ProfilingEngine:
             block_bytes=block_bytes,
             max_record_bytes=max(max_record_bytes, block_bytes),
             max_xlsx_uncompressed_bytes=max_xlsx_uncompressed_bytes,
+            max_xlsx_decoded_bytes=max_xlsx_decoded_bytes,
+            max_parquet_batch_bytes=max_parquet_batch_bytes,
             max_violations=max_violations,
             exact_distinct_limit=exact_distinct_limit,
         )

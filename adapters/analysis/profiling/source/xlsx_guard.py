@@ -8,6 +8,7 @@ from domain.errors import InvalidReportFile
 
 from ..progress import Tick, no_tick
 from ..settings import MIB, EngineSettings
+from .xlsx_strings import check_shared_strings
 
 _MAX_MEMBERS = 10_000
 _RATIO_FLOOR_BYTES = MIB  # small members may compress very well without being a threat
@@ -29,6 +30,7 @@ def check_workbook(path: str, settings: EngineSettings, *, tick: Tick = no_tick)
             _check_is_xlsx({member.filename for member in members})
             _check_declared_sizes(members, settings)
             _check_actual_sizes(archive, members, tick)
+            check_shared_strings(archive, settings.max_xlsx_decoded_bytes, tick)
     except zipfile.BadZipFile as exc:
         raise InvalidReportFile(f"the workbook is a damaged ZIP archive ({exc})") from exc
 
