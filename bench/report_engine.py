@@ -105,7 +105,9 @@ def generate(path: Path, rows: int) -> None:
                     "category": rng.choice(["a", "b", "c", "d", "NA"], n),
                     "day": (np.datetime64("2020-01-01") + rng.integers(0, 2_000, n)).astype("datetime64[D]"),
                     "flag": rng.choice([True, False], n),
-                    "note": rng.choice(["", "ok", 'said "hi", then left', "two\nlines"], n),
+                    "note": pl.Series(rng.choice(["", "ok", 'said "hi", then left', "two\nlines"], n)).replace(
+                        "", None
+                    ),
                     "qty": rng.integers(1, 5_000, n),
                     "price": rng.uniform(0, 1000, n).round(6),
                     "ts": (np.datetime64("2024-01-01T00:00:00") + seconds).astype("datetime64[ms]"),

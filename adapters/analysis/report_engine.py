@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from adapters.analysis.profiling import ProfilingEngine, SchemaError, parse_schema
+from adapters.analysis.profiling import ProfilingEngine, SchemaError, parse_schema, warm_up
 from domain.errors import InvalidReportFile, InvalidSchema
 from domain.ports import Checkpoint, no_checkpoint
 
@@ -12,6 +12,10 @@ from domain.ports import Checkpoint, no_checkpoint
 class ProfilingReportEngine:
     def __init__(self, *, null_values: tuple[str, ...] = (), max_columns: int = 1000) -> None:
         self._engine = ProfilingEngine(null_values=null_values, max_columns=max_columns)
+
+    def warm_up(self) -> None:
+        """Pay the engine's import and first-call costs now (call it once at worker start)."""
+        warm_up()
 
     def check_schema(self, schema: dict[str, Any]) -> None:
         try:

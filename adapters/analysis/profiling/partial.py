@@ -17,6 +17,7 @@ from .source.text_frame import normalise_nulls
 from .stats.column import ColumnAccumulator
 
 PARTIAL_VERSION = 1
+_POOL_CELLS = 50_000
 
 
 class PartialProfile:
@@ -50,7 +51,9 @@ class PartialProfile:
         def observe_column(name: str) -> None:
             self.columns[name].observe(frame[name], limit=limit, budget=budget)
 
-        for _ in (pool.map if pool is not None else map)(observe_column, frame.columns):
+        # Handing a small batch's columns to threads costs more than profiling them here.
+        spread = pool is not None and frame.height * frame.width >= _POOL_CELLS
+        for _ in (pool.map if spread else map)(observe_column, frame.columns):  # type: ignore[union-attr]
             tick()
         if self.checker is not None:
             self.checker.observe(frame, batch.lines, tick=tick)
