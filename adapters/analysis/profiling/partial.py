@@ -16,7 +16,7 @@ from .source.chunk_spec import ChunkSpec
 from .source.text_frame import normalise_nulls
 from .stats.column import ColumnAccumulator
 
-PARTIAL_VERSION = 1
+PARTIAL_VERSION = 2
 _POOL_CELLS = 50_000
 
 

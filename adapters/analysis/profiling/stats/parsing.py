@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 MICROS_PER_DAY = 86_400_000_000
+_DATE_BYTES = len("+10000-12-31")
 _ISO_PREFIX = r"^\d{4}-\d{1,2}-\d{1,2}"
 _NAIVE_FORMATS = (
     "%Y-%m-%dT%H:%M:%S%.f",
@@ -41,7 +42,7 @@ def parse_boolean(values: pl.Series) -> pl.Series:
 
 def parse_date(values: pl.Series) -> pl.Series:
     """Epoch microseconds of YYYY-MM-DD values, null elsewhere."""
-    days = values.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
+    days = values.str.strip_chars().str.to_date("%Y-%m-%d", strict=False, cache=False)
     return days.cast(pl.Int64) * MICROS_PER_DAY
 
 
@@ -64,7 +65,8 @@ def parse_datetime(values: pl.Series) -> pl.Series:
 
 
 def _as_datetime(text: pl.Series, fmt: str) -> pl.Series:
-    parsed = text.str.to_datetime(fmt, strict=False, time_unit="us")
+    # Polars' parse cache only pays for repeated values; date-times are mostly unique.
+    parsed = text.str.to_datetime(fmt, strict=False, time_unit="us", cache=False)
     if fmt in _OFFSET_FORMATS:
         parsed = parsed.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
     return parsed.cast(pl.Int64)
@@ -72,7 +74,8 @@ def _as_datetime(text: pl.Series, fmt: str) -> pl.Series:
 
 def parse_temporal(values: pl.Series) -> tuple[pl.Series, bool]:
     """Epoch microseconds of dates or date-times, and whether any value carried a time of day."""
-    dates = parse_date(values)
+    short = values.str.strip_chars().str.len_bytes() <= _DATE_BYTES  # longer text is no YYYY-MM-DD date
+    dates = parse_date(values) if short.any() else pl.Series(values.name, [None] * len(values), dtype=pl.Int64)
     if dates.null_count() == values.null_count():
         return dates, False
     rest = parse_datetime(values.filter(dates.is_null() & values.is_not_null()))
