@@ -53,14 +53,15 @@ def parse_datetime(values: pl.Series) -> pl.Series:
     left unparsed: a column in one format costs one parse, not eight.
     """
     stripped = values.str.strip_chars()
-    if not stripped.str.contains(_ISO_PREFIX).fill_null(True).all():
-        return pl.Series(values.name, [None] * len(values), dtype=pl.Int64)
     micros = _as_datetime(stripped, _FORMATS[0])
+    missing = micros.is_null() & stripped.is_not_null()
+    if missing.any() and not stripped.filter(missing).str.contains(_ISO_PREFIX).all():
+        return pl.Series(values.name, [None] * len(values), dtype=pl.Int64)  # text that is no date-time
     for fmt in _FORMATS[1:]:
-        missing = micros.is_null() & stripped.is_not_null()
         if not missing.any():
             break
         micros = micros.scatter(missing.arg_true(), _as_datetime(stripped.filter(missing), fmt))
+        missing = micros.is_null() & stripped.is_not_null()
     return micros.alias(values.name)
 
 

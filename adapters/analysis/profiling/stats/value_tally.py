@@ -92,7 +92,9 @@ class ValueTally:
 
     def _absorb(self, counts: pl.DataFrame, *, limit: int, budget: int) -> None:
         if self.exact is not None:
-            merged = pl.concat([self.exact, counts]).group_by("value").agg(pl.col("count").sum())
+            merged = counts  # the first batch's counts are the table: small files skip a group-by
+            if self.exact.height:
+                merged = pl.concat([self.exact, counts]).group_by("value").agg(pl.col("count").sum())
             if merged.height <= limit and merged.estimated_size() <= budget:
                 self.exact = merged
                 return
