@@ -17,7 +17,7 @@ from .source.text_frame import normalise_nulls
 from .stats.column import ColumnAccumulator
 
 PARTIAL_VERSION = 2
-_POOL_CELLS = 50_000
+_POOL_ROWS = 20_000
 
 
 class PartialProfile:
@@ -51,8 +51,10 @@ class PartialProfile:
         def observe_column(name: str) -> None:
             self.columns[name].observe(frame[name], limit=limit, budget=budget)
 
-        # Handing a small batch's columns to threads costs more than profiling them here.
-        spread = pool is not None and frame.height * frame.width >= _POOL_CELLS
+        # Threads pay off when each column's work is long native work that releases the GIL; a
+        # short column is mostly Python, and threads would only fight over the GIL (with the
+        # caller's thread too, which must get it to call the checkpoint).
+        spread = pool is not None and frame.height >= _POOL_ROWS
         for _ in (pool.map if spread else map)(observe_column, frame.columns):  # type: ignore[union-attr]
             tick()
         if self.checker is not None:
