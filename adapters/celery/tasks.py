@@ -97,7 +97,7 @@ JOB_TASKS = {kind.name: _register(kind) for kind in container.job_kinds()}
 def _warm_up(**_: Any) -> None:
     """Load the report engine when a pool process starts (after the fork: its native thread
     pools must not be forked), so the first attempt pays no import, nor a time limit for it."""
-    container.report_engine()
+    container.report_engine().warm_up()
 
 
 @shared_task(name="jobs.relay_outbox", ignore_result=True)

@@ -47,6 +47,9 @@ class ScriptedEngine:
         self.during: Any = None  # called at the start of the work, to change the world meanwhile
         self.after_checkpoint: Any = None  # called after the work's checkpoint
 
+    def warm_up(self) -> None:
+        return None
+
     def check_schema(self, schema: DeclaredSchema) -> None:
         if "columns" not in schema.definition:
             raise InvalidSchema("a schema needs 'columns'")
@@ -79,7 +82,9 @@ class ScriptedEngine:
             data={"rows": chunk.spec["rows"], "columns": len(lines[0].split(",")), "first": chunk.spec["first"]}
         )
 
-    def merge(self, partials: list[PartialProfile], *, file_bytes: int) -> ProfileResult:
+    def merge(
+        self, partials: list[PartialProfile], *, file_bytes: int, checkpoint: Checkpoint = no_checkpoint
+    ) -> ProfileResult:
         firsts = [p.data["first"] for p in partials]
         if firsts != sorted(firsts):
             raise ValueError("partials out of order")
@@ -88,7 +93,7 @@ class ScriptedEngine:
             document={"summary": {"rows": rows, "columns": partials[0].data["columns"]}, "chunks": len(partials)}
         )
 
-    def render_html(self, result: ProfileResult) -> str:
+    def render_html(self, result: ProfileResult, *, checkpoint: Checkpoint = no_checkpoint) -> str:
         return f"<p>{result.document['summary']['rows']} rows</p>"
 
     def export_csv(self, result: ProfileResult, *, table: Literal["columns", "violations"]) -> str:
