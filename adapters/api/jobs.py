@@ -28,6 +28,7 @@ class JobListApi(APIView):
         limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
 
     @extend_schema(
+        operation_id="v1_jobs_list",  # the detail view's GET would take "v1_jobs_retrieve" too
         parameters=[FilterSerializer],
         responses={
             200: inline_serializer("JobPage", {"results": JobOutput(many=True), "next": serializers.URLField()})

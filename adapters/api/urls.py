@@ -3,6 +3,7 @@ from django.urls import path
 from adapters.api.job_actions import DeadLetterListApi, JobCancelApi, JobRetryApi
 from adapters.api.jobs import JobDetailApi, JobEventsApi, JobListApi
 from adapters.api.reports import ReportDetailApi, ReportHtmlApi, ReportResultApi, ReportSubmitApi, ReportTableApi
+from adapters.api.tokens import TokenListApi, TokenRevokeApi
 
 app_name = "api"
 
@@ -25,4 +26,6 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/retry/", JobRetryApi.as_view(), name="job-retry"),
     path("dead-letters/", DeadLetterListApi.as_view(), name="dead-letter-list"),
     path("dead-letters/<uuid:job_id>/replay/", JobRetryApi.as_view(), name="dead-letter-replay"),
+    path("tokens/", TokenListApi.as_view(), name="token-list"),
+    path("tokens/<uuid:token_id>/", TokenRevokeApi.as_view(), name="token-revoke"),
 ]

@@ -1,0 +1,19 @@
+"""`Authorization: Token <key>`, checked against the hashed tokens (django-rest-knox)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+
+class TokenAuthentication(KnoxTokenAuthentication):
+    """knox's token check, with a key that is not UTF-8 refused as a 401 instead of raising."""
+
+    def authenticate_credentials(self, token: bytes) -> Any:
+        try:
+            token.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise AuthenticationFailed("Invalid token.") from exc
+        return super().authenticate_credentials(token)
