@@ -83,6 +83,9 @@ fmt: install ## format and autofix
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+audit: install ## known vulnerabilities in every locked package (exceptions: audit-exceptions.toml)
+	UV="$(UV)" $(PY) scripts/audit.py
+
 # The shell sets USER to the login name, so only a USER given on the command line (or
 # TOKEN_USER) names the token's user; the name goes through the environment, unquoted by make.
 token: export TOKEN_USER := $(or $(TOKEN_USER),$(if $(filter command line,$(origin USER)),$(USER)))
