@@ -90,11 +90,12 @@ def _start(argv: list[str]) -> subprocess.Popen[bytes]:
     )
 
 
-_prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved before any fork
+_prctl = getattr(ctypes.CDLL(None, use_errno=True), "prctl", None)  # Linux only; resolved before any fork
 
 
 def _die_with_parent() -> None:
-    _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _relay(prefix: bytes, stream: IO[bytes]) -> None:

@@ -139,5 +139,6 @@ def test_a_token_that_is_not_utf8_is_a_401_problem_not_a_500(db: None) -> None:
 def test_the_token_endpoints_are_in_the_openapi_schema(db: None) -> None:
     schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
 
-    assert "get" in schema["paths"]["/api/v1/tokens/"]
+    assert schema["components"]["securitySchemes"]["tokenAuth"]["name"] == "Authorization"
+    assert {"tokenAuth": []} in schema["paths"]["/api/v1/tokens/"]["get"]["security"]
     assert {"204", "404"} <= set(schema["paths"]["/api/v1/tokens/{token_id}/"]["delete"]["responses"])
