@@ -7,31 +7,43 @@ from __future__ import annotations
 
 import importlib
 
+from celery.exceptions import SoftTimeLimitExceeded
 from dependency_injector import containers, providers
 from django.conf import settings
 
+from adapters.celery.shutdown import stopping_reason
 from adapters.celery.task_queue import CeleryTaskQueue
 from adapters.clock import SystemClock
 from adapters.orm.heartbeat import DjangoHeartbeat
 from adapters.orm.unit_of_work import DjangoUnitOfWork
 from adapters.storage.django_blob_store import DjangoBlobStore
-from application.attempts import AttemptRunner
-from application.engine_settings import JobEngineSettings
-from application.get_job import GetJobEventsHandler, GetJobHandler
-from application.get_report import GetReportDocumentHandler, GetReportHandler
-from application.housekeeping import PurgeExpiredHandler
-from application.job_commands import CancelJobHandler, ReplayJobHandler
-from application.list_dead_letters import ListDeadLettersHandler
-from application.list_jobs import ListJobsHandler
-from application.merge_report import MergeReportHandler
-from application.outbox_dispatcher import OutboxDispatcher
-from application.process_chunk import ProcessChunkHandler
-from application.process_report import ProcessReportHandler
-from application.reconcile_jobs import ReconcileJobsHandler
-from application.record_dead_message import RecordDeadMessageHandler
-from application.report_output import REPORT_JOB_KIND, ReportProcessing
-from application.retry_policy import RetryPolicy
-from application.submit_report import ReportIntake, SubmitReportHandler
+from application.jobs.commands import CancelJobHandler, ReplayJobHandler
+from application.jobs.dead_messages import RecordDeadMessageHandler
+from application.jobs.get_job import GetJobEventsHandler, GetJobHandler
+from application.jobs.housekeeping import PurgeExpiredHandler
+from application.jobs.job_ended import ENGINE_LISTENERS
+from application.jobs.list_dead_letters import ListDeadLettersHandler
+from application.jobs.list_jobs import ListJobsHandler
+from application.jobs.outbox_dispatcher import OutboxDispatcher
+from application.jobs.pipeline import AttemptPipeline
+from application.jobs.reconciler import ReconcileJobsHandler
+from application.jobs.registry import JobHandler, JobKinds
+from application.jobs.retry_policy import RetryPolicy
+from application.jobs.settings import JobSettings
+from application.jobs.transition import JobTransitions
+from application.reports.chunk import ProcessChunkHandler
+from application.reports.get_report import GetReportDocumentHandler, GetReportHandler
+from application.reports.kinds import (
+    CHUNK_JOB_KIND,
+    MERGE_JOB_KIND,
+    REPORT_JOB_KIND,
+    ReportKindSettings,
+    report_job_kinds,
+)
+from application.reports.merge import MergeReportHandler
+from application.reports.output import ReportProcessing
+from application.reports.process import ProcessReportHandler
+from application.reports.submit import ReportIntake, SubmitReportHandler
 from config.celery import app as celery_app
 from domain.ports import ReportEngine
 
@@ -50,50 +62,84 @@ def _processing() -> ReportProcessing:
     return ReportProcessing(fan_out_bytes=settings.FAN_OUT_BYTES, chunk_bytes=settings.CHUNK_BYTES)
 
 
-def _engine() -> JobEngineSettings:
-    return JobEngineSettings(
+def _job_settings() -> JobSettings:
+    return JobSettings(
         lease_seconds=settings.LEASE_SECONDS,
+        cancel_check_seconds=settings.CANCEL_CHECK_SECONDS,
         redelivery_after_seconds=settings.REDELIVERY_AFTER_SECONDS,
-        max_attempts={REPORT_JOB_KIND: settings.REPORT_MAX_ATTEMPTS},
-        default_max_attempts=settings.REPORT_MAX_ATTEMPTS,
         retry=RetryPolicy(base_seconds=settings.RETRY_BASE_SECONDS, cap_seconds=settings.RETRY_CAP_SECONDS),
     )
+
+
+def _job_kinds(
+    process_report: providers.Provider[JobHandler],
+    process_chunk: providers.Provider[JobHandler],
+    merge_report: providers.Provider[JobHandler],
+) -> JobKinds:
+    """Every job kind with the provider of its handler: adding a kind is one entry here."""
+    handlers = {REPORT_JOB_KIND: process_report, CHUNK_JOB_KIND: process_chunk, MERGE_JOB_KIND: merge_report}
+    report_kinds = report_job_kinds(
+        ReportKindSettings(
+            max_attempts=settings.REPORT_MAX_ATTEMPTS,
+            soft_time_limit_seconds=settings.REPORT_SOFT_TIME_LIMIT_SECONDS,
+            time_limit_seconds=settings.REPORT_TIME_LIMIT_SECONDS,
+        )
+    )
+    return JobKinds((kind, handlers[kind.name]) for kind in report_kinds)
 
 
 class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     uow = providers.Factory(DjangoUnitOfWork)
     blobs = providers.Singleton(DjangoBlobStore)
-    task_queue = providers.Singleton(CeleryTaskQueue, app=celery_app)
-    heartbeat = providers.Singleton(DjangoHeartbeat, clock=clock)
     report_engine = providers.Singleton(_report_engine)
     intake = providers.Singleton(_intake)
     processing = providers.Singleton(_processing)
-    engine = providers.Singleton(_engine)
+    job_settings = providers.Singleton(_job_settings)
+    heartbeat = providers.Singleton(
+        DjangoHeartbeat, clock=clock, check_seconds=settings.CANCEL_CHECK_SECONDS, stopping=stopping_reason
+    )
 
+    process_report_handler = providers.Factory(
+        ProcessReportHandler, blobs=blobs, engine=report_engine, processing=processing
+    )
+    process_chunk_handler = providers.Factory(ProcessChunkHandler, blobs=blobs, engine=report_engine)
+    merge_report_handler = providers.Factory(MergeReportHandler, blobs=blobs, engine=report_engine)
+    job_kinds = providers.Singleton(
+        _job_kinds,
+        process_report=process_report_handler.provider,
+        process_chunk=process_chunk_handler.provider,
+        merge_report=merge_report_handler.provider,
+    )
+
+    task_queue = providers.Singleton(CeleryTaskQueue, app=celery_app, kinds=job_kinds)
     outbox_dispatcher = providers.Factory(OutboxDispatcher, uow=uow, queue=task_queue, clock=clock)
-    attempt_runner = providers.Factory(
-        AttemptRunner, uow=uow, heartbeat=heartbeat, dispatcher=outbox_dispatcher, clock=clock, engine=engine
+    transitions = providers.Factory(
+        JobTransitions, kinds=job_kinds, on_job_ended=ENGINE_LISTENERS, dispatcher=outbox_dispatcher
+    )
+    attempt_pipeline = providers.Factory(
+        AttemptPipeline,
+        uow=uow,
+        heartbeat=heartbeat,
+        transitions=transitions,
+        clock=clock,
+        settings=job_settings,
+        time_limit_errors=(SoftTimeLimitExceeded,),
     )
     submit_report = providers.Factory(
         SubmitReportHandler,
         uow=uow,
         blobs=blobs,
-        dispatcher=outbox_dispatcher,
+        transitions=transitions,
         clock=clock,
         intake=intake,
-        engine=engine,
+        settings=job_settings,
         report_engine=report_engine,
     )
-    process_report = providers.Factory(
-        ProcessReportHandler, runner=attempt_runner, blobs=blobs, engine=report_engine, processing=processing
-    )
-    process_chunk = providers.Factory(ProcessChunkHandler, runner=attempt_runner, blobs=blobs, engine=report_engine)
-    merge_report = providers.Factory(MergeReportHandler, runner=attempt_runner, blobs=blobs, engine=report_engine)
-    cancel_job = providers.Factory(CancelJobHandler, uow=uow, clock=clock)
-    replay_job = providers.Factory(ReplayJobHandler, uow=uow, dispatcher=outbox_dispatcher, clock=clock, engine=engine)
+    cancel_job = providers.Factory(CancelJobHandler, uow=uow, transitions=transitions, clock=clock)
+    replay_job = providers.Factory(ReplayJobHandler, uow=uow, transitions=transitions, clock=clock)
     reconcile_jobs = providers.Factory(
-        ReconcileJobsHandler, uow=uow, dispatcher=outbox_dispatcher, clock=clock, engine=engine
+        ReconcileJobsHandler, uow=uow, transitions=transitions, clock=clock, settings=job_settings
     )
     purge_expired = providers.Factory(PurgeExpiredHandler, uow=uow, clock=clock)
     record_dead_message = providers.Factory(RecordDeadMessageHandler, uow=uow, clock=clock)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,10 +31,22 @@ class Environment(BaseSettings):
     s3_region: str | None = None
     s3_prefix: str = ""
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
+    # how long a signed link to a report's HTML page (no Authorization header) stays valid
+    report_link_ttl_seconds: int = Field(default=15 * 60, gt=0)
     report_max_attempts: int = Field(default=5, ge=1)
     retry_base_seconds: float = Field(default=2.0, gt=0)
     retry_cap_seconds: float = Field(default=300.0, gt=0)
     lease_seconds: float = Field(default=30.0, gt=0)
+    # a running attempt reads its job back at most this often, to see a cancel request
+    cancel_check_seconds: float = Field(default=0.5, gt=0)
+    # one attempt of a report, chunk or merge job: the soft limit ends it as a transient
+    # error, the hard limit kills it (both below the visibility timeout)
+    report_soft_time_limit_seconds: float = Field(default=900, gt=0)
+    report_time_limit_seconds: float = Field(default=960, gt=0)
+    # per pool process: the data segment an attempt may use (0: unlimited), and the resident
+    # size after which a process is replaced once its task ends
+    worker_memory_limit_mb: int = Field(default=4096, ge=0)
+    worker_max_memory_per_child_mb: int = Field(default=1536, ge=0)
     redelivery_after_seconds: float = Field(default=120.0, gt=0)
     relay_interval_seconds: float = Field(default=1.0, gt=0)
     reconcile_interval_seconds: float = Field(default=5.0, gt=0)
@@ -61,6 +73,15 @@ class Environment(BaseSettings):
     # a commitment for the whole domain (browsers' preload lists): only ever on by choice
     secure_hsts_preload: bool = False
     secure_cookies: bool | None = None
+
+    @model_validator(mode="after")
+    def _time_limits_below_visibility(self) -> Environment:
+        if not self.report_soft_time_limit_seconds < self.report_time_limit_seconds < self.visibility_timeout_seconds:
+            raise ValueError(
+                "need REPORT_SOFT_TIME_LIMIT_SECONDS < REPORT_TIME_LIMIT_SECONDS < VISIBILITY_TIMEOUT_SECONDS: a task "
+                "that outlives the visibility timeout is handed to a second worker while it still runs"
+            )
+        return self
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

@@ -33,6 +33,10 @@ class PermanentError(JobError):
     """The attempt failed for a reason that another attempt cannot fix (invalid input)."""
 
 
+class JobInputMissing(PermanentError):
+    """What the job works on no longer exists (deleted meanwhile): no attempt can succeed."""
+
+
 class InvalidReportFile(PermanentError):
     """The uploaded file cannot be read as a report; the message says why, for the user."""
 
@@ -47,6 +51,10 @@ class ConcurrentUpdate(DomainError):
 
 class AttemptAborted(DomainError):
     """The running attempt must stop: its job was cancelled, or its lease was lost."""
+
+
+class AttemptHandedBack(AttemptAborted):
+    """The worker is stopping: the running attempt must give its job back to the queue."""
 
 
 class IdempotencyKeyReused(DomainError):

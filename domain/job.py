@@ -99,6 +99,11 @@ class Job:
         return self.status in (JobStatus.QUEUED, JobStatus.RETRYING) and attempt == self.attempts + 1
 
     @property
+    def has_just_ended(self) -> bool:
+        """True when a transition not yet saved moved the job to a terminal status."""
+        return any(e.to_status.is_terminal and e.from_status != e.to_status for e in self.new_events)
+
+    @property
     def is_fanned_out(self) -> bool:
         """A running parent whose work is done by its children: no worker holds its lease."""
         return self.status == JobStatus.RUNNING and self.children_total > 0
@@ -146,6 +151,14 @@ class Job:
             raise InvalidTransition(job_id=self.id, current=self.status, target=JobStatus.RETRYING)
         lost = TransientError(f"worker {self.worker} stopped renewing its lease during attempt {self.attempts}")
         return self.fail_attempt(lost, now=now, retry_at=retry_at, actor=actor)
+
+    def hand_back(self, *, now: datetime, actor: str, reason: str) -> None:
+        """The worker running this attempt is stopping: the job waits for another attempt at once,
+        and the interrupted one does not count against its budget."""
+        self._move(JobStatus.RETRYING, now=now, actor=actor, message=f"handed back: {reason}")
+        self.max_attempts += 1
+        self.next_attempt_at = now
+        self.lease_expires_at = None
 
     def retry(self, error: JobError, *, now: datetime, retry_at: datetime, actor: str, detail: str = "") -> None:
         if self.attempts_left <= 0:

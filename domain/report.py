@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from domain.profile import DeclaredSchema
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReportOutput:
@@ -27,7 +29,7 @@ class Report:
     size_bytes: int
     created_at: datetime
     content_type: str = ""
-    declared_schema: dict[str, Any] | None = None
+    declared_schema: DeclaredSchema | None = None
     output: ReportOutput | None = None
     completed_at: datetime | None = None
 

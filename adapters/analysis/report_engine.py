@@ -1,52 +1,61 @@
-"""The ReportEngine port over the profiling library: its errors become the domain's."""
+"""The ReportEngine port over the profiling library: typed values in and out, and its errors
+become the domain's."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from adapters.analysis.profiling import ProfilingEngine, SchemaError, parse_schema
 from domain.errors import InvalidReportFile, InvalidSchema
 from domain.ports import Checkpoint, no_checkpoint
+from domain.profile import ChunkPlan, DeclaredSchema, PartialProfile, ProfileResult
 
 
 class ProfilingReportEngine:
     def __init__(self, *, null_values: tuple[str, ...] = (), max_columns: int = 1000) -> None:
         self._engine = ProfilingEngine(null_values=null_values, max_columns=max_columns)
 
-    def check_schema(self, schema: dict[str, Any]) -> None:
+    def check_schema(self, schema: DeclaredSchema) -> None:
         try:
-            parse_schema(schema)
+            parse_schema(schema.definition)
         except SchemaError as exc:
             raise InvalidSchema(str(exc)) from exc
 
     def analyze_path(
-        self, path: str, *, schema: dict[str, Any] | None, checkpoint: Checkpoint = no_checkpoint
-    ) -> dict[str, Any]:
-        return self._engine.analyze_path(path, schema=schema, checkpoint=checkpoint)
+        self, path: str, *, schema: DeclaredSchema | None, checkpoint: Checkpoint = no_checkpoint
+    ) -> ProfileResult:
+        document = self._engine.analyze_path(path, schema=_definition(schema), checkpoint=checkpoint)
+        return ProfileResult(document=document)
 
-    def plan_chunks(self, path: str, *, target_bytes: int) -> list[dict[str, Any]]:
-        return self._engine.plan_chunks(path, target_bytes=target_bytes)
+    def plan_chunks(self, path: str, *, target_bytes: int, checkpoint: Checkpoint = no_checkpoint) -> list[ChunkPlan]:
+        checkpoint(None)
+        return [ChunkPlan(spec=spec) for spec in self._engine.plan_chunks(path, target_bytes=target_bytes)]
 
     def profile_chunk(
         self,
         path: str,
-        chunk: dict[str, Any],
+        chunk: ChunkPlan,
         *,
-        schema: dict[str, Any] | None,
+        schema: DeclaredSchema | None,
         checkpoint: Checkpoint = no_checkpoint,
-    ) -> dict[str, Any]:
+    ) -> PartialProfile:
         try:
-            return self._engine.profile_chunk(path, chunk, schema=schema, checkpoint=checkpoint)
+            data = self._engine.profile_chunk(path, chunk.spec, schema=_definition(schema), checkpoint=checkpoint)
         except InvalidReportFile:
             raise
         except ValueError as exc:  # a chunk that no longer matches its file will never work
             raise InvalidReportFile(f"chunk cannot be read: {exc}") from exc
+        return PartialProfile(data=data)
 
-    def merge(self, partials: list[dict[str, Any]], *, file_bytes: int) -> dict[str, Any]:
-        return self._engine.merge(partials, file_bytes=file_bytes)
+    def merge(self, partials: list[PartialProfile], *, file_bytes: int) -> ProfileResult:
+        return ProfileResult(document=self._engine.merge([p.data for p in partials], file_bytes=file_bytes))
 
-    def render_html(self, result: dict[str, Any]) -> str:
-        return self._engine.render_html(result)
+    def render_html(self, result: ProfileResult) -> str:
+        return self._engine.render_html(result.document)
 
-    def export_csv(self, result: dict[str, Any], *, table: Literal["columns", "violations"]) -> str:
-        return self._engine.export_csv(result, table=table)
+    def export_csv(self, result: ProfileResult, *, table: Literal["columns", "violations"]) -> str:
+        return self._engine.export_csv(result.document, table=table)
+
+
+def _definition(schema: DeclaredSchema | None) -> dict[str, object] | None:
+    return None if schema is None else schema.definition

@@ -20,14 +20,9 @@ from typing import Any
 
 from celery import Celery
 
+from application.jobs.registry import JobKinds
 from domain.ports import Delivery, QueueUnavailable
 
-# job kind -> Celery task name; both are stable public names, so old messages stay valid
-TASK_FOR_KIND = {
-    "report.process": "reports.process",
-    "report.chunk": "reports.chunk",
-    "report.merge": "reports.merge",
-}
 # one try, short socket timeouts: a publish to a healthy broker takes milliseconds
 PUBLISH_TRANSPORT_OPTIONS = {
     "socket_timeout": 1.0,
@@ -38,8 +33,11 @@ PUBLISH_TRANSPORT_OPTIONS = {
 
 
 class CeleryTaskQueue:
-    def __init__(self, app: Celery, *, publish_timeout: float = 0.5, cooldown_seconds: float = 3.0) -> None:
+    def __init__(
+        self, app: Celery, *, kinds: JobKinds, publish_timeout: float = 0.5, cooldown_seconds: float = 3.0
+    ) -> None:
         self._app = app
+        self._kinds = kinds
         self._publish_timeout = publish_timeout
         self._cooldown_seconds = cooldown_seconds
         self._open_until = 0.0
@@ -63,7 +61,7 @@ class CeleryTaskQueue:
     def _publish(self, delivery: Delivery) -> None:
         try:
             self._app.send_task(
-                TASK_FOR_KIND[delivery.kind],
+                self._kinds.kind(delivery.kind).task,
                 kwargs={"job_id": str(delivery.job_id), "attempt": delivery.attempt},
                 queue=delivery.queue,
                 retry=False,

@@ -1,22 +1,27 @@
 """Celery tasks: the execution edge. Each validates its message, calls one use case, logs.
 
-Task names are stable public names; arguments are keyword-only and ids only, and unknown
-keywords are ignored so older workers survive newer messages.
+Every job kind in the registry gets one task, named as the registry says (stable public
+names), with the kind's time limits; all of them run the one attempt pipeline. Arguments are
+keyword-only and ids only; unknown keywords are ignored so older workers survive newer
+messages.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from celery import Task, shared_task
+from celery import Task, shared_task, signals
+from celery.exceptions import Reject
 from django.db import InterfaceError, OperationalError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from application.attempts import AttemptOutcome, RunAttempt
-from application.record_dead_message import RecordDeadMessage
+from adapters.celery.shutdown import stopping_reason
+from application.jobs.dead_messages import RecordDeadMessage
+from application.jobs.pipeline import RunAttempt
+from application.jobs.registry import JobKind
+from config.celery import app
 from config.container import container
 
 logger = logging.getLogger(__name__)
@@ -33,7 +38,7 @@ class JobMessage(BaseModel):
     attempt: int = Field(ge=1)
 
 
-def _run_attempt(task: Task[Any, Any], handler: Callable[[RunAttempt], AttemptOutcome], args: Any, kwargs: Any) -> None:
+def run_attempt(task: Task[Any, Any], args: Any, kwargs: Any) -> None:
     try:
         if args:
             raise ValueError("positional arguments are not part of the message format")
@@ -45,8 +50,11 @@ def _run_attempt(task: Task[Any, Any], handler: Callable[[RunAttempt], AttemptOu
             RecordDeadMessage(task=task.name, payload={"args": list(args), "kwargs": kwargs}, reason=str(exc))
         )
         return
+    if reason := stopping_reason():
+        # A stopping worker starts nothing: the message goes back for another worker.
+        raise Reject(reason, requeue=True)
     try:
-        outcome = handler(
+        outcome = container.attempt_pipeline()(
             RunAttempt(job_id=message.job_id, attempt=message.attempt, worker=task.request.hostname or "unknown")
         )
     except (OperationalError, InterfaceError) as exc:
@@ -65,19 +73,31 @@ def _run_attempt(task: Task[Any, Any], handler: Callable[[RunAttempt], AttemptOu
     )
 
 
-@shared_task(bind=True, name="reports.process", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def process_report(self: Task[Any, Any], /, *args: Any, **kwargs: Any) -> None:
-    _run_attempt(self, container.process_report(), args, kwargs)
+def _register(kind: JobKind) -> Task[Any, Any]:
+    def run(self: Task[Any, Any], /, *args: Any, **kwargs: Any) -> None:
+        run_attempt(self, args, kwargs)
+
+    run.__name__ = run.__qualname__ = kind.task.replace(".", "_")
+    options: dict[str, Any] = {
+        "bind": True,
+        "name": kind.task,
+        "acks_late": True,
+        "reject_on_worker_lost": True,
+        "ignore_result": True,
+        "soft_time_limit": kind.soft_time_limit_seconds,
+        "time_limit": kind.time_limit_seconds,
+    }
+    return app.task(**options)(run)
 
 
-@shared_task(bind=True, name="reports.chunk", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def process_chunk(self: Task[Any, Any], /, *args: Any, **kwargs: Any) -> None:
-    _run_attempt(self, container.process_chunk(), args, kwargs)
+JOB_TASKS = {kind.name: _register(kind) for kind in container.job_kinds()}
 
 
-@shared_task(bind=True, name="reports.merge", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def merge_report(self: Task[Any, Any], /, *args: Any, **kwargs: Any) -> None:
-    _run_attempt(self, container.merge_report(), args, kwargs)
+@signals.worker_process_init.connect
+def _warm_up(**_: Any) -> None:
+    """Load the report engine when a pool process starts (after the fork: its native thread
+    pools must not be forked), so the first attempt pays no import, nor a time limit for it."""
+    container.report_engine()
 
 
 @shared_task(name="jobs.relay_outbox", ignore_result=True)
@@ -97,4 +117,5 @@ def reconcile(**_: Any) -> None:
 @shared_task(name="jobs.housekeeping", ignore_result=True)
 def housekeeping(**_: Any) -> None:
     report = container.purge_expired()()
-    logger.info("jobs.housekeeping %s", report.model_dump())
+    if report.idempotency_keys_purged or report.outbox_entries_purged:
+        logger.info("jobs.housekeeping %s", report.model_dump())

@@ -6,19 +6,22 @@ from datetime import timedelta
 from uuid import UUID
 
 from adapters.memory.unit_of_work import InMemoryUnitOfWork
-from domain.errors import AttemptAborted
+from domain.errors import AttemptAborted, AttemptHandedBack
 from domain.ports import Clock
 
 
 class InMemoryLease:
-    def __init__(self, uow: InMemoryUnitOfWork, clock: Clock, job_id: UUID, attempt: int, lease_seconds: float):
-        self._uow, self._clock = uow, clock
+    def __init__(self, heartbeat: InMemoryHeartbeat, job_id: UUID, attempt: int, lease_seconds: float):
+        self._heartbeat = heartbeat
+        self._uow, self._clock = heartbeat.uow, heartbeat.clock
         self._job_id, self._attempt, self._lease_seconds = job_id, attempt, lease_seconds
         self.checkpoints = 0
 
     def checkpoint(self, progress: float | None = None) -> None:
-        """Renews at every checkpoint (the Django one does it on a timer)."""
+        """Renews and reads the job back at every checkpoint (the Django one does both on timers)."""
         self.checkpoints += 1
+        if self._heartbeat.stopping:
+            raise AttemptHandedBack(self._heartbeat.stopping)
         with self._uow as uow:
             until = self._clock.now() + timedelta(seconds=self._lease_seconds)
             job = uow.jobs.renew_lease(self._job_id, self._attempt, until=until, progress=progress)
@@ -31,11 +34,12 @@ class InMemoryLease:
 
 class InMemoryHeartbeat:
     def __init__(self, uow: InMemoryUnitOfWork, clock: Clock) -> None:
-        self._uow, self._clock = uow, clock
+        self.uow, self.clock = uow, clock
         self.leases: list[InMemoryLease] = []
+        self.stopping = ""  # set to a reason to stop the worker: attempts hand their jobs back
 
     @contextmanager
     def keep_alive(self, job_id: UUID, attempt: int, *, lease_seconds: float) -> Iterator[InMemoryLease]:
-        lease = InMemoryLease(self._uow, self._clock, job_id, attempt, lease_seconds)
+        lease = InMemoryLease(self, job_id, attempt, lease_seconds)
         self.leases.append(lease)
         yield lease

@@ -165,6 +165,10 @@ class InMemoryReportRepository:
     def save(self, report: Report) -> None:
         self._state.reports[report.id] = copy.deepcopy(report)
 
+    def get(self, report_id: UUID) -> Report | None:
+        report = self._state.reports.get(report_id)
+        return copy.deepcopy(report) if report else None
+
     def get_for_owner(self, report_id: UUID, owner_id: int) -> Report | None:
         report = self._state.reports.get(report_id)
         return copy.deepcopy(report) if report and report.owner_id == owner_id else None

@@ -6,6 +6,7 @@ from adapters.orm.models import JobEventRecord, JobRecord, ReportRecord
 from domain.job import Job
 from domain.job_event import JobEvent
 from domain.job_status import JobStatus
+from domain.profile import DeclaredSchema
 from domain.report import Report, ReportOutput
 
 
@@ -107,7 +108,7 @@ def record_to_report(record: ReportRecord) -> Report:
         blob_key=record.blob_key,
         size_bytes=record.size_bytes,
         content_type=record.content_type,
-        declared_schema=record.declared_schema,
+        declared_schema=None if record.declared_schema is None else DeclaredSchema(definition=record.declared_schema),
         created_at=record.created_at,
         output=(
             ReportOutput(summary=record.summary, documents=record.documents) if record.summary is not None else None
@@ -125,7 +126,7 @@ def report_fields(report: Report) -> dict[str, object]:
         "blob_key": report.blob_key,
         "size_bytes": report.size_bytes,
         "content_type": report.content_type,
-        "declared_schema": report.declared_schema,
+        "declared_schema": None if report.declared_schema is None else report.declared_schema.definition,
         "created_at": report.created_at,
         "summary": report.output.summary if report.output else None,
         "documents": report.output.documents if report.output else {},

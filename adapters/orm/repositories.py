@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from adapters.orm.mappers import (
     event_to_record,
@@ -70,10 +70,16 @@ class DjangoJobRepository:
         return [record_to_event(record) for record in JobEventRecord.objects.filter(job_id=job_id).order_by("seq")]
 
     def expired_leases(self, now: datetime, *, limit: int) -> list[Job]:
-        records = JobRecord.objects.select_for_update(skip_locked=True).filter(
-            status=JobStatus.RUNNING.value, lease_expires_at__lte=now
+        # the domain's rule (Job.is_lease_expired): running, not waiting on children, and a lease
+        # that ran out or is missing
+        records = (
+            JobRecord.objects.select_for_update(skip_locked=True)
+            .filter(status=JobStatus.RUNNING.value, children_total=0)
+            .filter(Q(lease_expires_at__lte=now) | Q(lease_expires_at__isnull=True))
         )
-        return [record_to_job(record) for record in records.order_by("lease_expires_at")[:limit]]
+        return [
+            record_to_job(record) for record in records.order_by(F("lease_expires_at").asc(nulls_first=True))[:limit]
+        ]
 
     def overdue(self, now: datetime, *, available_before: datetime, limit: int) -> list[Job]:
         pending = OutboxRecord.objects.filter(job=OuterRef("pk"), published_at__isnull=True)
@@ -134,6 +140,10 @@ class DjangoReportRepository:
 
     def save(self, report: Report) -> None:
         ReportRecord.objects.filter(id=report.id).update(**report_fields(report))
+
+    def get(self, report_id: UUID) -> Report | None:
+        record = ReportRecord.objects.filter(id=report_id).first()
+        return record_to_report(record) if record else None
 
     def get_for_owner(self, report_id: UUID, owner_id: int) -> Report | None:
         record = ReportRecord.objects.filter(id=report_id, owner_id=owner_id).first()

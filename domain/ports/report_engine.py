@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
+
+from domain.profile import ChunkPlan, DeclaredSchema, PartialProfile, ProfileResult
 
 # Called now and then with the fraction done (or None when unknown); it raises
 # AttemptAborted when the work must stop, which the engine lets propagate.
@@ -19,28 +21,29 @@ class ReportEngine(Protocol):
     as a report.
     """
 
-    def check_schema(self, schema: dict[str, Any]) -> None:
+    def check_schema(self, schema: DeclaredSchema) -> None:
         """Raises InvalidSchema when `schema` is not a valid declared schema."""
 
     def analyze_path(
-        self, path: str, *, schema: dict[str, Any] | None, checkpoint: Checkpoint = no_checkpoint
-    ) -> dict[str, Any]: ...
+        self, path: str, *, schema: DeclaredSchema | None, checkpoint: Checkpoint = no_checkpoint
+    ) -> ProfileResult: ...
 
-    def plan_chunks(self, path: str, *, target_bytes: int) -> list[dict[str, Any]]: ...
+    def plan_chunks(self, path: str, *, target_bytes: int, checkpoint: Checkpoint = no_checkpoint) -> list[ChunkPlan]:
+        """Cut the file into chunks of about `target_bytes`, each starting on a record."""
 
     def profile_chunk(
         self,
         path: str,
-        chunk: dict[str, Any],
+        chunk: ChunkPlan,
         *,
-        schema: dict[str, Any] | None,
+        schema: DeclaredSchema | None,
         checkpoint: Checkpoint = no_checkpoint,
-    ) -> dict[str, Any]: ...
+    ) -> PartialProfile: ...
 
-    def merge(self, partials: list[dict[str, Any]], *, file_bytes: int) -> dict[str, Any]: ...
+    def merge(self, partials: list[PartialProfile], *, file_bytes: int) -> ProfileResult: ...
 
-    def render_html(self, result: dict[str, Any]) -> str:
+    def render_html(self, result: ProfileResult) -> str:
         """A self-contained page; everything that came from the file is escaped."""
 
-    def export_csv(self, result: dict[str, Any], *, table: Literal["columns", "violations"]) -> str:
+    def export_csv(self, result: ProfileResult, *, table: Literal["columns", "violations"]) -> str:
         """A table of the result as CSV, with spreadsheet formula injection neutralised."""

@@ -8,7 +8,8 @@ from rest_framework.test import APIClient
 
 from adapters.memory import InMemoryTaskQueue
 from adapters.orm import api_tokens
-from application.attempts import RunAttempt
+from application.jobs.pipeline import RunAttempt
+from application.reports.output import ReportProcessing
 from config.container import container
 
 
@@ -41,16 +42,13 @@ def bob(db: None, task_queue: InMemoryTaskQueue) -> APIClient:
 def run_worker(task_queue: InMemoryTaskQueue, django_capture_on_commit_callbacks: Any):  # type: ignore[no-untyped-def]
     """Process every delivery enqueued so far, in-process, through the real use case."""
 
-    def run() -> None:
+    def run(worker: str = "test-worker") -> None:
         while task_queue.deliveries:
             delivery = task_queue.deliveries.pop(0)
-            handler = {
-                "report.process": container.process_report,
-                "report.chunk": container.process_chunk,
-                "report.merge": container.merge_report,
-            }[delivery.kind]()
             with django_capture_on_commit_callbacks(execute=True):
-                handler(RunAttempt(job_id=delivery.job_id, attempt=delivery.attempt, worker="test-worker"))
+                container.attempt_pipeline()(
+                    RunAttempt(job_id=delivery.job_id, attempt=delivery.attempt, worker=worker)
+                )
 
     return run
 
@@ -64,5 +62,19 @@ def upload(alice: APIClient, django_capture_on_commit_callbacks: Any):  # type: 
             return (client or alice).post(
                 "/api/v1/reports/", {"file": SimpleUploadedFile("data.csv", content), **extra}, format="multipart"
             )
+
+    return post
+
+
+@pytest.fixture
+def upload_fanned_out(upload: Any, run_worker: Any) -> Any:
+    """Upload a report split into chunk jobs (and a merge), process it all; the 202's body."""
+
+    def post() -> dict[str, Any]:
+        rows = b"n,name\n" + b"".join(b"%d,name-%d\n" % (i, i) for i in range(300))
+        with container.processing.override(ReportProcessing(fan_out_bytes=1024, chunk_bytes=1024)):
+            accepted: dict[str, Any] = upload(rows).json()
+            run_worker()
+        return accepted
 
     return post

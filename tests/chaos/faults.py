@@ -7,7 +7,10 @@ directory). Each is configured by environment variables, read at every call:
   `checkpoint` between them, so leases, cancellation and hand-over work as in real work;
 - CHAOS_FAULT_FLAG: a file; while it exists the flaky analyzer raises TransientError;
 - CHAOS_EXECUTION_LOG: a file; every analysis that ran to its end appends one line
-  "<job_id> <pid> <attempt>" to it (one short O_APPEND write, so processes do not mix lines).
+  "<job_id> <pid> <attempt>" to it (one short O_APPEND write, so processes do not mix lines);
+- CHAOS_HOLD_MB, CHAOS_KEEP: how much memory the memory hog takes, and whether it keeps it.
+
+The e2e tests of worker limits and stops use them too.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from adapters.analysis.report_engine import ProfilingReportEngine
 from domain.errors import TransientError
 from domain.ports import Checkpoint, no_checkpoint
+from domain.profile import DeclaredSchema, ProfileResult
 
 STEP_SECONDS = 0.05
 
@@ -46,8 +50,8 @@ class SlowAnalyzer(ProfilingReportEngine):
     """Takes CHAOS_ANALYZE_SECONDS (default 1 s) to summarize a CSV."""
 
     def analyze_path(
-        self, path: str, *, schema: dict[str, Any] | None = None, checkpoint: Checkpoint = no_checkpoint
-    ) -> dict[str, Any]:
+        self, path: str, *, schema: DeclaredSchema | None = None, checkpoint: Checkpoint = no_checkpoint
+    ) -> ProfileResult:
         work(checkpoint, default_seconds=1.0)
         return super().analyze_path(path, schema=schema, checkpoint=checkpoint)
 
@@ -57,37 +61,70 @@ class CountingAnalyzer(ProfilingReportEngine):
     CHAOS_ANALYZE_SECONDS (default 0). The stored summary names the execution that produced it."""
 
     def analyze_path(
-        self, path: str, *, schema: dict[str, Any] | None = None, checkpoint: Checkpoint = no_checkpoint
-    ) -> dict[str, Any]:
+        self, path: str, *, schema: DeclaredSchema | None = None, checkpoint: Checkpoint = no_checkpoint
+    ) -> ProfileResult:
         work(checkpoint)
         result = super().analyze_path(path, schema=schema, checkpoint=checkpoint)
         job_id, attempt = current_delivery()
         with open(os.environ["CHAOS_EXECUTION_LOG"], "a", encoding="ascii") as log:
             log.write(f"{job_id} {os.getpid()} {attempt}\n")
-        result["summary"]["execution"] = {"pid": os.getpid(), "attempt": attempt}
+        result.document["summary"]["execution"] = {"pid": os.getpid(), "attempt": attempt}
         return result
 
     # The documents are rendered from the result without the execution note (its schema is strict).
-    def render_html(self, result: dict[str, Any]) -> str:
+    def render_html(self, result: ProfileResult) -> str:
         return super().render_html(_without_execution(result))
 
-    def export_csv(self, result: dict[str, Any], *, table: Literal["columns", "violations"]) -> str:
+    def export_csv(self, result: ProfileResult, *, table: Literal["columns", "violations"]) -> str:
         return super().export_csv(_without_execution(result), table=table)
 
 
-def _without_execution(result: dict[str, Any]) -> dict[str, Any]:
-    summary = {key: value for key, value in result["summary"].items() if key != "execution"}
-    return {**result, "summary": summary}
+def _without_execution(result: ProfileResult) -> ProfileResult:
+    summary = {key: value for key, value in result.summary.items() if key != "execution"}
+    return ProfileResult(document={**result.document, "summary": summary})
 
 
 class FlakyAnalyzer(ProfilingReportEngine):
     """Raises TransientError while the file CHAOS_FAULT_FLAG exists; succeeds once it is gone."""
 
     def analyze_path(
-        self, path: str, *, schema: dict[str, Any] | None = None, checkpoint: Checkpoint = no_checkpoint
-    ) -> dict[str, Any]:
+        self, path: str, *, schema: DeclaredSchema | None = None, checkpoint: Checkpoint = no_checkpoint
+    ) -> ProfileResult:
         work(checkpoint)
         flag = Path(os.environ["CHAOS_FAULT_FLAG"])
         if flag.exists():
             raise TransientError(f"injected fault: {flag} exists")
+        return super().analyze_path(path, schema=schema, checkpoint=checkpoint)
+
+
+class StubbornAnalyzer(ProfilingReportEngine):
+    """Takes CHAOS_ANALYZE_SECONDS and swallows the soft time limit, so only the hard one ends it."""
+
+    def analyze_path(
+        self, path: str, *, schema: DeclaredSchema | None = None, checkpoint: Checkpoint = no_checkpoint
+    ) -> ProfileResult:
+        from celery.exceptions import SoftTimeLimitExceeded  # only in the worker process
+
+        deadline = time.monotonic() + float(os.environ.get("CHAOS_ANALYZE_SECONDS", "60"))
+        while time.monotonic() < deadline:
+            try:
+                time.sleep(STEP_SECONDS)
+            except SoftTimeLimitExceeded:
+                continue
+        return super().analyze_path(path, schema=schema, checkpoint=checkpoint)
+
+
+_HELD: list[bytearray] = []
+
+
+class MemoryHog(CountingAnalyzer):
+    """Allocates CHAOS_HOLD_MB (touched, so it is resident) before the analysis, and keeps it
+    for the life of the process when CHAOS_KEEP is set: a leak, as a worker would see it."""
+
+    def analyze_path(
+        self, path: str, *, schema: DeclaredSchema | None = None, checkpoint: Checkpoint = no_checkpoint
+    ) -> ProfileResult:
+        block = bytearray(b"\x01") * (int(os.environ.get("CHAOS_HOLD_MB", "0")) * 1024 * 1024)
+        if os.environ.get("CHAOS_KEEP"):
+            _HELD.append(block)
         return super().analyze_path(path, schema=schema, checkpoint=checkpoint)

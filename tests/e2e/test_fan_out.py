@@ -42,7 +42,7 @@ def test_a_large_report_fans_out_into_chunk_jobs_and_merges_to_the_single_pass_r
             report = client.get(accepted.json()["links"]["report"]).json()
             merged = client.get(report["links"]["result"]).json()
 
-    single = ProfilingReportEngine().analyze_path(str(source), schema=None)
+    single = ProfilingReportEngine().analyze_path(str(source), schema=None).document
     chunks = [c for c in children if c["kind"] == "report.chunk"]
     merges = [c for c in children if c["kind"] == "report.merge"]
     assert job["status"] == "succeeded", stack.log_tail()

@@ -12,9 +12,16 @@ from celery import Celery
 from kombu import Connection, Queue
 
 from adapters.celery.task_queue import CeleryTaskQueue
+from application.jobs.registry import JobKinds
+from application.reports.kinds import ReportKindSettings, report_job_kinds
 from domain.ports import Delivery, QueueUnavailable
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
+KINDS = JobKinds((kind, lambda: None) for kind in report_job_kinds(ReportKindSettings()))  # type: ignore[misc]
+
+
+def queue_for(app: Celery, **options: float) -> CeleryTaskQueue:
+    return CeleryTaskQueue(app, kinds=KINDS, **options)
 
 
 @pytest.fixture
@@ -33,7 +40,7 @@ def redis_app():  # type: ignore[no-untyped-def]
 def test_a_delivery_becomes_a_json_task_message_on_its_queue(redis_app) -> None:  # type: ignore[no-untyped-def]
     job_id = uuid.uuid4()
 
-    CeleryTaskQueue(redis_app).enqueue(Delivery(job_id=job_id, kind="report.process", attempt=2, queue="reports"))
+    queue_for(redis_app).enqueue(Delivery(job_id=job_id, kind="report.process", attempt=2, queue="reports"))
 
     with Connection(REDIS_URL) as conn:
         message = conn.SimpleQueue(Queue("reports")).get(timeout=5)
@@ -47,7 +54,7 @@ def test_a_delivery_becomes_a_json_task_message_on_its_queue(redis_app) -> None:
 
 @pytest.mark.redis
 def test_a_message_carries_no_eta_because_retries_wait_in_the_outbox(redis_app) -> None:  # type: ignore[no-untyped-def]
-    CeleryTaskQueue(redis_app).enqueue(Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="reports"))
+    queue_for(redis_app).enqueue(Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="reports"))
 
     with Connection(REDIS_URL) as conn:
         message = conn.SimpleQueue(Queue("reports")).get(timeout=5)
@@ -63,7 +70,7 @@ def app_for(url: str) -> Celery:
 
 
 def test_an_unreachable_broker_fails_fast_and_then_is_not_tried_for_a_while() -> None:
-    queue = CeleryTaskQueue(app_for(f"redis://127.0.0.1:{free_port()}/0"), cooldown_seconds=30)
+    queue = queue_for(app_for(f"redis://127.0.0.1:{free_port()}/0"), cooldown_seconds=30)
     delivery = Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="reports")
 
     started = time.monotonic()
@@ -83,7 +90,7 @@ def test_a_hung_broker_cannot_hold_the_caller_for_more_than_two_seconds() -> Non
     with socket.socket() as silent:  # accepts connections (the kernel does) and never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen(16)
-        queue = CeleryTaskQueue(app_for(f"redis://127.0.0.1:{silent.getsockname()[1]}/0"))
+        queue = queue_for(app_for(f"redis://127.0.0.1:{silent.getsockname()[1]}/0"))
 
         started = time.monotonic()
         with pytest.raises(QueueUnavailable):
@@ -102,7 +109,9 @@ def test_the_caller_waits_no_longer_than_the_publish_timeout_whatever_the_broker
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(16)
-        queue = CeleryTaskQueue(app_for(f"redis://127.0.0.1:{silent.getsockname()[1]}/0"), publish_timeout=0.3)
+        queue = CeleryTaskQueue(
+            app_for(f"redis://127.0.0.1:{silent.getsockname()[1]}/0"), kinds=KINDS, publish_timeout=0.3
+        )
 
         started = time.monotonic()
         with pytest.raises(QueueUnavailable, match=r"did not answer within 0\.3 s"):

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from rest_framework.test import APIClient
 
-BEFORE, AFTER = ("reportflow", "0004_fan_out_resends_report_documents"), ("reportflow", "0005_hashed_tokens")
+BEFORE, AFTER = ("reportflow", "0005_report_id_in_job_payload"), ("reportflow", "0005_hashed_tokens")
 PLAIN_KEY = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"  # the shape of a DRF token
 
 

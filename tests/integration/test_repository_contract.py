@@ -13,7 +13,8 @@ from adapters.orm.unit_of_work import DjangoUnitOfWork
 from domain.errors import ConcurrentUpdate, TransientError
 from domain.job import Job
 from domain.job_status import JobStatus
-from domain.ports import JobCursor, UnitOfWork
+from domain.ports import Delivery, JobCursor, UnitOfWork
+from domain.profile import DeclaredSchema
 from domain.report import Report, ReportOutput
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -164,7 +165,7 @@ def test_reports_are_found_by_owner_and_by_job(uow_and_owners: tuple[UnitOfWork,
         blob_key="k",
         size_bytes=3,
         created_at=T0,
-        declared_schema={"columns": [{"name": "a", "type": "integer"}]},
+        declared_schema=DeclaredSchema(definition={"columns": [{"name": "a", "type": "integer"}]}),
     )
     with uow:
         uow.jobs.add(job)
@@ -187,7 +188,7 @@ def test_reports_are_found_by_owner_and_by_job(uow_and_owners: tuple[UnitOfWork,
     assert mine.output == ReportOutput(
         summary={"rows": 1}, documents={"result.json": "r.json", "report.html": "r.html"}
     )
-    assert mine.declared_schema == {"columns": [{"name": "a", "type": "integer"}]}
+    assert mine.declared_schema == DeclaredSchema(definition={"columns": [{"name": "a", "type": "integer"}]})
     assert theirs is None
 
 
@@ -228,3 +229,93 @@ def test_children_and_their_outputs_are_found_through_their_parent(
     assert [(c.id, c.payload, c.parent_id) for c in children] == [(k.id, k.payload, parent.id) for k in kids]
     assert outputs == {kids[0].id: {"part": 0, "again": True}, kids[1].id: {"part": 1}}
     assert none == {}
+
+
+def started(job: Job, *, at: datetime = T0, lease_seconds: float = 30) -> Job:
+    job.start(now=at, worker="w", lease_seconds=lease_seconds)
+    return job
+
+
+def test_expired_leases_follow_the_domain_rule_including_a_missing_lease(
+    uow_and_owners: tuple[UnitOfWork, int, int],
+) -> None:
+    uow, alice, _ = uow_and_owners
+    expired, alive, waiting = started(new_job(alice)), started(new_job(alice), lease_seconds=600), new_job(alice)
+    missing = started(new_job(alice))
+    missing.lease_expires_at = None
+    fanned_out = started(new_job(alice))
+    fanned_out.fan_out(2, now=T0, actor="w")
+    add(uow, expired, alive, waiting, missing, fanned_out)
+    now = T0 + timedelta(seconds=60)
+
+    with uow:
+        found = {job.id for job in uow.jobs.expired_leases(now, limit=10)}
+
+    assert found == {expired.id, missing.id}
+    for job in (expired, alive, waiting, missing, fanned_out):
+        assert (job.id in found) == job.is_lease_expired(now), "the query and Job.is_lease_expired agree"
+
+
+def test_overdue_jobs_are_waiting_ones_due_long_ago_without_a_pending_delivery(
+    uow_and_owners: tuple[UnitOfWork, int, int],
+) -> None:
+    uow, alice, _ = uow_and_owners
+    lost, recent, pending, running = (
+        new_job(alice),
+        new_job(alice, at=T0 + timedelta(seconds=100)),
+        new_job(alice),
+        started(new_job(alice)),
+    )
+    resent = new_job(alice)
+    resent.redeliver(now=T0, actor="system", next_check_at=T0 + timedelta(seconds=500))
+    add(uow, lost, recent, pending, running, resent)
+    with uow:
+        uow.outbox.add(
+            Delivery(job_id=pending.id, kind=pending.kind, attempt=1, queue="reports"), available_at=T0, now=T0
+        )
+        uow.commit()
+    now = T0 + timedelta(seconds=200)
+
+    with uow:
+        found = {job.id for job in uow.jobs.overdue(now, available_before=T0 + timedelta(seconds=50), limit=10)}
+        later = {job.id for job in uow.jobs.overdue(T0 + timedelta(seconds=600), available_before=T0, limit=10)}
+
+    assert found == {lost.id}
+    assert resent.id in later and lost.id not in later
+
+
+def test_dead_letters_are_dead_jobs_newest_first_by_owner_or_all(uow_and_owners: tuple[UnitOfWork, int, int]) -> None:
+    uow, alice, bob = uow_and_owners
+    jobs = [started(new_job(owner, at=T0 + timedelta(seconds=i))) for i, owner in enumerate([alice, bob, alice])]
+    for job in jobs:
+        job.give_up(TransientError("gone"), now=T0 + timedelta(seconds=9), actor="w")
+    add(uow, *jobs, new_job(alice))
+
+    with uow:
+        alices = uow.jobs.list_dead_letters(alice)
+        everyone = uow.jobs.list_dead_letters(None)
+        after_first = uow.jobs.list_dead_letters(
+            None, after=JobCursor(created_at=jobs[2].created_at, job_id=jobs[2].id)
+        )
+
+    assert [j.id for j in alices] == [jobs[2].id, jobs[0].id]
+    assert [j.id for j in everyone] == [jobs[2].id, jobs[1].id, jobs[0].id]
+    assert [j.id for j in after_first] == [jobs[1].id, jobs[0].id]
+
+
+def test_renewing_a_lease_moves_it_only_for_the_running_attempt(uow_and_owners: tuple[UnitOfWork, int, int]) -> None:
+    uow, alice, _ = uow_and_owners
+    job = started(new_job(alice))
+    add(uow, job)
+    until = T0 + timedelta(seconds=90)
+
+    with uow:
+        renewed = uow.jobs.renew_lease(job.id, 1, until=until, progress=0.25)
+        stale = uow.jobs.renew_lease(job.id, 2, until=until, progress=0.5)
+        uow.commit()
+    with uow:
+        again = uow.jobs.get(job.id)
+
+    assert renewed is not None and renewed.lease_expires_at == until and renewed.progress == 0.25
+    assert stale is None
+    assert again is not None and (again.lease_expires_at, again.progress, again.last_event_seq) == (until, 0.25, 2)

@@ -6,8 +6,20 @@ from typing import Any
 
 import pytest
 
-from adapters.celery.tasks import process_report
+from adapters.celery.tasks import JOB_TASKS
 from adapters.orm.models import DeadMessageRecord
+from config.celery import app
+from config.container import container
+
+process_report = JOB_TASKS["report.process"]
+
+
+def test_every_job_kind_has_a_task_named_as_the_registry_says_with_its_time_limits() -> None:
+    for kind in container.job_kinds():
+        task = app.tasks[kind.task]
+
+        assert (task.soft_time_limit, task.time_limit) == (kind.soft_time_limit_seconds, kind.time_limit_seconds)
+        assert task.acks_late and task.reject_on_worker_lost
 
 
 @pytest.mark.django_db(transaction=True)
@@ -45,7 +57,7 @@ def test_unknown_extra_keywords_are_ignored_so_older_workers_survive_newer_messa
 def test_a_database_outage_keeps_the_delivery_and_tries_again() -> None:
     from django.db import OperationalError
 
-    from application.attempts import AttemptOutcome, Outcome
+    from application.jobs.pipeline import AttemptOutcome, Outcome
     from config.container import container
 
     calls: list[object] = []
@@ -56,7 +68,7 @@ def test_a_database_outage_keeps_the_delivery_and_tries_again() -> None:
             raise OperationalError("server closed the connection unexpectedly")
         return AttemptOutcome(outcome=Outcome.SUCCEEDED, job_id=cmd.job_id, attempt=cmd.attempt)  # type: ignore[attr-defined]
 
-    with container.process_report.override(flaky_handler):
+    with container.attempt_pipeline.override(flaky_handler):
         result = process_report.apply(kwargs={"job_id": "8c3b3f7e-5b7e-4a4f-9d1e-3b1b9c1c2a11", "attempt": 1})
 
     assert result.successful()

@@ -8,8 +8,10 @@ from celery.fixups.django import DjangoWorkerFixup
 from django.db import connection
 
 import adapters.celery.db_connections  # noqa: F401 - connects the per-task recycling
-from adapters.celery.tasks import process_report
+from adapters.celery.tasks import JOB_TASKS
 from config.celery import app
+
+process_report = JOB_TASKS["report.process"]
 
 
 def run_signals_of_tasks(count: int) -> None:

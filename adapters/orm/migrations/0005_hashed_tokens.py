@@ -37,7 +37,7 @@ def hash_plain_tokens(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reportflow', '0004_fan_out_resends_report_documents'),
+        ('reportflow', '0005_report_id_in_job_payload'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

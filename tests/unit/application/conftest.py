@@ -3,25 +3,37 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
 from adapters.memory import FixedClock, InMemoryBlobStore, InMemoryHeartbeat, InMemoryTaskQueue, InMemoryUnitOfWork
-from application.attempts import AttemptOutcome, AttemptRunner, RunAttempt
-from application.engine_settings import JobEngineSettings
-from application.job_commands import CancelJobHandler, JobCommand, ReplayJobHandler
-from application.merge_report import MergeReportHandler
-from application.outbox_dispatcher import OutboxDispatcher
-from application.process_chunk import ProcessChunkHandler
-from application.process_report import ProcessReportHandler
-from application.read_models import JobView, SubmittedReport
-from application.reconcile_jobs import ReconcileJobsHandler
-from application.report_output import ReportProcessing
-from application.retry_policy import RetryPolicy
-from application.submit_report import IdempotencyKey, ReportIntake, SubmitReport, SubmitReportHandler
+from application.jobs.commands import CancelJobHandler, JobCommand, ReplayJobHandler
+from application.jobs.job_ended import ENGINE_LISTENERS
+from application.jobs.outbox_dispatcher import OutboxDispatcher
+from application.jobs.pipeline import AttemptOutcome, AttemptPipeline, RunAttempt
+from application.jobs.read_models import JobView
+from application.jobs.reconciler import ReconcileJobsHandler
+from application.jobs.registry import JobKinds
+from application.jobs.retry_policy import RetryPolicy
+from application.jobs.settings import JobSettings
+from application.jobs.transition import JobEndedListener, JobTransitions
+from application.reports.chunk import ProcessChunkHandler
+from application.reports.kinds import (
+    CHUNK_JOB_KIND,
+    MERGE_JOB_KIND,
+    REPORT_JOB_KIND,
+    ReportKindSettings,
+    report_job_kinds,
+)
+from application.reports.merge import MergeReportHandler
+from application.reports.output import ReportProcessing
+from application.reports.process import ProcessReportHandler
+from application.reports.read_models import SubmittedReport
+from application.reports.submit import IdempotencyKey, ReportIntake, SubmitReport, SubmitReportHandler
 from domain.errors import InvalidSchema, JobError
 from domain.ports import Checkpoint, no_checkpoint
+from domain.profile import ChunkPlan, DeclaredSchema, PartialProfile, ProfileResult
 
 
 class ScriptedEngine:
@@ -31,46 +43,62 @@ class ScriptedEngine:
         self.errors: list[Exception] = []
         self.calls = 0
         self.during: Any = None  # called at the start of the work, to change the world meanwhile
+        self.after_checkpoint: Any = None  # called after the work's checkpoint
 
-    def check_schema(self, schema: dict[str, Any]) -> None:
-        if "columns" not in schema:
+    def check_schema(self, schema: DeclaredSchema) -> None:
+        if "columns" not in schema.definition:
             raise InvalidSchema("a schema needs 'columns'")
 
     def analyze_path(
-        self, path: str, *, schema: dict[str, Any] | None, checkpoint: Checkpoint = no_checkpoint
-    ) -> dict[str, Any]:
+        self, path: str, *, schema: DeclaredSchema | None, checkpoint: Checkpoint = no_checkpoint
+    ) -> ProfileResult:
         lines = self._work(path, checkpoint)
-        return {"summary": {"rows": len(lines) - 1, "columns": len(lines[0].split(","))}, "schema": schema}
+        summary = {"rows": len(lines) - 1, "columns": len(lines[0].split(","))}
+        return ProfileResult(document={"summary": summary, "schema": schema.definition if schema else None})
 
-    def plan_chunks(self, path: str, *, target_bytes: int) -> list[dict[str, Any]]:
+    def plan_chunks(self, path: str, *, target_bytes: int, checkpoint: Checkpoint = no_checkpoint) -> list[ChunkPlan]:
         rows = len(self._lines(path)) - 1
         per_chunk = max(1, target_bytes)  # here a "byte" of target is one row
-        return [{"first": start, "rows": min(per_chunk, rows - start)} for start in range(0, rows, per_chunk)]
+        return [
+            ChunkPlan(spec={"first": start, "rows": min(per_chunk, rows - start)})
+            for start in range(0, rows, per_chunk)
+        ]
 
     def profile_chunk(
-        self, path: str, chunk: dict[str, Any], *, schema: dict[str, Any] | None, checkpoint: Checkpoint = no_checkpoint
-    ) -> dict[str, Any]:
+        self,
+        path: str,
+        chunk: ChunkPlan,
+        *,
+        schema: DeclaredSchema | None,
+        checkpoint: Checkpoint = no_checkpoint,
+    ) -> PartialProfile:
         lines = self._work(path, checkpoint)
-        return {"rows": chunk["rows"], "columns": len(lines[0].split(",")), "first": chunk["first"]}
+        return PartialProfile(
+            data={"rows": chunk.spec["rows"], "columns": len(lines[0].split(",")), "first": chunk.spec["first"]}
+        )
 
-    def merge(self, partials: list[dict[str, Any]], *, file_bytes: int) -> dict[str, Any]:
-        firsts = [p["first"] for p in partials]
+    def merge(self, partials: list[PartialProfile], *, file_bytes: int) -> ProfileResult:
+        firsts = [p.data["first"] for p in partials]
         if firsts != sorted(firsts):
             raise ValueError("partials out of order")
-        rows = sum(p["rows"] for p in partials)
-        return {"summary": {"rows": rows, "columns": partials[0]["columns"]}, "chunks": len(partials)}
+        rows = sum(p.data["rows"] for p in partials)
+        return ProfileResult(
+            document={"summary": {"rows": rows, "columns": partials[0].data["columns"]}, "chunks": len(partials)}
+        )
 
-    def render_html(self, result: dict[str, Any]) -> str:
-        return f"<p>{result['summary']['rows']} rows</p>"
+    def render_html(self, result: ProfileResult) -> str:
+        return f"<p>{result.document['summary']['rows']} rows</p>"
 
-    def export_csv(self, result: dict[str, Any], *, table: str) -> str:
-        return f"{table}\r\n{result['summary']['rows']}\r\n"
+    def export_csv(self, result: ProfileResult, *, table: Literal["columns", "violations"]) -> str:
+        return f"{table}\r\n{result.document['summary']['rows']}\r\n"
 
     def _work(self, path: str, checkpoint: Checkpoint) -> list[str]:
         self.calls += 1
         if self.during is not None:
             self.during()
         checkpoint(0.5)
+        if self.after_checkpoint is not None:
+            self.after_checkpoint()
         if self.errors:
             raise self.errors.pop(0)
         return self._lines(path)
@@ -92,14 +120,17 @@ class World:
     report_engine: ScriptedEngine = field(default_factory=ScriptedEngine)
     intake: ReportIntake = field(default_factory=lambda: ReportIntake(max_upload_bytes=1000))
     processing: ReportProcessing = field(default_factory=lambda: ReportProcessing(fan_out_bytes=200, chunk_bytes=2))
-    engine: JobEngineSettings = field(
-        default_factory=lambda: JobEngineSettings(
-            default_max_attempts=3,
+    settings: JobSettings = field(
+        default_factory=lambda: JobSettings(
             lease_seconds=30,
             redelivery_after_seconds=120,
             retry=RetryPolicy(base_seconds=2, cap_seconds=60, jitter=0),
         )
     )
+    kind_settings: ReportKindSettings = field(default_factory=lambda: ReportKindSettings(max_attempts=3))
+    stopping: str = ""  # a reason set here stops the worker: running attempts hand their jobs back
+    listeners: list[JobEndedListener] = field(default_factory=list)  # job-ended listeners after the engine's
+    time_limit_errors: tuple[type[BaseException], ...] = ()
 
     @property
     def analyzer(self) -> ScriptedEngine:
@@ -114,13 +145,33 @@ class World:
         return OutboxDispatcher(uow=self.fresh_uow(), queue=self.queue, clock=self.clock)
 
     @property
-    def runner(self) -> AttemptRunner:
-        return AttemptRunner(
+    def kinds(self) -> JobKinds:
+        handlers = {
+            REPORT_JOB_KIND: lambda: ProcessReportHandler(
+                blobs=self.blobs, engine=self.report_engine, processing=self.processing
+            ),
+            CHUNK_JOB_KIND: lambda: ProcessChunkHandler(blobs=self.blobs, engine=self.report_engine),
+            MERGE_JOB_KIND: lambda: MergeReportHandler(blobs=self.blobs, engine=self.report_engine),
+        }
+        return JobKinds((kind, handlers[kind.name]) for kind in report_job_kinds(self.kind_settings))
+
+    @property
+    def transitions(self) -> JobTransitions:
+        return JobTransitions(
+            kinds=self.kinds, on_job_ended=[*ENGINE_LISTENERS, *self.listeners], dispatcher=self.dispatcher
+        )
+
+    @property
+    def pipeline(self) -> AttemptPipeline:
+        heartbeat = InMemoryHeartbeat(self.fresh_uow(), self.clock)
+        heartbeat.stopping = self.stopping
+        return AttemptPipeline(
             uow=self.uow,
-            heartbeat=InMemoryHeartbeat(self.fresh_uow(), self.clock),
-            dispatcher=self.dispatcher,
+            heartbeat=heartbeat,
+            transitions=self.transitions,
             clock=self.clock,
-            engine=self.engine,
+            settings=self.settings,
+            time_limit_errors=self.time_limit_errors,
         )
 
     def submit(
@@ -133,10 +184,10 @@ class World:
         handler = SubmitReportHandler(
             uow=self.uow,
             blobs=self.blobs,
-            dispatcher=self.dispatcher,
+            transitions=self.transitions,
             clock=self.clock,
             intake=self.intake,
-            engine=self.engine,
+            settings=self.settings,
             report_engine=self.report_engine,
         )
         return handler(
@@ -151,17 +202,8 @@ class World:
         )
 
     def process(self, job_id: Any, attempt: int, worker: str = "w1") -> AttemptOutcome:
-        """Run the attempt with the handler of the job's kind, as the Celery tasks do."""
-        cmd = RunAttempt(job_id=job_id, attempt=attempt, worker=worker)
-        job = self.uow.state.jobs.get(job_id)
-        kind = job.kind if job else "report.process"
-        if kind == "report.chunk":
-            return ProcessChunkHandler(runner=self.runner, blobs=self.blobs, engine=self.report_engine)(cmd)
-        if kind == "report.merge":
-            return MergeReportHandler(runner=self.runner, blobs=self.blobs, engine=self.report_engine)(cmd)
-        return ProcessReportHandler(
-            runner=self.runner, blobs=self.blobs, engine=self.report_engine, processing=self.processing
-        )(cmd)
+        """Run the attempt through the pipeline, as the Celery tasks do."""
+        return self.pipeline(RunAttempt(job_id=job_id, attempt=attempt, worker=worker))
 
     def run_queue(self, limit: int = 100) -> list[AttemptOutcome]:
         """Deliver everything published so far, and what that publishes, like a worker."""
@@ -177,13 +219,16 @@ class World:
         return self.dispatcher.relay()
 
     def reconcile(self) -> Any:
-        return ReconcileJobsHandler(uow=self.uow, dispatcher=self.dispatcher, clock=self.clock, engine=self.engine)()
+        return ReconcileJobsHandler(
+            uow=self.uow, transitions=self.transitions, clock=self.clock, settings=self.settings
+        )()
 
     def cancel(self, job_id: Any, owner_id: int = 1) -> JobView:
-        return CancelJobHandler(uow=self.uow, clock=self.clock)(JobCommand(job_id=job_id, owner_id=owner_id))
+        handler = CancelJobHandler(uow=self.uow, transitions=self.transitions, clock=self.clock)
+        return handler(JobCommand(job_id=job_id, owner_id=owner_id))
 
     def replay(self, job_id: Any, owner_id: int = 1, is_staff: bool = False) -> JobView:
-        handler = ReplayJobHandler(uow=self.uow, dispatcher=self.dispatcher, clock=self.clock, engine=self.engine)
+        handler = ReplayJobHandler(uow=self.uow, transitions=self.transitions, clock=self.clock)
         return handler(JobCommand(job_id=job_id, owner_id=owner_id, is_staff=is_staff))
 
     def job(self, job_id: Any) -> Any:

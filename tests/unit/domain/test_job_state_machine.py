@@ -281,3 +281,27 @@ def test_cancelling_a_fanned_out_parent_cancels_it_at_once() -> None:
     job.request_cancel(now=NOW, actor="user:1")
 
     assert job.status is JobStatus.CANCELLED
+
+
+def test_a_handed_back_attempt_waits_again_at_once_and_does_not_use_up_the_budget() -> None:
+    job = Job.create(id=uuid.uuid4(), kind="k", owner_id=1, queue="q", max_attempts=2, now=NOW, actor="u")
+    job.start(now=NOW, worker="w", lease_seconds=30)
+    later = NOW + timedelta(seconds=5)
+
+    job.hand_back(now=later, actor="worker:w", reason="the worker is stopping")
+
+    assert (job.status, job.attempts, job.max_attempts, job.attempts_left) == (JobStatus.RETRYING, 1, 3, 2)
+    assert (job.next_attempt_at, job.lease_expires_at) == (later, None)
+    assert job.accepts_delivery(2) and not job.accepts_delivery(1)
+
+
+def test_a_job_has_just_ended_only_until_its_terminal_transition_is_saved() -> None:
+    job = Job.create(id=uuid.uuid4(), kind="k", owner_id=1, queue="q", max_attempts=2, now=NOW, actor="u")
+    job.start(now=NOW, worker="w", lease_seconds=30)
+    assert not job.has_just_ended
+
+    job.succeed(now=NOW, actor="worker:w")
+    ended_before_save = job.has_just_ended
+    job.new_events = []
+
+    assert ended_before_save and not job.has_just_ended

@@ -1,0 +1,68 @@
+"""The reconciler: the database, not the broker, decides what must run again.
+
+It hands on jobs whose worker stopped renewing its lease (killed, host lost) and sends
+again the delivery of waiting jobs that should have started long ago (message lost in the
+broker). Run on a schedule; safe to run on several hosts at once (rows are locked, and
+locked rows are skipped).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import BaseModel, ConfigDict
+
+from application import actors
+from application.jobs.settings import JobSettings
+from application.jobs.transition import JobTransitions
+from domain.ports import Clock, UnitOfWork
+
+RECONCILER = f"{actors.SYSTEM}:reconciler"
+MAX_REDELIVERY_DOUBLINGS = 6
+
+
+class ReconcileReport(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    leases_expired: int
+    redelivered: int
+
+
+class ReconcileJobsHandler:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWork,
+        transitions: JobTransitions,
+        clock: Clock,
+        settings: JobSettings,
+        batch_size: int = 200,
+    ) -> None:
+        self._uow = uow
+        self._transitions = transitions
+        self._clock = clock
+        self._settings = settings
+        self._batch_size = batch_size
+
+    def __call__(self) -> ReconcileReport:
+        with self._uow as uow:
+            now = self._clock.now()
+            transition = self._transitions.begin(uow, now=now, actor=RECONCILER)
+            expired = uow.jobs.expired_leases(now, limit=self._batch_size)
+            for job in expired:
+                retry_at = now + timedelta(seconds=self._settings.retry.delay_for(job.attempts))
+                # a chunk that dies here takes its report along (the job-ended hook)
+                job.expire_lease(now=now, retry_at=retry_at, actor=RECONCILER)
+                transition.schedule(job)
+                transition.save(job)
+            base = self._settings.redelivery_after_seconds
+            overdue = uow.jobs.overdue(now, available_before=now - timedelta(seconds=base), limit=self._batch_size)
+            for job in overdue:
+                # Each resend of the same attempt waits twice as long as the last: a job that
+                # is merely stuck behind a long queue is not resent over and over.
+                wait = base * 2 ** min(job.redeliveries + 1, MAX_REDELIVERY_DOUBLINGS)
+                job.redeliver(now=now, actor=RECONCILER, next_check_at=now + timedelta(seconds=wait))
+                transition.schedule(job)
+                transition.save(job)
+            transition.commit()
+        return ReconcileReport(leases_expired=len(expired), redelivered=len(overdue))

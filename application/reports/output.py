@@ -1,0 +1,52 @@
+"""Turning a profile into a finished report: its JSON and HTML documents and its summary."""
+
+from __future__ import annotations
+
+import io
+import json
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.errors import JobInputMissing
+from domain.job import Job
+from domain.ports import BlobStore, ReportEngine, UnitOfWork
+from domain.profile import ProfileResult
+from domain.report import Report, ReportOutput
+
+
+class ReportProcessing(BaseModel):
+    """When a report is split into chunk jobs, and how big a chunk is."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fan_out_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
+    chunk_bytes: int = Field(default=128 * 1024 * 1024, gt=0)
+
+
+def report_of(uow: UnitOfWork, job: Job) -> Report:
+    """The report a job works for (a report's job, its chunks and merge all carry its id).
+
+    Raises JobInputMissing when it no longer exists.
+    """
+    report_id = job.payload.get("report_id")
+    report = uow.reports.get(UUID(str(report_id))) if report_id else None
+    if report is None:
+        raise JobInputMissing(f"the report of {job.kind} job {job.id} no longer exists")
+    return report
+
+
+def store_output(blobs: BlobStore, engine: ReportEngine, report: Report, result: ProfileResult) -> ReportOutput:
+    """Write the result, its HTML page and its CSV tables as blobs, once, by the worker; the
+    summary stays with the report. The web process then only streams them."""
+    documents = {
+        "result.json": json.dumps(result.document, separators=(",", ":"), allow_nan=False),
+        "report.html": engine.render_html(result),
+        "columns.csv": engine.export_csv(result, table="columns"),
+        "violations.csv": engine.export_csv(result, table="violations"),
+    }
+    keys = {
+        name: blobs.save(name_hint=name, content=io.BytesIO(text.encode()), prefix=f"results/{report.id}").key
+        for name, text in documents.items()
+    }
+    return ReportOutput(summary=result.summary, documents=keys)

@@ -1,0 +1,155 @@
+"""Accept an upload: store the file, persist report + job + event + outbox entry in one
+transaction, ring the broker after commit. Honours an Idempotency-Key when one is given."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any, BinaryIO
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from application import actors
+from application.errors import EmptyUpload, UploadTooLarge
+from application.jobs.read_models import JobView
+from application.jobs.settings import JobSettings
+from application.jobs.transition import JobTransitions
+from application.reports.kinds import REPORT_JOB_KIND
+from application.reports.read_models import SubmittedReport
+from domain.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
+from domain.ports import BlobStore, Clock, ReportEngine, UnitOfWork
+from domain.profile import DeclaredSchema
+from domain.report import Report
+
+
+class IdempotencyKey(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str = Field(min_length=1, max_length=255)
+    fingerprint: str = Field(min_length=1, max_length=128)  # of the request: same key + other request = reuse
+
+
+class SubmitReport(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    owner_id: int
+    filename: str = Field(min_length=1, max_length=255)
+    name: str = Field(default="", max_length=255)
+    content_type: str = Field(default="", max_length=255)
+    size_bytes: int = Field(ge=0)
+    content: Any  # a readable binary stream; Any because pydantic cannot check BinaryIO
+    declared_schema: dict[str, Any] | None = None
+    idempotency: IdempotencyKey | None = None
+
+
+class ReportIntake(BaseModel):
+    """Configuration of report submission."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_upload_bytes: int = Field(gt=0)
+
+
+class SubmitReportHandler:
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWork,
+        blobs: BlobStore,
+        transitions: JobTransitions,
+        clock: Clock,
+        intake: ReportIntake,
+        settings: JobSettings,
+        report_engine: ReportEngine,
+    ) -> None:
+        self._uow = uow
+        self._blobs = blobs
+        self._report_engine = report_engine
+        self._transitions = transitions
+        self._clock = clock
+        self._intake = intake
+        self._settings = settings
+
+    def __call__(self, cmd: SubmitReport) -> SubmittedReport:
+        """Raises UploadTooLarge, EmptyUpload or InvalidSchema (nothing is stored then), and
+        for a reused Idempotency-Key IdempotencyKeyReused or IdempotencyKeyInFlight."""
+        if cmd.size_bytes > self._intake.max_upload_bytes:
+            raise UploadTooLarge(cmd.size_bytes, self._intake.max_upload_bytes)
+        if cmd.size_bytes == 0:
+            raise EmptyUpload()
+        if cmd.declared_schema is not None:
+            self._report_engine.check_schema(DeclaredSchema(definition=cmd.declared_schema))
+        if cmd.idempotency is not None:
+            earlier = self._claim_key(cmd.owner_id, cmd.idempotency)
+            if earlier is not None:
+                return earlier
+        try:
+            return self._submit(cmd)
+        except BaseException:
+            if cmd.idempotency is not None:
+                self._release_key(cmd.owner_id, cmd.idempotency)
+            raise
+
+    def _submit(self, cmd: SubmitReport) -> SubmittedReport:
+        content: BinaryIO = cmd.content
+        blob = self._blobs.save(name_hint=cmd.filename, content=content)
+        now = self._clock.now()
+        report_id = uuid.uuid4()
+        job = self._transitions.kinds.create(
+            REPORT_JOB_KIND,
+            owner_id=cmd.owner_id,
+            now=now,
+            actor=actors.user(cmd.owner_id),
+            payload={"report_id": str(report_id)},
+        )
+        report = Report(
+            id=report_id,
+            owner_id=cmd.owner_id,
+            job_id=job.id,
+            name=cmd.name or cmd.filename,
+            filename=cmd.filename,
+            blob_key=blob.key,
+            size_bytes=blob.size_bytes,
+            content_type=cmd.content_type,
+            created_at=now,
+            declared_schema=None if cmd.declared_schema is None else DeclaredSchema(definition=cmd.declared_schema),
+        )
+        submitted = SubmittedReport(report_id=report.id, job=JobView.of(job, internals=False))
+        try:
+            with self._uow as uow:
+                transition = self._transitions.begin(uow, now=now, actor=actors.user(cmd.owner_id))
+                transition.add(job)
+                uow.reports.add(report)
+                if cmd.idempotency is not None:
+                    uow.idempotency.complete(
+                        cmd.owner_id, cmd.idempotency.key, response=submitted.model_dump(mode="json")
+                    )
+                transition.commit()
+        except BaseException:
+            self._blobs.delete(blob.key)
+            raise
+        return submitted
+
+    def _claim_key(self, owner_id: int, idem: IdempotencyKey) -> SubmittedReport | None:
+        now = self._clock.now()
+        with self._uow as uow:
+            held = uow.idempotency.claim(
+                owner_id,
+                idem.key,
+                fingerprint=idem.fingerprint,
+                now=now,
+                expires_at=now + timedelta(seconds=self._settings.idempotency_key_ttl_seconds),
+            )
+            uow.commit()
+        if held is None:
+            return None
+        if held.fingerprint != idem.fingerprint:
+            raise IdempotencyKeyReused(f"Idempotency-Key {idem.key!r} was used for a different request")
+        if held.response is None:
+            raise IdempotencyKeyInFlight(f"a request with Idempotency-Key {idem.key!r} is still in progress")
+        return SubmittedReport.model_validate(held.response)
+
+    def _release_key(self, owner_id: int, idem: IdempotencyKey) -> None:
+        with self._uow as uow:
+            uow.idempotency.release(owner_id, idem.key)
+            uow.commit()
