@@ -15,7 +15,8 @@ class Environment(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
 
     debug: bool = False
-    secret_key: str = "insecure-embedded-default-change-me"
+    # required outside DEBUG (config.secret_key): at least 50 random characters
+    secret_key: str = ""
     allowed_hosts: Annotated[list[str], NoDecode] = ["127.0.0.1", "localhost", "[::1]", "testserver"]
     # where the embedded default keeps its SQLite file, broker folders and uploads
     var_dir: Path = BASE_DIR / "var"
@@ -60,6 +61,8 @@ class Environment(BaseSettings):
     # Longest time a task may run before Redis hands its message to another worker; it
     # must exceed the longest task (retries wait in the outbox, not in the broker).
     visibility_timeout_seconds: int = Field(default=3600, gt=0)
+    # an API token expires this long after it was issued; 0 = never
+    token_ttl_days: float = Field(default=90, ge=0)
     db_conn_max_age: int = Field(default=600, ge=0)
     log_level: str = "INFO"
     # "module:Class" of the ReportEngine; the fault-injection suite swaps in its own
@@ -67,6 +70,17 @@ class Environment(BaseSettings):
     # files above this size are profiled as chunk jobs of about chunk_bytes, then merged
     fan_out_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
     chunk_bytes: int = Field(default=128 * 1024 * 1024, gt=0)
+
+    # https behind a TLS-terminating proxy. Unset, each is on outside DEBUG (production) and off
+    # with DEBUG. The proxy header is a header name ("" trusts none) whose value "https" marks a
+    # request the proxy received over TLS; the proxy must set or strip it on every request.
+    secure_proxy_ssl_header: str | None = None
+    secure_ssl_redirect: bool | None = None
+    secure_hsts_seconds: int | None = Field(default=None, ge=0)
+    secure_hsts_include_subdomains: bool | None = None
+    # a commitment for the whole domain (browsers' preload lists): only ever on by choice
+    secure_hsts_preload: bool = False
+    secure_cookies: bool | None = None
 
     @model_validator(mode="after")
     def _time_limits_below_visibility(self) -> Environment:
@@ -81,6 +95,18 @@ class Environment(BaseSettings):
     @classmethod
     def _split_commas(cls, value: object) -> object:
         return [host.strip() for host in value.split(",") if host.strip()] if isinstance(value, str) else value
+
+    def in_production(self, value: bool | None) -> bool:
+        """An on/off setting: as set, or else on outside DEBUG."""
+        return (not self.debug) if value is None else value
+
+    @property
+    def proxy_ssl_header(self) -> tuple[str, str] | None:
+        """Django's SECURE_PROXY_SSL_HEADER: the header's WSGI name and the value that means https."""
+        header = self.secure_proxy_ssl_header
+        if header is None:
+            header = "" if self.debug else "X-Forwarded-Proto"
+        return ("HTTP_" + header.strip().upper().replace("-", "_"), "https") if header.strip() else None
 
     @property
     def sqlite_path(self) -> Path:

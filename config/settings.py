@@ -2,22 +2,44 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import dj_database_url
 
 from config.environment import Environment
+from config.secret_key import secret_key
 
 ENV = Environment()
 
 DEBUG = ENV.debug
-SECRET_KEY = ENV.secret_key
+SECRET_KEY = secret_key(ENV)
 ALLOWED_HOSTS = ENV.allowed_hosts
+
+# --- https behind a TLS-terminating proxy: on by default outside DEBUG (README, "Deploying") ---
+SECURE_PROXY_SSL_HEADER = ENV.proxy_ssl_header
+SECURE_SSL_REDIRECT = ENV.in_production(ENV.secure_ssl_redirect)
+# an orchestrator probes these over plain http, inside the network
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = ENV.secure_hsts_seconds if ENV.secure_hsts_seconds is not None else 0 if DEBUG else 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = ENV.in_production(ENV.secure_hsts_include_subdomains)
+SECURE_HSTS_PRELOAD = ENV.secure_hsts_preload
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = ENV.in_production(ENV.secure_cookies)
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = [
+    # CSRF protects cookie-authenticated forms; the API authenticates every request with a
+    # token in the Authorization header, which a browser never sends on its own, and sets no cookie.
+    "security.W003",
+    # HSTS preloading binds every host of the registrable domain, in browsers' built-in lists:
+    # its owner decides (SECURE_HSTS_PRELOAD=true), not a default of one service.
+    "security.W021",
+]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "adapters.orm",
@@ -27,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,7 +118,7 @@ MAX_UPLOAD_BYTES = ENV.max_upload_bytes
 REPORT_LINK_TTL_SECONDS = ENV.report_link_ttl_seconds
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["adapters.api.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
@@ -105,6 +128,15 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "adapters.api.problems.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "adapters.api.schema.ProblemAutoSchema",
     "UNAUTHENTICATED_USER": None,
+}
+# API tokens are stored hashed (django-rest-knox) in reportflow's own table, where each has an
+# id to be listed and revoked by; knox's migrations would only create its unused default table.
+KNOX_TOKEN_MODEL = "reportflow.ApiTokenRecord"
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": timedelta(days=ENV.token_ttl_days) if ENV.token_ttl_days else None,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "reportflow API",

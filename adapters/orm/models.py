@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from knox.models import AbstractAuthToken
 
 from domain.job_status import JobStatus
 
@@ -198,3 +201,18 @@ class DeadMessageRecord(models.Model):
 
     def __str__(self) -> str:
         return f"dead message {self.id} for {self.task}"
+
+
+class ApiTokenRecord(AbstractAuthToken):
+    """An API token at rest: knox keeps only its digest (SHA-512) and its first characters.
+
+    The `id` names a token in the API (list, revoke) without exposing its digest.
+    """
+
+    id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        db_table = "api_token"
+
+    def __str__(self) -> str:
+        return f"API token {self.id} of user {self.user_id}"

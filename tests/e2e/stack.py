@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -133,6 +134,8 @@ def running_stack(
     optionally beat, each in its own process group; everything is stopped on exit."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "VAR_DIR"}}
     env.update(DJANGO_SETTINGS_MODULE="config.settings", VAR_DIR=str(var_dir), PYTHONUNBUFFERED="1")
+    # production settings: a key shared by every process, and plain http (no TLS proxy here)
+    env.update(SECRET_KEY=secrets.token_urlsafe(50), SECURE_SSL_REDIRECT="false")
     if database_url:
         env["DATABASE_URL"] = database_url
     if broker_url:
