@@ -176,8 +176,19 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "default", "expires": ENV.reconcile_interval_seconds * 5},
     },
     "housekeeping": {"task": "jobs.housekeeping", "schedule": 3600.0, "options": {"queue": "default"}},
+    "fire-schedules": {
+        "task": "schedules.fire",
+        "schedule": ENV.schedule_fire_interval_seconds,
+        "options": {"queue": "default", "expires": ENV.schedule_fire_interval_seconds * 5},
+    },
 }
-CELERY_TASK_ROUTES = {"reports.*": {"queue": "reports"}, "jobs.*": {"queue": "default"}}
+# Beat sends these only while it holds the scheduler lease: a second beat waits as a standby.
+CELERY_BEAT_SCHEDULER = "adapters.celery.beat:LeasedScheduler"
+CELERY_TASK_ROUTES = {
+    "reports.*": {"queue": "reports"},
+    "jobs.*": {"queue": "default"},
+    "schedules.*": {"queue": "default"},
+}
 
 
 REPORT_MAX_ATTEMPTS = ENV.report_max_attempts
@@ -191,6 +202,8 @@ CANCEL_CHECK_SECONDS = ENV.cancel_check_seconds
 REPORT_SOFT_TIME_LIMIT_SECONDS = ENV.report_soft_time_limit_seconds
 REPORT_TIME_LIMIT_SECONDS = ENV.report_time_limit_seconds
 REDELIVERY_AFTER_SECONDS = ENV.redelivery_after_seconds
+SCHEDULER_LEASE_SECONDS = ENV.scheduler_lease_seconds
+SCHEDULE_CLOCK = ENV.schedule_clock
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
 from types import TracebackType
 
@@ -12,6 +13,7 @@ from adapters.memory.repositories import (
     InMemoryReportRepository,
     InMemoryState,
 )
+from adapters.memory.schedules import InMemoryScheduleRepository, InMemorySchedulerLeaseRepository
 
 
 class InMemoryUnitOfWork:
@@ -38,6 +40,8 @@ class InMemoryUnitOfWork:
         self.outbox = InMemoryOutboxRepository(working)
         self.idempotency = InMemoryIdempotencyRepository(working)
         self.dead_messages = InMemoryDeadMessageRepository(working)
+        self.schedules = InMemoryScheduleRepository(working)
+        self.scheduler_leases = InMemorySchedulerLeaseRepository(working)
 
     def __exit__(
         self,
@@ -51,8 +55,8 @@ class InMemoryUnitOfWork:
     def commit(self) -> None:
         if self._working is None:
             raise RuntimeError("commit outside a unit of work")
-        for name in ("jobs", "events", "reports", "outbox", "idempotency", "dead_messages", "outputs"):
-            setattr(self.state, name, getattr(self._working, name))
+        for held in dataclasses.fields(self.state):
+            setattr(self.state, held.name, getattr(self._working, held.name))
         self.commits += 1
         callbacks, self._callbacks = self._callbacks, []
         for callback in callbacks:

@@ -8,6 +8,7 @@ from domain.ports.idempotency import IdempotencyRecord, IdempotencyRepository
 from domain.ports.outbox import OutboxEntry, OutboxRepository
 from domain.ports.report_engine import Checkpoint, ReportEngine, no_checkpoint
 from domain.ports.repositories import JobCursor, JobRepository, ReportRepository
+from domain.ports.schedules import ScheduledRun, ScheduleRepository, SchedulerLeaseRepository
 from domain.ports.task_queue import Delivery, QueueUnavailable, TaskQueue
 from domain.ports.unit_of_work import UnitOfWork
 
@@ -28,6 +29,9 @@ __all__ = [
     "QueueUnavailable",
     "ReportEngine",
     "ReportRepository",
+    "ScheduleRepository",
+    "ScheduledRun",
+    "SchedulerLeaseRepository",
     "StoredBlob",
     "TaskQueue",
     "UnitOfWork",
