@@ -11,6 +11,7 @@ from adapters.api.reports import (
     ReportSubmitApi,
     ReportViolationsCsvApi,
 )
+from adapters.api.schedules import ScheduleDetailApi, ScheduleListApi, ScheduleRunsApi
 
 app_name = "api"
 
@@ -29,4 +30,7 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/retry/", JobRetryApi.as_view(), name="job-retry"),
     path("dead-letters/", DeadLetterListApi.as_view(), name="dead-letter-list"),
     path("dead-letters/<uuid:job_id>/replay/", DeadLetterReplayApi.as_view(), name="dead-letter-replay"),
+    path("schedules/", ScheduleListApi.as_view(), name="schedule-list"),
+    path("schedules/<uuid:schedule_id>/", ScheduleDetailApi.as_view(), name="schedule-detail"),
+    path("schedules/<uuid:schedule_id>/runs/", ScheduleRunsApi.as_view(), name="schedule-runs"),
 ]
