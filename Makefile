@@ -30,7 +30,7 @@ web: install ## the web process alone (gunicorn)
 worker: install ## a worker alone; QUEUES=reports,default CONCURRENCY=2
 	QUEUES=$(QUEUES) CONCURRENCY=$(CONCURRENCY) $(VENV)/bin/honcho start -f Procfile worker
 
-beat: install ## the scheduler alone (run exactly one per deployment)
+beat: install ## the scheduler alone (a second one waits as a standby: see README, "One effective scheduler")
 	$(VENV)/bin/honcho start -f Procfile beat
 
 migrate: install ## apply database migrations
