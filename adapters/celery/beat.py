@@ -3,7 +3,7 @@
 Every beat process competes for one lease row in the database (application.schedules.lease).
 The holder renews it every third of `SCHEDULER_LEASE_SECONDS` and sends the engine's periodic
 tasks (relay, reconcile, housekeeping, schedule firing) as usual; any other beat is a standby
-that sends nothing and tries again as often, and takes over once the lease has expired. A beat
+that sends nothing, tries again every second, and takes over once the lease has expired. A beat
 that cannot reach the database does not know whether it still holds the lease, so it stops
 sending. The schedule firing carries the sender's name, and does nothing unless that sender
 holds the lease, so a firing still queued from a former holder is a no-op too.
@@ -28,6 +28,7 @@ from config.container import container
 logger = logging.getLogger(__name__)
 
 FIRE_TASK = "schedules.fire"
+STANDBY_RETRY_SECONDS = 1.0
 
 
 class LeasedScheduler(PersistentScheduler):
@@ -41,7 +42,10 @@ class LeasedScheduler(PersistentScheduler):
         now = time.monotonic()
         if now >= self._next_claim:
             self._claim()
-            self._next_claim = now + container.scheduler_settings().lease_seconds / 3
+            renew_every = container.scheduler_settings().lease_seconds / 3
+            # a standby (or a holder that lost the database) tries again soon: it takes over, or
+            # resumes, within about a second of the lease becoming free
+            self._next_claim = now + (renew_every if self.holding else min(renew_every, STANDBY_RETRY_SECONDS))
         until_claim = max(self._next_claim - time.monotonic(), 0.0)
         if not self.holding:
             return until_claim
@@ -57,9 +61,9 @@ class LeasedScheduler(PersistentScheduler):
         if self.holding:  # stopping cleanly: a standby need not wait for the lease to expire
             try:
                 container.release_scheduler_lease()(ClaimSchedulerLease(holder=self.holder))
-                logger.info("beat %s: released the scheduler lease", self.holder)
+                logger.info("%s: released the scheduler lease", self.holder)
             except DatabaseError as exc:
-                logger.warning("beat %s: could not release the scheduler lease: %s", self.holder, exc)
+                logger.warning("%s: could not release the scheduler lease: %s", self.holder, exc)
             self.holding = False
         super().close()
 
@@ -69,11 +73,11 @@ class LeasedScheduler(PersistentScheduler):
             state = container.claim_scheduler_lease()(ClaimSchedulerLease(holder=self.holder))
         except DatabaseError as exc:
             held, holder = False, "unknown: the database did not answer"
-            logger.warning("beat %s: cannot reach the scheduler lease, sending nothing: %s", self.holder, exc)
+            logger.warning("%s: cannot reach the scheduler lease, sending nothing: %s", self.holder, exc)
         else:
             held, holder = state.held, state.holder
         if held and not self.holding:
-            logger.info("beat %s: holds the scheduler lease, sending the periodic tasks", self.holder)
+            logger.info("%s: holds the scheduler lease, sending the periodic tasks", self.holder)
         elif not held and (self.holding or self._next_claim == 0.0):
-            logger.info("beat %s: standby, the scheduler lease is held by %s", self.holder, holder)
+            logger.info("%s: standby, the scheduler lease is held by %s", self.holder, holder)
         self.holding = held
