@@ -6,6 +6,7 @@ Views and tasks resolve handlers from `container`; tests override providers.
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from dependency_injector import containers, providers
@@ -46,14 +47,33 @@ from application.reports.merge import MergeReportHandler
 from application.reports.output import ReportProcessing
 from application.reports.process import ProcessReportHandler
 from application.reports.submit import ReportIntake, SubmitReportHandler
+from application.schedules.fire import FireSchedulesHandler
+from application.schedules.lease import ClaimSchedulerLeaseHandler, ReleaseSchedulerLeaseHandler
+from application.schedules.manage import ChangeScheduleHandler, CreateScheduleHandler, DeleteScheduleHandler
+from application.schedules.queries import GetScheduleHandler, ListScheduleRunsHandler, ListSchedulesHandler
+from application.schedules.settings import SchedulerSettings
 from config.celery import app as celery_app
-from domain.ports import ReportEngine
+from domain.ports import Clock, ReportEngine
+
+
+def _built(path: str) -> Any:
+    """An instance of the class named "module:Class" (what tests swap in through settings)."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)()
 
 
 def _report_engine() -> ReportEngine:
-    module, _, name = settings.REPORT_ENGINE.partition(":")
-    engine: ReportEngine = getattr(importlib.import_module(module), name)()
+    engine: ReportEngine = _built(settings.REPORT_ENGINE)
     return engine
+
+
+def _schedule_clock() -> Clock:
+    clock: Clock = _built(settings.SCHEDULE_CLOCK)
+    return clock
+
+
+def _scheduler_settings() -> SchedulerSettings:
+    return SchedulerSettings(lease_seconds=settings.SCHEDULER_LEASE_SECONDS)
 
 
 def _intake() -> ReportIntake:
@@ -171,6 +191,28 @@ class Container(containers.DeclarativeContainer):
     list_dead_letters = providers.Factory(ListDeadLettersHandler, uow=uow)
     get_report = providers.Factory(GetReportHandler, uow=uow)
     get_report_document = providers.Factory(GetReportDocumentHandler, uow=uow, blobs=blobs)
+
+    schedule_clock = providers.Singleton(_schedule_clock)
+    scheduler_settings = providers.Singleton(_scheduler_settings)
+    create_schedule = providers.Factory(CreateScheduleHandler, uow=uow, clock=schedule_clock)
+    change_schedule = providers.Factory(ChangeScheduleHandler, uow=uow, clock=schedule_clock)
+    delete_schedule = providers.Factory(DeleteScheduleHandler, uow=uow)
+    get_schedule = providers.Factory(GetScheduleHandler, uow=uow)
+    list_schedules = providers.Factory(ListSchedulesHandler, uow=uow)
+    list_schedule_runs = providers.Factory(ListScheduleRunsHandler, uow=uow)
+    fire_schedules = providers.Factory(
+        FireSchedulesHandler,
+        uow=uow,
+        transitions=transitions,
+        blobs=blobs,
+        clock=clock,
+        schedule_clock=schedule_clock,
+        settings=scheduler_settings,
+    )
+    claim_scheduler_lease = providers.Factory(
+        ClaimSchedulerLeaseHandler, uow=uow, clock=clock, settings=scheduler_settings
+    )
+    release_scheduler_lease = providers.Factory(ReleaseSchedulerLeaseHandler, uow=uow, clock=clock)
 
 
 container = Container()

@@ -57,6 +57,12 @@ class Environment(BaseSettings):
     worker_max_memory_per_child_mb: int = Field(default=1536, ge=0)
     redelivery_after_seconds: float = Field(default=120.0, gt=0)
     relay_interval_seconds: float = Field(default=1.0, gt=0)
+    # how often beat fires the schedules that are due (a run starts at most this late)
+    schedule_fire_interval_seconds: float = Field(default=5.0, gt=0)
+    # the scheduler lease: a second beat takes over this long after the active one stopped
+    scheduler_lease_seconds: float = Field(default=30.0, gt=0)
+    # "module:Class" of the clock the schedules run on; the e2e tests speed it up
+    schedule_clock: str = "adapters.clock:SystemClock"
     reconcile_interval_seconds: float = Field(default=5.0, gt=0)
     # Longest time a task may run before Redis hands its message to another worker; it
     # must exceed the longest task (retries wait in the outbox, not in the broker).

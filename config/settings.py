@@ -209,11 +209,18 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "engine", "expires": ENV.reconcile_interval_seconds * 5},
     },
     "housekeeping": {"task": "jobs.housekeeping", "schedule": 3600.0, "options": {"queue": "engine"}},
+    "fire-schedules": {
+        "task": "schedules.fire",
+        "schedule": ENV.schedule_fire_interval_seconds,
+        "options": {"queue": "engine", "expires": ENV.schedule_fire_interval_seconds * 5},
+    },
 }
-# The engine's own tasks (relay, reconciler, housekeeping) have a queue of their own, so no
-# backlog of jobs can delay them; jobs are routed by the kind registry (their delivery names
-# their queue: high, default, bulk, notifications).
-CELERY_TASK_ROUTES = {"jobs.*": {"queue": "engine"}}
+# Beat sends these only while it holds the scheduler lease: a second beat waits as a standby.
+CELERY_BEAT_SCHEDULER = "adapters.celery.beat:LeasedScheduler"
+# The engine's own tasks (relay, reconciler, housekeeping, schedules) have a queue of their
+# own, so no backlog of jobs can delay them; jobs are routed by the kind registry (their
+# delivery names their queue: high, default, bulk, notifications).
+CELERY_TASK_ROUTES = {"jobs.*": {"queue": "engine"}, "schedules.*": {"queue": "engine"}}
 
 
 REPORT_MAX_ATTEMPTS = ENV.report_max_attempts
@@ -231,6 +238,8 @@ BULK_ABOVE_BYTES = ENV.bulk_above_bytes
 REPORT_SOFT_TIME_LIMIT_SECONDS = ENV.report_soft_time_limit_seconds
 REPORT_TIME_LIMIT_SECONDS = ENV.report_time_limit_seconds
 REDELIVERY_AFTER_SECONDS = ENV.redelivery_after_seconds
+SCHEDULER_LEASE_SECONDS = ENV.scheduler_lease_seconds
+SCHEDULE_CLOCK = ENV.schedule_clock
 
 LOGGING = {
     "version": 1,

@@ -21,6 +21,7 @@ from adapters.celery.shutdown import stopping_reason
 from application.jobs.dead_messages import RecordDeadMessage
 from application.jobs.pipeline import RunAttempt
 from application.jobs.registry import JobKind
+from application.schedules.fire import FireSchedules
 from config.celery import app
 from config.container import container
 
@@ -124,3 +125,13 @@ def housekeeping(**_: Any) -> None:
     report = container.purge_expired()()
     if report.idempotency_keys_purged or report.outbox_entries_purged:
         logger.info("jobs.housekeeping %s", report.model_dump())
+
+
+@shared_task(name="schedules.fire", ignore_result=True)
+def fire_schedules(*, scheduler: str = "", **_: Any) -> None:
+    """Sent by beat with its name: it fires only while that beat holds the scheduler lease."""
+    report = container.fire_schedules()(FireSchedules(scheduler=scheduler))
+    if not report.active:
+        logger.info("schedules.fire from %r: not the scheduler holding the lease, nothing done", scheduler)
+    elif report.fired or report.disabled:
+        logger.info("schedules.fire %s", report.model_dump(exclude={"active"}))

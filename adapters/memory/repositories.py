@@ -13,8 +13,9 @@ from domain.errors import ConcurrentUpdate
 from domain.job import Job
 from domain.job_event import JobEvent
 from domain.job_status import JobStatus
-from domain.ports import DispatchLoad, IdempotencyRecord, JobCursor, OutboxEntry
+from domain.ports import DispatchLoad, IdempotencyRecord, JobCursor, OutboxEntry, ScheduledRun
 from domain.report import Report
+from domain.schedule import Schedule, SchedulerLease
 from domain.start_bucket import StartBucket
 
 
@@ -30,6 +31,9 @@ class InMemoryState:
     dead_messages: list[dict[str, Any]] = field(default_factory=list)
     outputs: dict[UUID, dict[str, Any]] = field(default_factory=dict)
     start_buckets: dict[int, StartBucket] = field(default_factory=dict)
+    schedules: dict[UUID, Schedule] = field(default_factory=dict)
+    schedule_runs: list[ScheduledRun] = field(default_factory=list)
+    scheduler_leases: dict[str, SchedulerLease] = field(default_factory=dict)
 
 
 @dataclass
@@ -85,6 +89,7 @@ class InMemoryJobRepository:
         status: JobStatus | None = None,
         kind: str | None = None,
         parent_id: UUID | None = None,
+        schedule_id: UUID | None = None,
         after: JobCursor | None = None,
         limit: int = 50,
     ) -> list[Job]:
@@ -96,6 +101,7 @@ class InMemoryJobRepository:
                 and (status is None or job.status == status)
                 and (kind is None or job.kind == kind)
                 and (parent_id is None or job.parent_id == parent_id)
+                and (schedule_id is None or job.payload.get("schedule_id") == str(schedule_id))
                 and (after is None or (job.created_at, job.id) < (after.created_at, after.job_id))
             ),
             key=lambda job: (job.created_at, job.id),

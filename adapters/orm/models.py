@@ -216,3 +216,69 @@ class ApiTokenRecord(AbstractAuthToken):
 
     def __str__(self) -> str:
         return f"API token {self.id} of user {self.user_id}"
+
+
+class ScheduleRecord(models.Model):
+    """A scheduled report: re-run `report_id` (the source; a plain id, so a deleted source
+    disables the schedule at its next firing instead of deleting it) on `cron` in `timezone`."""
+
+    id = models.UUIDField(primary_key=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    report_id = models.UUIDField()
+    name = models.CharField(max_length=255)
+    cron = models.CharField(max_length=200)
+    timezone = models.CharField(max_length=64)
+    enabled = models.BooleanField()
+    disabled_reason = models.TextField(blank=True)
+    next_run_at = models.DateTimeField(null=True)
+    last_run_at = models.DateTimeField(null=True)
+    last_job_id = models.UUIDField(null=True)
+    runs = models.PositiveIntegerField(default=0)
+    skipped_ticks = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "schedule"
+        indexes = [
+            models.Index(fields=["owner", "-created_at", "-id"], name="schedule_owner_newest"),
+            # the firing's scan touches only enabled schedules (Schedule.is_due)
+            models.Index(fields=["next_run_at"], name="schedule_due", condition=models.Q(enabled=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"schedule {self.id} ({self.cron} {self.timezone})"
+
+
+class ScheduledRunRecord(models.Model):
+    """One run of a schedule; the constraint makes a tick run once, whatever fires it."""
+
+    schedule = models.ForeignKey(ScheduleRecord, on_delete=models.CASCADE, related_name="+")
+    scheduled_for = models.DateTimeField()
+    report = models.ForeignKey(ReportRecord, on_delete=models.CASCADE, related_name="+")
+    job = models.ForeignKey(JobRecord, on_delete=models.CASCADE, related_name="+")
+    skipped = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "scheduled_run"
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "scheduled_for"], name="scheduled_run_once_per_tick")
+        ]
+
+    def __str__(self) -> str:
+        return f"run of {self.schedule_id} for {self.scheduled_for}"
+
+
+class SchedulerLeaseRecord(models.Model):
+    """Which scheduler may fire schedules, until when (see application.schedules.lease)."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=255, blank=True)
+    expires_at = models.DateTimeField(null=True)
+
+    class Meta:
+        db_table = "scheduler_lease"
+
+    def __str__(self) -> str:
+        return f"lease {self.name}: {self.holder or '-'} until {self.expires_at}"

@@ -65,6 +65,7 @@ class DjangoJobRepository:
         status: JobStatus | None = None,
         kind: str | None = None,
         parent_id: UUID | None = None,
+        schedule_id: UUID | None = None,
         after: JobCursor | None = None,
         limit: int = 50,
     ) -> list[Job]:
@@ -75,6 +76,8 @@ class DjangoJobRepository:
             records = records.filter(kind=kind)
         if parent_id is not None:
             records = records.filter(parent_id=parent_id)
+        if schedule_id is not None:
+            records = records.filter(payload__schedule_id=str(schedule_id))
         return [record_to_job(record) for record in _newest_first(records, after)[:limit]]
 
     def events(self, job_id: UUID) -> list[JobEvent]:

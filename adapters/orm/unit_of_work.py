@@ -11,6 +11,7 @@ from adapters.orm.dead_messages import DjangoDeadMessageRepository
 from adapters.orm.idempotency import DjangoIdempotencyRepository
 from adapters.orm.outbox import DjangoOutboxRepository
 from adapters.orm.repositories import DjangoJobRepository, DjangoReportRepository, DjangoStartBucketRepository
+from adapters.orm.schedules import DjangoScheduleRepository, DjangoSchedulerLeaseRepository
 
 
 class DjangoUnitOfWork:
@@ -21,6 +22,8 @@ class DjangoUnitOfWork:
         self.idempotency = DjangoIdempotencyRepository()
         self.dead_messages = DjangoDeadMessageRepository()
         self.start_buckets = DjangoStartBucketRepository()
+        self.schedules = DjangoScheduleRepository()
+        self.scheduler_leases = DjangoSchedulerLeaseRepository()
         self._atomic: transaction.Atomic | None = None
 
     def __enter__(self) -> DjangoUnitOfWork:

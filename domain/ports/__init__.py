@@ -14,6 +14,7 @@ from domain.ports.repositories import (
     ReportRepository,
     StartBucketRepository,
 )
+from domain.ports.schedules import ScheduledRun, ScheduleRepository, SchedulerLeaseRepository
 from domain.ports.task_queue import Delivery, QueueUnavailable, TaskQueue
 from domain.ports.unit_of_work import UnitOfWork
 
@@ -35,6 +36,9 @@ __all__ = [
     "QueueUnavailable",
     "ReportEngine",
     "ReportRepository",
+    "ScheduleRepository",
+    "ScheduledRun",
+    "SchedulerLeaseRepository",
     "StartBucketRepository",
     "StoredBlob",
     "TaskQueue",

@@ -49,10 +49,12 @@ class JobRepository(Protocol):
         status: JobStatus | None = None,
         kind: str | None = None,
         parent_id: UUID | None = None,
+        schedule_id: UUID | None = None,
         after: JobCursor | None = None,
         limit: int = 50,
     ) -> list[Job]:
-        """Newest first, strictly after `after` in that order."""
+        """Newest first, strictly after `after` in that order. `schedule_id`: the jobs of that
+        schedule's runs (their payload names it)."""
 
     def events(self, job_id: UUID) -> list[JobEvent]:
         """The job's audit trail in sequence order."""

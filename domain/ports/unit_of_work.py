@@ -8,6 +8,7 @@ from domain.ports.dead_messages import DeadMessageRepository
 from domain.ports.idempotency import IdempotencyRepository
 from domain.ports.outbox import OutboxRepository
 from domain.ports.repositories import JobRepository, ReportRepository, StartBucketRepository
+from domain.ports.schedules import ScheduleRepository, SchedulerLeaseRepository
 
 
 class UnitOfWork(Protocol):
@@ -23,6 +24,8 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyRepository
     dead_messages: DeadMessageRepository
     start_buckets: StartBucketRepository
+    schedules: ScheduleRepository
+    scheduler_leases: SchedulerLeaseRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -67,7 +67,8 @@ class Stack:
         )
 
     def start_beat(self, name: str = "beat") -> None:
-        schedule = str(self.logs.parent / "celerybeat-schedule")
+        # a schedule file per beat, as each would have on its own host
+        schedule = str(self.logs.parent / f"{name}-celerybeat-schedule")
         self._spawn(name, [str(BIN / "celery"), "-A", "config", "beat", "--loglevel", "INFO", "--schedule", schedule])
 
     def stop(self, name: str, sig: int = signal.SIGTERM, timeout: float = 20) -> None:

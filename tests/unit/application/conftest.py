@@ -33,6 +33,11 @@ from application.reports.output import ReportProcessing
 from application.reports.process import ProcessReportHandler
 from application.reports.read_models import SubmittedReport
 from application.reports.submit import IdempotencyKey, ReportIntake, SubmitReport, SubmitReportHandler
+from application.schedules.fire import FireReport, FireSchedules, FireSchedulesHandler
+from application.schedules.lease import ClaimSchedulerLease, ClaimSchedulerLeaseHandler, SchedulerLeaseState
+from application.schedules.manage import CreateSchedule, CreateScheduleHandler
+from application.schedules.read_models import ScheduleView
+from application.schedules.settings import SchedulerSettings
 from domain.errors import InvalidSchema, JobError
 from domain.ports import Checkpoint, no_checkpoint
 from domain.profile import ChunkPlan, DeclaredSchema, PartialProfile, ProfileResult
@@ -139,6 +144,7 @@ class World:
     stopping: str = ""  # a reason set here stops the worker: running attempts hand their jobs back
     listeners: list[JobEndedListener] = field(default_factory=list)  # job-ended listeners after the engine's
     time_limit_errors: tuple[type[BaseException], ...] = ()
+    scheduler_settings: SchedulerSettings = field(default_factory=lambda: SchedulerSettings(lease_seconds=30))
 
     @property
     def analyzer(self) -> ScriptedEngine:
@@ -263,6 +269,26 @@ class World:
     def result_of(self, report_id: Any) -> dict[str, Any] | None:
         output = self.uow.state.reports[report_id].output
         return json.loads(self.blobs.blobs[output.documents["result.json"]]) if output else None
+
+    def create_schedule(self, report_id: Any, cron: str, timezone: str = "UTC", owner_id: int = 1) -> ScheduleView:
+        handler = CreateScheduleHandler(uow=self.fresh_uow(), clock=self.clock)
+        return handler(CreateSchedule(owner_id=owner_id, report_id=report_id, cron=cron, timezone=timezone))
+
+    def claim_lease(self, holder: str = "beat-1") -> SchedulerLeaseState:
+        handler = ClaimSchedulerLeaseHandler(uow=self.fresh_uow(), clock=self.clock, settings=self.scheduler_settings)
+        return handler(ClaimSchedulerLease(holder=holder))
+
+    def fire(self, scheduler: str = "beat-1") -> FireReport:
+        """A firing sent by `scheduler`, as the schedules.fire task runs it."""
+        handler = FireSchedulesHandler(
+            uow=self.fresh_uow(),
+            transitions=self.transitions,
+            blobs=self.blobs,
+            clock=self.clock,
+            schedule_clock=self.clock,
+            settings=self.scheduler_settings,
+        )
+        return handler(FireSchedules(scheduler=scheduler))
 
     def fail_next(self, *errors: JobError | Exception) -> None:
         self.report_engine.errors.extend(errors)
