@@ -165,7 +165,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "housekeeping": {"task": "jobs.housekeeping", "schedule": 3600.0, "options": {"queue": "default"}},
 }
-CELERY_TASK_ROUTES = {"reports.*": {"queue": "reports"}, "jobs.*": {"queue": "default"}}
+CELERY_TASK_ROUTES = {
+    "reports.*": {"queue": "reports"},
+    "jobs.*": {"queue": "default"},
+    "notifications.*": {"queue": "notifications"},
+}
 
 
 REPORT_MAX_ATTEMPTS = ENV.report_max_attempts
@@ -179,6 +183,28 @@ CANCEL_CHECK_SECONDS = ENV.cancel_check_seconds
 REPORT_SOFT_TIME_LIMIT_SECONDS = ENV.report_soft_time_limit_seconds
 REPORT_TIME_LIMIT_SECONDS = ENV.report_time_limit_seconds
 REDELIVERY_AFTER_SECONDS = ENV.redelivery_after_seconds
+
+# --- Notifications ----------------------------------------------------------------------
+PUBLIC_BASE_URL = ENV.public_base_url
+WEBHOOK_ALLOWED_NETWORKS = ENV.webhook_allowed_networks
+WEBHOOK_MAX_ATTEMPTS = ENV.webhook_max_attempts
+WEBHOOK_DISABLE_AFTER_FAILURES = ENV.webhook_disable_after_failures
+WEBHOOK_SECRET_GRACE_SECONDS = ENV.webhook_secret_grace_seconds
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = ENV.webhook_connect_timeout_seconds
+WEBHOOK_READ_TIMEOUT_SECONDS = ENV.webhook_read_timeout_seconds
+EMAIL_MAX_ATTEMPTS = ENV.email_max_attempts
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if ENV.email_host
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = ENV.email_host or "localhost"
+EMAIL_PORT = ENV.email_port
+EMAIL_HOST_USER = ENV.email_host_user
+EMAIL_HOST_PASSWORD = ENV.email_host_password
+EMAIL_USE_TLS = ENV.email_use_tls
+EMAIL_TIMEOUT = ENV.email_timeout_seconds
+DEFAULT_FROM_EMAIL = ENV.default_from_email
 
 LOGGING = {
     "version": 1,

@@ -20,7 +20,9 @@ from application.errors import (
     ResultNotReady,
     UploadTooLarge,
 )
+from application.notifications.errors import EndpointDisabled, TooManyEndpoints
 from domain.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, InvalidSchema, InvalidTransition
+from domain.notifications.errors import EmailAddressRequired, RefusedDestination
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -35,6 +37,10 @@ _APPLICATION_PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     InvalidSchema: (400, "invalid-schema", "Invalid declared schema"),
     IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused for another request"),
     IdempotencyKeyInFlight: (409, "idempotency-key-in-flight", "A request with this Idempotency-Key is in progress"),
+    RefusedDestination: (400, "webhook-url-refused", "This URL cannot receive webhooks"),
+    EndpointDisabled: (409, "webhook-disabled", "The webhook endpoint is disabled"),
+    TooManyEndpoints: (409, "webhook-limit-reached", "Too many webhook endpoints"),
+    EmailAddressRequired: (400, "email-address-required", "An e-mail address is required"),
 }
 
 _DRF_PROBLEMS: dict[type[drf.APIException], tuple[str, str]] = {
@@ -92,6 +98,8 @@ def _extensions(exc: Exception) -> dict[str, Any]:
         return {"limit_bytes": exc.limit_bytes}
     if isinstance(exc, InvalidTransition):
         return {"job_status": str(exc.current)}
+    if isinstance(exc, TooManyEndpoints):
+        return {"limit": exc.limit}
     return {}
 
 

@@ -18,6 +18,7 @@ from adapters.api.idempotency_key import idempotency_key
 from adapters.api.owner import owner_id
 from adapters.api.representations import JobOutput, job_representation
 from adapters.api.upload_limit import LimitedUploadHandler
+from adapters.links import report_links
 from application.reports.get_report import DocumentName, GetReport, GetReportDocument
 from application.reports.submit import SubmitReport
 from config.container import container
@@ -99,14 +100,7 @@ class ReportDetailApi(APIView):
         body = report.model_dump(mode="json")
         body["status"], body["progress"] = report.job.status, report.job.progress
         body["job"] = job_representation(report.job, request)
-        body["links"] = {
-            "self": reverse("api:report-detail", kwargs={"report_id": report.id}, request=request),
-            "result": reverse("api:report-result", kwargs={"report_id": report.id}, request=request),
-            "html": reverse("api:report-html", kwargs={"report_id": report.id}, request=request),
-            "columns_csv": reverse("api:report-columns", kwargs={"report_id": report.id}, request=request),
-            "violations_csv": reverse("api:report-violations", kwargs={"report_id": report.id}, request=request),
-            "job": body["job"]["links"]["self"],
-        }
+        body["links"] = {**report_links(report.id, request.build_absolute_uri), "job": body["job"]["links"]["self"]}
         return Response(body)
 
 

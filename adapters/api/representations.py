@@ -6,8 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 from rest_framework.request import Request
-from rest_framework.reverse import reverse
 
+from adapters.links import job_links
 from application.jobs.read_models import JobEventView, JobView
 from domain.job_status import JobStatus
 
@@ -48,16 +48,7 @@ class JobEventOutput(serializers.Serializer):
 
 def job_representation(job: JobView, request: Request) -> dict[str, Any]:
     body = job.model_dump(mode="json")
-    body["links"] = {
-        "self": reverse("api:job-detail", kwargs={"job_id": job.id}, request=request),
-        "events": reverse("api:job-events", kwargs={"job_id": job.id}, request=request),
-        "cancel": reverse("api:job-cancel", kwargs={"job_id": job.id}, request=request),
-        "retry": reverse("api:job-retry", kwargs={"job_id": job.id}, request=request),
-    }
-    if job.parent_id:
-        body["links"]["parent"] = reverse("api:job-detail", kwargs={"job_id": job.parent_id}, request=request)
-    if job.children_total:
-        body["links"]["children"] = f"{reverse('api:job-list', request=request)}?parent_id={job.id}"
+    body["links"] = job_links(job, request.build_absolute_uri)
     return body
 
 

@@ -2,7 +2,17 @@ from django.urls import path
 
 from adapters.api.job_actions import DeadLetterListApi, JobCancelApi, JobRetryApi
 from adapters.api.jobs import JobDetailApi, JobEventsApi, JobListApi
+from adapters.api.me import NotificationPreferencesApi
 from adapters.api.reports import ReportDetailApi, ReportHtmlApi, ReportResultApi, ReportSubmitApi, ReportTableApi
+from adapters.api.webhooks import (
+    WebhookDeliveryDetailApi,
+    WebhookDeliveryListApi,
+    WebhookDetailApi,
+    WebhookListApi,
+    WebhookRedeliverApi,
+    WebhookRotateSecretApi,
+    WebhookTestApi,
+)
 
 app_name = "api"
 
@@ -25,4 +35,20 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/retry/", JobRetryApi.as_view(), name="job-retry"),
     path("dead-letters/", DeadLetterListApi.as_view(), name="dead-letter-list"),
     path("dead-letters/<uuid:job_id>/replay/", JobRetryApi.as_view(), name="dead-letter-replay"),
+    path("webhooks/", WebhookListApi.as_view(), name="webhook-list"),
+    path("webhooks/<uuid:endpoint_id>/", WebhookDetailApi.as_view(), name="webhook-detail"),
+    path("webhooks/<uuid:endpoint_id>/rotate-secret/", WebhookRotateSecretApi.as_view(), name="webhook-rotate-secret"),
+    path("webhooks/<uuid:endpoint_id>/test/", WebhookTestApi.as_view(), name="webhook-test"),
+    path("webhooks/<uuid:endpoint_id>/deliveries/", WebhookDeliveryListApi.as_view(), name="webhook-delivery-list"),
+    path(
+        "webhooks/<uuid:endpoint_id>/deliveries/<uuid:delivery_id>/",
+        WebhookDeliveryDetailApi.as_view(),
+        name="webhook-delivery-detail",
+    ),
+    path(
+        "webhooks/<uuid:endpoint_id>/deliveries/<uuid:delivery_id>/redeliver/",
+        WebhookRedeliverApi.as_view(),
+        name="webhook-redeliver",
+    ),
+    path("me/notifications/", NotificationPreferencesApi.as_view(), name="me-notifications"),
 ]

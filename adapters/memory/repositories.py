@@ -12,6 +12,10 @@ from domain.errors import ConcurrentUpdate
 from domain.job import Job
 from domain.job_event import JobEvent
 from domain.job_status import JobStatus
+from domain.notifications.delivery import WebhookDelivery
+from domain.notifications.endpoint import WebhookEndpoint
+from domain.notifications.events import NotificationEvent
+from domain.notifications.preferences import EmailPreferences
 from domain.ports import IdempotencyRecord, JobCursor, OutboxEntry
 from domain.report import Report
 
@@ -27,6 +31,24 @@ class InMemoryState:
     idempotency: dict[tuple[int, str], IdempotencyRow] = field(default_factory=dict)
     dead_messages: list[dict[str, Any]] = field(default_factory=list)
     outputs: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    webhook_endpoints: dict[UUID, WebhookEndpoint] = field(default_factory=dict)
+    webhook_deliveries: dict[UUID, WebhookDelivery] = field(default_factory=dict)
+    notification_events: dict[str, NotificationEvent] = field(default_factory=dict)
+    email_preferences: dict[int, EmailPreferences] = field(default_factory=dict)
+
+    TABLES = (
+        "jobs",
+        "events",
+        "reports",
+        "outbox",
+        "idempotency",
+        "dead_messages",
+        "outputs",
+        "webhook_endpoints",
+        "webhook_deliveries",
+        "notification_events",
+        "email_preferences",
+    )
 
 
 @dataclass

@@ -5,6 +5,12 @@ from collections.abc import Callable
 from types import TracebackType
 
 from adapters.memory.idempotency import InMemoryIdempotencyRepository
+from adapters.memory.notifications import (
+    InMemoryEmailPreferencesRepository,
+    InMemoryNotificationEventRepository,
+    InMemoryWebhookDeliveryRepository,
+    InMemoryWebhookEndpointRepository,
+)
 from adapters.memory.outbox import InMemoryOutboxRepository
 from adapters.memory.repositories import (
     InMemoryDeadMessageRepository,
@@ -38,6 +44,10 @@ class InMemoryUnitOfWork:
         self.outbox = InMemoryOutboxRepository(working)
         self.idempotency = InMemoryIdempotencyRepository(working)
         self.dead_messages = InMemoryDeadMessageRepository(working)
+        self.webhook_endpoints = InMemoryWebhookEndpointRepository(working)
+        self.webhook_deliveries = InMemoryWebhookDeliveryRepository(working)
+        self.notification_events = InMemoryNotificationEventRepository(working)
+        self.email_preferences = InMemoryEmailPreferencesRepository(working)
 
     def __exit__(
         self,
@@ -51,7 +61,7 @@ class InMemoryUnitOfWork:
     def commit(self) -> None:
         if self._working is None:
             raise RuntimeError("commit outside a unit of work")
-        for name in ("jobs", "events", "reports", "outbox", "idempotency", "dead_messages", "outputs"):
+        for name in InMemoryState.TABLES:
             setattr(self.state, name, getattr(self._working, name))
         self.commits += 1
         callbacks, self._callbacks = self._callbacks, []
