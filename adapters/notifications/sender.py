@@ -10,6 +10,7 @@ bounded, and at most `max_body_bytes` of the answer are read.
 
 from __future__ import annotations
 
+import ssl
 import time
 
 import httpx
@@ -21,9 +22,9 @@ from domain.notifications.destination import IPAddress
 class PinnedTransport(httpx.BaseTransport):
     """Sends every request to one address, keeping the Host header and the TLS server name."""
 
-    def __init__(self, address: IPAddress, inner: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, address: IPAddress, *, verify: ssl.SSLContext | bool = True) -> None:
         self._address = address
-        self._inner = inner or httpx.HTTPTransport(retries=0)
+        self._inner = httpx.HTTPTransport(verify=verify, retries=0)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
@@ -42,15 +43,17 @@ class HttpxWebhookSender:
         connect_timeout: float = 5.0,
         read_timeout: float = 10.0,
         max_body_bytes: int = 64 * 1024,
+        verify: ssl.SSLContext | bool = True,  # certificates are always checked; tests bring their own CA
     ) -> None:
         self._timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=1.0)
         self._max_body_bytes = max_body_bytes
+        self._verify = verify
 
     def send(self, request: WebhookRequest) -> WebhookExchange:
         started = time.monotonic()
         # a client per request: a pooled connection opened for another host name must not be reused
         with httpx.Client(
-            transport=PinnedTransport(request.address),
+            transport=PinnedTransport(request.address, verify=self._verify),
             timeout=self._timeout,
             follow_redirects=False,
             trust_env=False,

@@ -160,9 +160,10 @@ class AddressPolicy:
         refused = address_class(address)
         if refused is None or refused == "a cloud metadata address":
             return refused
+        forms: list[IPAddress] = [address]
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        if host in self.allowed_hosts or any(address in network for network in self.allowed_networks):
+            forms.append(address.ipv4_mapped)  # allowing 127.0.0.1 allows ::ffff:127.0.0.1
+        if host in self.allowed_hosts or any(a in network for a in forms for network in self.allowed_networks):
             return None
         return refused
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from ipaddress import ip_address
 from typing import Any
 
 import pytest
@@ -9,6 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from adapters.memory import InMemoryTaskQueue
+from adapters.memory.notifications import InMemoryHostResolver, RecordingWebhookSender
 from application.jobs.pipeline import RunAttempt
 from config.container import container
 
@@ -64,3 +67,22 @@ def upload(alice: APIClient, django_capture_on_commit_callbacks: Any):  # type: 
             )
 
     return post
+
+
+@dataclass
+class Receivers:
+    """Webhook delivery in API tests: names resolve as the test says and requests are recorded,
+    so nothing leaves the machine."""
+
+    resolver: InMemoryHostResolver
+    sender: RecordingWebhookSender
+
+
+@pytest.fixture
+def receivers() -> Iterator[Receivers]:
+    fakes = Receivers(
+        resolver=InMemoryHostResolver({"hooks.example.com": [ip_address("93.184.216.34")]}),
+        sender=RecordingWebhookSender(),
+    )
+    with container.host_resolver.override(fakes.resolver), container.webhook_sender.override(fakes.sender):
+        yield fakes
