@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(PYTHON) -m uv
-QUEUES ?= reports,default
+QUEUES ?= reports,default,notifications
 CONCURRENCY ?= 2
 PYTEST_ARGS ?=
 

@@ -41,7 +41,9 @@ class Stack:
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Token {self.token}"}, timeout=10)
 
-    def start_worker(self, name: str = "worker", queues: str = "reports,default", concurrency: int = 2) -> None:
+    def start_worker(
+        self, name: str = "worker", queues: str = "reports,default,notifications", concurrency: int = 2
+    ) -> None:
         self._spawn(
             name,
             [
@@ -125,6 +127,7 @@ def running_stack(
     beat: bool = False,
     web_workers: int = 2,
     stop_timeout: float = 20,
+    ready_timeout: float = 30,
 ) -> Iterator[Stack]:
     """Migrate, then run gunicorn, the named workers (none for an empty sequence) and
     optionally beat, each in its own process group; everything is stopped on exit."""
@@ -148,7 +151,7 @@ def running_stack(
             stack.start_worker(name)
         if beat:
             stack.start_beat()
-        _wait_ready(stack)
+        _wait_ready(stack, ready_timeout)
         yield stack
     finally:
         for name in list(stack.processes):

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from adapters.memory import InMemoryUnitOfWork
-from adapters.orm.unit_of_work import DjangoUnitOfWork
 from domain.job import Job
 from domain.notifications.delivery import WebhookDelivery
 from domain.notifications.endpoint import SigningSecret, WebhookEndpoint
@@ -18,15 +13,6 @@ from domain.notifications.preferences import EmailPreferences
 from domain.ports import JobCursor, UnitOfWork
 
 T0 = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["memory", pytest.param("django", marks=pytest.mark.django_db(transaction=True))])
-def uow_and_owners(request: pytest.FixtureRequest) -> Iterator[tuple[UnitOfWork, int, int]]:
-    if request.param == "memory":
-        yield InMemoryUnitOfWork(), 1, 2
-    else:
-        make_user = request.getfixturevalue("make_user")
-        yield DjangoUnitOfWork(), make_user("alice"), make_user("bob")
 
 
 def endpoint(owner_id: int, at: datetime = T0, url: str = "https://hooks.example.com/") -> WebhookEndpoint:

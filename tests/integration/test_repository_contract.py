@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.memory import InMemoryUnitOfWork
-from adapters.orm.unit_of_work import DjangoUnitOfWork
 from domain.errors import ConcurrentUpdate, TransientError
 from domain.job import Job
 from domain.job_status import JobStatus
@@ -18,15 +16,6 @@ from domain.profile import DeclaredSchema
 from domain.report import Report, ReportOutput
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["memory", pytest.param("django", marks=pytest.mark.django_db(transaction=True))])
-def uow_and_owners(request: pytest.FixtureRequest) -> Iterator[tuple[UnitOfWork, int, int]]:
-    if request.param == "memory":
-        yield InMemoryUnitOfWork(), 1, 2
-    else:
-        make_user = request.getfixturevalue("make_user")
-        yield DjangoUnitOfWork(), make_user("alice"), make_user("bob")
 
 
 def new_job(owner_id: int, at: datetime = T0, max_attempts: int = 3) -> Job:

@@ -36,6 +36,19 @@ def add_endpoint(
     return handler(CreateWebhookEndpoint(owner_id=owner_id, url=url, events=frozenset(events)))
 
 
+def disable(world: World, endpoint_id: UUID, *, gone: bool = False) -> None:
+    """Disable the endpoint as its owner does, or as a 410 answer does."""
+    with world.uow as uow:
+        endpoint = uow.webhook_endpoints.get(endpoint_id)
+        assert endpoint is not None
+        if gone:
+            endpoint.gone(now=world.clock.now())
+        else:
+            endpoint.change(now=world.clock.now(), enabled=False)
+        uow.webhook_endpoints.save(endpoint)
+        uow.commit()
+
+
 def deliveries_of(world: World, endpoint_id: UUID) -> list[tuple[WebhookDelivery, Job]]:
     with world.fresh_uow() as uow:
         return list(reversed(uow.webhook_deliveries.list_for_endpoint(endpoint_id, limit=1000)))

@@ -19,6 +19,7 @@ from tests.unit.application.notifications.conftest import (
     add_endpoint,
     deliver_all,
     deliveries_of,
+    disable,
     events_of,
     verified,
 )
@@ -189,12 +190,7 @@ def test_a_delivery_to_an_endpoint_disabled_meanwhile_is_not_sent(world: World) 
     endpoint = add_endpoint(world)
     submitted = world.submit()
     world.process(submitted.job.id, 1)
-    with world.uow as uow:
-        current = uow.webhook_endpoints.get(endpoint.endpoint.id)
-        assert current is not None
-        current.change(now=world.clock.now(), enabled=False)
-        uow.webhook_endpoints.save(current)
-        uow.commit()
+    disable(world, endpoint.endpoint.id)
 
     world.run_queue()
 

@@ -14,7 +14,7 @@ from domain.job import Job
 from domain.job_status import JobStatus
 from domain.notifications.events import EventType
 from tests.unit.application.conftest import World
-from tests.unit.application.notifications.conftest import add_endpoint, deliveries_of, events_of
+from tests.unit.application.notifications.conftest import add_endpoint, deliveries_of, disable, events_of
 from tests.unit.application.reports.test_fan_out import BIG
 
 
@@ -40,12 +40,7 @@ def test_disabled_unsubscribed_and_other_owners_endpoints_get_nothing(world: Wor
     failures_only = add_endpoint(world, events=[EventType.JOB_FAILED])
     disabled = add_endpoint(world, url="https://hooks.example.com/off")
     bobs = add_endpoint(world, url="https://hooks.example.com/bob", owner_id=2)
-    with world.uow as uow:
-        endpoint = uow.webhook_endpoints.get(disabled.endpoint.id)
-        assert endpoint is not None
-        endpoint.change(now=world.clock.now(), enabled=False)
-        uow.webhook_endpoints.save(endpoint)
-        uow.commit()
+    disable(world, disabled.endpoint.id)
     submitted = world.submit()
 
     world.process(submitted.job.id, 1)

@@ -11,7 +11,7 @@ from application.notifications.errors import EndpointDisabled
 from application.notifications.send_again import Redeliver, RedeliverHandler, SendTestEvent, SendTestEventHandler
 from domain.job_status import JobStatus
 from tests.unit.application.conftest import World
-from tests.unit.application.notifications.conftest import add_endpoint, deliveries_of, verified
+from tests.unit.application.notifications.conftest import add_endpoint, deliveries_of, disable, verified
 
 
 def ping(world: World, endpoint_id: object, owner_id: int = 1) -> object:
@@ -59,12 +59,7 @@ def test_nothing_is_sent_on_request_to_a_disabled_endpoint(world: World) -> None
     world.submit()
     world.run_queue()
     [(first, _)] = deliveries_of(world, endpoint.endpoint.id)
-    with world.uow as uow:
-        current = uow.webhook_endpoints.get(endpoint.endpoint.id)
-        assert current is not None
-        current.gone(now=world.clock.now())
-        uow.webhook_endpoints.save(current)
-        uow.commit()
+    disable(world, endpoint.endpoint.id, gone=True)
 
     with pytest.raises(EndpointDisabled):
         ping(world, endpoint.endpoint.id)
