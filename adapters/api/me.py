@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +20,7 @@ class EmailPreferencesOutput(serializers.Serializer):
 
 
 class NotificationPreferencesApi(APIView):
+    @extend_schema_serializer(component_name="EmailPreferencesInput")
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(required=False, allow_blank=True)
         email_on_success = serializers.BooleanField(required=False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -109,11 +109,12 @@ def _delivery(delivery: WebhookDeliveryView, request: Request) -> dict[str, Any]
 
 
 class WebhookListApi(APIView):
+    @extend_schema_serializer(component_name="WebhookCreateInput")
     class InputSerializer(serializers.Serializer):
         url = serializers.CharField(max_length=2000)
         events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_CHOICES), min_length=1)
 
-    @extend_schema(responses={200: WebhookPageOutput})
+    @extend_schema(operation_id="webhooks_list", responses={200: WebhookPageOutput})
     def get(self, request: Request) -> Response:
         endpoints = container.list_webhooks()(ListWebhookEndpoints(owner_id=owner_id(request)))
         return Response(WebhookPageOutput({"results": [_webhook(e, request) for e in endpoints]}).data)
@@ -128,6 +129,7 @@ class WebhookListApi(APIView):
 
 
 class WebhookDetailApi(APIView):
+    @extend_schema_serializer(component_name="WebhookChangeInput")
     class InputSerializer(serializers.Serializer):
         url = serializers.CharField(max_length=2000, required=False)
         events = serializers.ListField(
@@ -156,6 +158,7 @@ class WebhookDetailApi(APIView):
 
 
 class WebhookRotateSecretApi(APIView):
+    @extend_schema_serializer(component_name="WebhookRotateSecretInput")
     class InputSerializer(serializers.Serializer):
         grace_seconds = serializers.FloatField(
             required=False,
@@ -185,7 +188,9 @@ class WebhookDeliveryListApi(APIView):
         cursor = serializers.CharField(required=False, max_length=500)
         limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
 
-    @extend_schema(parameters=[FilterSerializer], responses={200: DeliveryPageOutput})
+    @extend_schema(
+        operation_id="webhook_deliveries_list", parameters=[FilterSerializer], responses={200: DeliveryPageOutput}
+    )
     def get(self, request: Request, endpoint_id: UUID) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)

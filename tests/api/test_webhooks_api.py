@@ -219,3 +219,5 @@ def test_the_openapi_schema_documents_the_webhook_endpoints(alice: APIClient) ->
     assert {"get", "patch"} <= set(paths["/api/v1/me/notifications/"])
     created = paths["/api/v1/webhooks/"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
     assert created["$ref"].endswith("/WebhookWithSecretOutput")
+    request = paths["/api/v1/webhooks/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert request["$ref"].endswith("/WebhookCreateInput"), "its own component, not another view's Input"
