@@ -17,10 +17,20 @@ class NotFound(ApplicationError):
 
 
 class ResultNotReady(ApplicationError):
-    """The report's job has not succeeded (yet, or at all)."""
+    """The report's job has not succeeded yet: it is waiting or running."""
 
     def __init__(self, status: str) -> None:
         super().__init__(f"the result is not available while the job is {status}")
+        self.status = status
+
+
+class ResultUnavailable(ApplicationError):
+    """The report's job ended without a result (failed, dead or cancelled): waiting will not
+    help; a failed or dead job can be replayed."""
+
+    def __init__(self, status: str) -> None:
+        hint = "replay the job to try again" if status != "cancelled" else "upload the file again"
+        super().__init__(f"the job ended {status} without a result; {hint}")
         self.status = status
 
 

@@ -17,3 +17,4 @@ app.conf.CELERY_DB_REUSE_MAX = 1_000_000_000
 app.autodiscover_tasks(["adapters.celery"], related_name="tasks")
 app.autodiscover_tasks(["adapters.celery"], related_name="db_connections")
 app.autodiscover_tasks(["adapters.celery"], related_name="shutdown")
+app.autodiscover_tasks(["adapters.celery"], related_name="limits")

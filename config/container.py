@@ -12,7 +12,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from dependency_injector import containers, providers
 from django.conf import settings
 
-from adapters.celery.shutdown import STOPPING
+from adapters.celery.shutdown import stopping_reason
 from adapters.celery.task_queue import CeleryTaskQueue
 from adapters.clock import SystemClock
 from adapters.links import PublicLinks
@@ -148,7 +148,7 @@ class Container(containers.DeclarativeContainer):
     processing = providers.Singleton(_processing)
     job_settings = providers.Singleton(_job_settings)
     heartbeat = providers.Singleton(
-        DjangoHeartbeat, clock=clock, check_seconds=settings.CANCEL_CHECK_SECONDS, stopping=STOPPING.reason
+        DjangoHeartbeat, clock=clock, check_seconds=settings.CANCEL_CHECK_SECONDS, stopping=stopping_reason
     )
 
     notification_settings = providers.Singleton(_notification_settings)

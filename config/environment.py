@@ -30,6 +30,8 @@ class Environment(BaseSettings):
     s3_region: str | None = None
     s3_prefix: str = ""
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
+    # how long a signed link to a report's HTML page (no Authorization header) stays valid
+    report_link_ttl_seconds: int = Field(default=15 * 60, gt=0)
     report_max_attempts: int = Field(default=5, ge=1)
     retry_base_seconds: float = Field(default=2.0, gt=0)
     retry_cap_seconds: float = Field(default=300.0, gt=0)
@@ -40,6 +42,10 @@ class Environment(BaseSettings):
     # error, the hard limit kills it (both below the visibility timeout)
     report_soft_time_limit_seconds: float = Field(default=900, gt=0)
     report_time_limit_seconds: float = Field(default=960, gt=0)
+    # per pool process: the data segment an attempt may use (0: unlimited), and the resident
+    # size after which a process is replaced once its task ends
+    worker_memory_limit_mb: int = Field(default=4096, ge=0)
+    worker_max_memory_per_child_mb: int = Field(default=1536, ge=0)
     redelivery_after_seconds: float = Field(default=120.0, gt=0)
     relay_interval_seconds: float = Field(default=1.0, gt=0)
     reconcile_interval_seconds: float = Field(default=5.0, gt=0)

@@ -92,6 +92,7 @@ WHITENOISE_USE_FINDERS = True
 # Uploads above this size spill to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 MAX_UPLOAD_BYTES = ENV.max_upload_bytes
+REPORT_LINK_TTL_SECONDS = ENV.report_link_ttl_seconds
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
@@ -102,7 +103,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "adapters.api.problems.problem_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "adapters.api.schema.ProblemAutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -113,6 +114,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # request components of their own, so an upload's `file` is `format: binary`
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatus": "adapters.api.representations.JOB_STATUSES",
+        "ProblemType": "adapters.api.problems.problem_type_uris",
+        "WebhookEvent": "adapters.api.webhooks.WEBHOOK_EVENTS",
+        "WebhookEventType": "adapters.api.webhooks.EVENT_TYPES",
+    },
 }
 
 # --- Celery (read by config.celery with namespace "CELERY") ---------------------------
@@ -126,6 +137,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# a pool process whose resident memory passed this (KiB) after a task is replaced
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = ENV.worker_max_memory_per_child_mb * 1024 or None
+WORKER_MEMORY_LIMIT_MB = ENV.worker_memory_limit_mb
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A worker keeps reconnecting to the broker for as long as it is away (the default gives
 # up after 100 tries, about 46 minutes, and stops the worker).

@@ -10,5 +10,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]), name="docs"),
 ]
 
+handler400 = "adapters.api.problems.bad_request_view"
+handler403 = "adapters.api.problems.permission_denied_view"
 handler404 = "adapters.api.problems.not_found_view"
 handler500 = "adapters.api.problems.server_error_view"

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from adapters.api.owner import owner_id
-from adapters.api.pagination import next_page_url
-from adapters.api.representations import JobOutput, job_representation
+from adapters.api.representations import DeadLetterPageOutput, JobOutput
+from adapters.api.schema import problem_responses
 from application.jobs.commands import JobCommand
 from application.jobs.list_dead_letters import ListDeadLetters
 from config.container import container
@@ -23,24 +22,44 @@ def _command(request: Request, job_id: UUID) -> JobCommand:
     return JobCommand(job_id=job_id, owner_id=owner_id(request), is_staff=bool(request.user.is_staff))
 
 
+_ACTION_RESPONSES = {202: JobOutput, **problem_responses("not-found", "invalid-transition")}
+
+
 class JobCancelApi(APIView):
     @extend_schema(
+        operation_id="jobs_cancel",
         request=None,
-        responses={202: JobOutput, 409: OpenApiResponse(description="the job has already ended")},
+        responses=_ACTION_RESPONSES,
+        description="Cancels a waiting job at once; a running one stops at its next checkpoint. "
+        "409 once the job has ended.",
     )
     def post(self, request: Request, job_id: UUID) -> Response:
         job = container.cancel_job()(_command(request, job_id))
-        return Response(job_representation(job, request), status=status.HTTP_202_ACCEPTED)
+        return Response(JobOutput(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 
 class JobRetryApi(APIView):
     @extend_schema(
+        operation_id="jobs_retry",
         request=None,
-        responses={202: JobOutput, 409: OpenApiResponse(description="the job succeeded or was cancelled")},
+        responses=_ACTION_RESPONSES,
+        description="Puts a failed or dead job back in the queue with a fresh attempt budget. "
+        "409 for a succeeded or cancelled job.",
     )
     def post(self, request: Request, job_id: UUID) -> Response:
         job = container.replay_job()(_command(request, job_id))
-        return Response(job_representation(job, request), status=status.HTTP_202_ACCEPTED)
+        return Response(JobOutput(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
+
+
+class DeadLetterReplayApi(JobRetryApi):
+    @extend_schema(
+        operation_id="dead_letters_replay",
+        request=None,
+        responses=_ACTION_RESPONSES,
+        description="Replays a dead letter (as the job's retry does); staff replay every user's.",
+    )
+    def post(self, request: Request, job_id: UUID) -> Response:
+        return super().post(request, job_id)
 
 
 class DeadLetterListApi(APIView):
@@ -49,10 +68,9 @@ class DeadLetterListApi(APIView):
         limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
 
     @extend_schema(
+        operation_id="dead_letters_list",
         parameters=[FilterSerializer],
-        responses={
-            200: inline_serializer("DeadLetterPage", {"results": JobOutput(many=True), "next": serializers.URLField()})
-        },
+        responses={200: DeadLetterPageOutput, **problem_responses("validation-error", "invalid-cursor")},
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
@@ -60,9 +78,4 @@ class DeadLetterListApi(APIView):
         page = container.list_dead_letters()(
             ListDeadLetters(owner_id=owner_id(request), is_staff=bool(request.user.is_staff), **filters.validated_data)
         )
-        results = []
-        for job in page.items:
-            body = job_representation(job, request)
-            body["links"]["replay"] = reverse("api:dead-letter-replay", kwargs={"job_id": job.id}, request=request)
-            results.append(body)
-        return Response({"results": results, "next": next_page_url(request, "api:dead-letter-list", page.next_cursor)})
+        return Response(DeadLetterPageOutput(page, context={"request": request}).data)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from adapters.api.owner import owner_id
+from adapters.api.schema import problem_responses
 from application.notifications.email_preferences import ChangeEmailPreferences, GetEmailPreferences
 from config.container import container
 
 
+@extend_schema_serializer(component_name="EmailPreferences")
 class EmailPreferencesOutput(serializers.Serializer):
     email = serializers.EmailField(allow_blank=True, help_text="where notifications go (the account's by default)")
     email_on_success = serializers.BooleanField()
@@ -20,20 +22,24 @@ class EmailPreferencesOutput(serializers.Serializer):
 
 
 class NotificationPreferencesApi(APIView):
-    @extend_schema_serializer(component_name="EmailPreferencesInput")
+    @extend_schema_serializer(component_name="EmailPreferencesChange")
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(required=False, allow_blank=True)
         email_on_success = serializers.BooleanField(required=False)
         email_on_failure = serializers.BooleanField(required=False)
 
-    @extend_schema(responses={200: EmailPreferencesOutput})
+    @extend_schema(operation_id="me_notifications_retrieve", responses={200: EmailPreferencesOutput})
     def get(self, request: Request) -> Response:
         preferences = container.get_email_preferences()(GetEmailPreferences(owner_id=owner_id(request)))
-        return Response(EmailPreferencesOutput(preferences.model_dump()).data)
+        return Response(EmailPreferencesOutput(preferences).data)
 
     @extend_schema(
+        operation_id="me_notifications_change",
         request=InputSerializer,
-        responses={200: EmailPreferencesOutput, 400: OpenApiResponse(description="opting in needs an address")},
+        responses={
+            200: EmailPreferencesOutput,
+            **problem_responses("validation-error", "malformed-request", "email-address-required"),
+        },
     )
     def patch(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -41,4 +47,4 @@ class NotificationPreferencesApi(APIView):
         preferences = container.change_email_preferences()(
             ChangeEmailPreferences(owner_id=owner_id(request), **data.validated_data)
         )
-        return Response(EmailPreferencesOutput(preferences.model_dump()).data)
+        return Response(EmailPreferencesOutput(preferences).data)

@@ -3,6 +3,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.reverse import reverse
 
@@ -15,3 +18,18 @@ def next_page_url(
         return None
     query = {**request.query_params.dict(), "cursor": cursor}
     return f"{reverse(view_name, kwargs=kwargs, request=request)}?{urlencode(query)}"
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class NextPage(serializers.Field):
+    """The next page's URL, from a page's `next_cursor`; null on the last page. The page's own
+    URL arguments (an endpoint's id for its deliveries) carry over."""
+
+    def __init__(self, view_name: str) -> None:
+        super().__init__(source="next_cursor", allow_null=True)
+        self.view_name = view_name
+
+    def to_representation(self, cursor: str) -> str | None:
+        request = self.context["request"]
+        match = getattr(request, "resolver_match", None)
+        return next_page_url(request, self.view_name, cursor, kwargs=match.kwargs if match else None)

@@ -1,27 +1,42 @@
 """RFC 9457 problem details: every error leaves the API as application/problem+json.
 
-Each error class maps to one stable `type`, here and only here.
+Each error class maps to one stable `type`, here and only here; `problem_types()` lists
+every type the service can answer (the README lists the same, a test compares them), and
+`ProblemOutput` both documents a problem and renders it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.core.exceptions import (
+    DisallowedHost,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import Http404, HttpRequest, JsonResponse
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import exceptions as drf
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from adapters.api.http_errors import InvalidLink, LengthRequired, LinkExpired
 from application.errors import (
     ApplicationError,
     EmptyUpload,
     InvalidCursor,
     NotFound,
     ResultNotReady,
+    ResultUnavailable,
     UploadTooLarge,
 )
 from application.notifications.errors import EndpointDisabled, TooManyEndpoints
 from domain.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, InvalidSchema, InvalidTransition
+from domain.job_status import JobStatus
 from domain.notifications.errors import EmailAddressRequired, RefusedDestination
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -30,6 +45,7 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 _APPLICATION_PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     NotFound: (404, "not-found", "Not found"),
     ResultNotReady: (409, "result-not-ready", "Result not ready"),
+    ResultUnavailable: (409, "result-unavailable", "The job ended without a result"),
     InvalidTransition: (409, "invalid-transition", "Not allowed in the job's current status"),
     UploadTooLarge: (413, "upload-too-large", "Upload too large"),
     EmptyUpload: (400, "empty-upload", "Empty upload"),
@@ -43,6 +59,7 @@ _APPLICATION_PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     EmailAddressRequired: (400, "email-address-required", "An e-mail address is required"),
 }
 
+# HTTP error (DRF's, or the edge's own) -> (problem type slug, title); the status is the error's
 _DRF_PROBLEMS: dict[type[drf.APIException], tuple[str, str]] = {
     drf.ValidationError: ("validation-error", "Invalid request"),
     drf.ParseError: ("malformed-request", "Malformed request"),
@@ -54,11 +71,62 @@ _DRF_PROBLEMS: dict[type[drf.APIException], tuple[str, str]] = {
     drf.NotAcceptable: ("not-acceptable", "Not acceptable"),
     drf.UnsupportedMediaType: ("unsupported-media-type", "Unsupported media type"),
     drf.Throttled: ("throttled", "Too many requests"),
+    LengthRequired: ("length-required", "Content-Length required"),
+    InvalidLink: ("invalid-link", "Invalid link"),
+    LinkExpired: ("link-expired", "Link expired"),
+}
+
+# problems built directly with problem(): slug -> (HTTP status, or None when it varies; title)
+_OTHER_PROBLEMS: dict[str, tuple[int | None, str]] = {
+    "bad-request": (400, "Bad request"),  # an application error without a type of its own; what Django refuses
+    "http-error": (None, "Request failed"),  # an HTTP error without a type of its own
+    "not-ready": (503, "Not ready"),  # /readyz
+    "internal-error": (500, "Internal server error"),
 }
 
 
+def problem_types() -> dict[str, tuple[int | None, str]]:
+    """Every problem type the service answers: slug -> (HTTP status or None, title)."""
+    types = {slug: (status, title) for status, slug, title in _APPLICATION_PROBLEMS.values()}
+    types |= {slug: (error.status_code, title) for error, (slug, title) in _DRF_PROBLEMS.items()}
+    return types | _OTHER_PROBLEMS
+
+
+def problem_uri(slug: str) -> str:
+    return f"/problems/{slug}"
+
+
+def problem_type_uris() -> list[str]:
+    return sorted(problem_uri(slug) for slug in problem_types())
+
+
+@extend_schema_serializer(component_name="Problem")
+class ProblemOutput(serializers.Serializer):
+    """An RFC 9457 problem: `type` says what went wrong, stable; `detail` says it for this request."""
+
+    type = serializers.ChoiceField(choices=problem_type_uris())
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = serializers.JSONField(  # type: ignore[assignment]  # a declared field, not Serializer.errors
+        required=False, help_text="validation-error: the messages per field"
+    )
+    job_status = serializers.ChoiceField(
+        choices=[s.value for s in JobStatus],
+        required=False,
+        help_text="result-not-ready, result-unavailable, invalid-transition: the job's status",
+    )
+    limit_bytes = serializers.IntegerField(required=False, help_text="upload-too-large: the limit")
+    limit = serializers.IntegerField(required=False, help_text="webhook-limit-reached: endpoints per user")
+    checks = serializers.DictField(
+        child=serializers.CharField(), required=False, help_text="not-ready: each dependency's state"
+    )
+
+
 def problem(status: int, slug: str, title: str, detail: str, **extensions: Any) -> dict[str, Any]:
-    return {"type": f"/problems/{slug}", "title": title, "status": status, "detail": detail, **extensions}
+    """The problem's body, rendered by ProblemOutput (an extension it does not document is dropped)."""
+    body = {"type": problem_uri(slug), "title": title, "status": status, "detail": detail, **extensions}
+    return dict(ProblemOutput(body).data)
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -72,6 +140,14 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             )
     if isinstance(exc, ApplicationError):
         return Response(problem(400, "bad-request", "Bad request", str(exc)), 400, content_type=PROBLEM_CONTENT_TYPE)
+    if isinstance(exc, SuspiciousOperation):
+        return Response(
+            problem(400, "bad-request", "Bad request", _refusal(exc)), 400, content_type=PROBLEM_CONTENT_TYPE
+        )
+    if isinstance(exc, Http404):
+        exc = drf.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = drf.PermissionDenied()
     response = exception_handler(exc, context)  # handles Http404, PermissionDenied and APIException
     if response is None:
         return None
@@ -92,7 +168,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
 
 
 def _extensions(exc: Exception) -> dict[str, Any]:
-    if isinstance(exc, ResultNotReady):
+    if isinstance(exc, ResultNotReady | ResultUnavailable):
         return {"job_status": exc.status}
     if isinstance(exc, UploadTooLarge):
         return {"limit_bytes": exc.limit_bytes}
@@ -101,6 +177,31 @@ def _extensions(exc: Exception) -> dict[str, Any]:
     if isinstance(exc, TooManyEndpoints):
         return {"limit": exc.limit}
     return {}
+
+
+# what Django refuses while it reads a request, said for the client
+_REFUSALS: dict[type[SuspiciousOperation], str] = {
+    RequestDataTooBig: "the form fields other than the file are too large",
+    TooManyFieldsSent: "the request has too many form fields",
+    TooManyFilesSent: "the request has too many files",
+    DisallowedHost: "the request's Host header names no host this service answers for",
+}
+
+
+def _refusal(exc: Exception | None) -> str:
+    return next((text for kind, text in _REFUSALS.items() if isinstance(exc, kind)), "the request was refused")
+
+
+def bad_request_view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """Django's handler400: what it refuses outside a view (an unknown Host, oversized form data)."""
+    body = problem(400, "bad-request", "Bad request", _refusal(exception))
+    return JsonResponse(body, status=400, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def permission_denied_view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """Django's handler403."""
+    body = problem(403, "permission-denied", "Permission denied", "you may not do this")
+    return JsonResponse(body, status=403, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def not_found_view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

@@ -4,29 +4,45 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.http import FileResponse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status
+from rest_framework.fields import SkipField
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from adapters.api.http_errors import LengthRequired
 from adapters.api.idempotency_key import idempotency_key
 from adapters.api.owner import owner_id
-from adapters.api.representations import JobOutput, job_representation
+from adapters.api.renderers import CsvDocumentRenderer, HtmlDocumentRenderer
+from adapters.api.representations import JOB_STATUSES, JobOutput
+from adapters.api.schema import problem_responses
+from adapters.api.signed_links import QUERY_PARAMETER, SignedLinkAuthentication, sign_report_html
 from adapters.api.upload_limit import LimitedUploadHandler
-from adapters.links import report_links
+from adapters.links import Link
 from application.reports.get_report import DocumentName, GetReport, GetReportDocument
+from application.reports.read_models import has_result
 from application.reports.submit import SubmitReport
 from config.container import container
 
 
 class ReportSubmitApi(APIView):
+    @extend_schema_serializer(component_name="ReportUpload")
     class InputSerializer(serializers.Serializer):
-        file = serializers.FileField(allow_empty_file=True)
+        file = serializers.FileField(allow_empty_file=True, help_text="the report: CSV, TSV, JSON Lines, Parquet, XLSX")
         name = serializers.CharField(required=False, allow_blank=True, max_length=255)
         schema = serializers.JSONField(
             required=False, binary=True, help_text="a declared schema (JSON object) to check every row against"
@@ -38,6 +54,7 @@ class ReportSubmitApi(APIView):
             return value
 
     @extend_schema(
+        operation_id="reports_submit",
         request={"multipart/form-data": InputSerializer},
         parameters=[
             OpenApiParameter(
@@ -46,11 +63,35 @@ class ReportSubmitApi(APIView):
                 required=False,
                 description="Same key + same request replays the first response; another request is 422; "
                 "a duplicate while the first is in flight is 409. Keys are per user and live 24 h.",
-            )
+            ),
+            OpenApiParameter(
+                "Location",
+                type=OpenApiTypes.URI,
+                location=OpenApiParameter.HEADER,
+                response=[202],
+                description="the job (its `links.report` leads to the report)",
+            ),
         ],
-        responses={202: JobOutput},
+        responses={
+            202: JobOutput,
+            **problem_responses(
+                "validation-error",
+                "malformed-request",
+                "empty-upload",
+                "invalid-schema",
+                "bad-request",
+                "idempotency-key-in-flight",
+                "length-required",
+                "upload-too-large",
+                "unsupported-media-type",
+                "idempotency-key-reused",
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
+        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            # WSGI hands Django no length for a chunked body, so it would parse as empty
+            raise LengthRequired()
         request._request.upload_handlers = [
             LimitedUploadHandler(request._request, limit_bytes=container.intake().max_upload_bytes)
         ]
@@ -73,14 +114,53 @@ class ReportSubmitApi(APIView):
                 ),
             )
         )
-        body = job_representation(submitted.job, request)
-        body["links"]["report"] = reverse(
-            "api:report-detail", kwargs={"report_id": submitted.report_id}, request=request
-        )
+        body = JobOutput(submitted.job, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["links"]["self"]})
 
 
+@extend_schema_field(OpenApiTypes.URI)
+class SignedHtmlLink(serializers.Field):
+    """The HTML page's signed link (context `signed_html`), once the report has a result."""
+
+    def __init__(self) -> None:
+        super().__init__(source="*", required=False)
+
+    def get_attribute(self, report: Any) -> str:
+        signed = self.context.get("signed_html")
+        if signed is None:
+            raise SkipField()
+        url = reverse("api:report-html-signed", kwargs={"report_id": report.id}, request=self.context["request"])
+        return f"{url}?{urlencode({QUERY_PARAMETER: signed.signature})}"
+
+    def to_representation(self, value: str) -> str:
+        return value
+
+
+class SignedLinkExpiry(serializers.DateTimeField):
+    def __init__(self, **options: Any) -> None:
+        super().__init__(source="*", allow_null=True, **options)
+
+    def get_attribute(self, report: Any) -> Any:
+        signed = self.context.get("signed_html")
+        return None if signed is None else signed.expires_at
+
+
+@extend_schema_serializer(component_name="ReportLinks")
+class ReportLinksOutput(serializers.Serializer):
+    """The result's documents answer 409 until the report's job succeeded; `html_signed`
+    appears then: it opens the HTML page without an Authorization header, until it expires."""
+
+    self = Link("api:report-detail", path={"report_id": "id"})
+    job = Link("api:job-detail", path={"job_id": "job.id"})
+    result = Link("api:report-result", path={"report_id": "id"})
+    html = Link("api:report-html", path={"report_id": "id"})
+    columns_csv = Link("api:report-columns", path={"report_id": "id"})
+    violations_csv = Link("api:report-violations", path={"report_id": "id"})
+    html_signed = SignedHtmlLink()
+
+
 class ReportDetailApi(APIView):
+    @extend_schema_serializer(component_name="Report")
     class OutputSerializer(serializers.Serializer):
         id = serializers.UUIDField()
         name = serializers.CharField()
@@ -88,20 +168,24 @@ class ReportDetailApi(APIView):
         size_bytes = serializers.IntegerField()
         created_at = serializers.DateTimeField()
         completed_at = serializers.DateTimeField(allow_null=True)
-        status = serializers.CharField()
-        progress = serializers.FloatField()
+        status = serializers.ChoiceField(choices=JOB_STATUSES, source="job.status")
+        progress = serializers.FloatField(source="job.progress")
         summary = serializers.DictField(allow_null=True)
         job = JobOutput()
-        links = serializers.DictField(child=serializers.CharField())
+        links = ReportLinksOutput(source="*")
+        html_signed_expires_at = SignedLinkExpiry(help_text="when `links.html_signed` stops working")
 
-    @extend_schema(responses={200: OutputSerializer})
+    @extend_schema(
+        operation_id="reports_retrieve",
+        responses={200: OutputSerializer, **problem_responses("not-found")},
+    )
     def get(self, request: Request, report_id: UUID) -> Response:
-        report = container.get_report()(GetReport(owner_id=owner_id(request), report_id=report_id))
-        body = report.model_dump(mode="json")
-        body["status"], body["progress"] = report.job.status, report.job.progress
-        body["job"] = job_representation(report.job, request)
-        body["links"] = {**report_links(report.id, request.build_absolute_uri), "job": body["job"]["links"]["self"]}
-        return Response(body)
+        owner = owner_id(request)
+        report = container.get_report()(
+            GetReport(owner_id=owner, report_id=report_id, is_staff=bool(request.user.is_staff))
+        )
+        signed = sign_report_html(report.id, owner, now=container.clock().now()) if has_result(report.job) else None
+        return Response(self.OutputSerializer(report, context={"request": request, "signed_html": signed}).data)
 
 
 def _document(request: Request, report_id: UUID, name: DocumentName) -> Any:
@@ -110,15 +194,18 @@ def _document(request: Request, report_id: UUID, name: DocumentName) -> Any:
     )
 
 
-_NOT_DONE = OpenApiResponse(description="the job has not succeeded")
+_DOCUMENT_PROBLEMS = ("not-found", "result-not-ready", "result-unavailable")
 
 
 class ReportResultApi(APIView):
     @extend_schema(
+        operation_id="reports_result",
         responses={
-            (200, "application/json"): OpenApiResponse(description="the result, schema_version 2"),
-            409: _NOT_DONE,
-        }
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="the result, schema_version 2 (RESULT_SCHEMA.md)"
+            ),
+            **problem_responses(*_DOCUMENT_PROBLEMS),
+        },
     )
     def get(self, request: Request, report_id: UUID) -> FileResponse:
         return FileResponse(_document(request, report_id, "result.json"), content_type="application/json")
@@ -127,7 +214,15 @@ class ReportResultApi(APIView):
 class ReportHtmlApi(APIView):
     """The report as one self-contained HTML page: inline SVG charts, no scripts, no external assets."""
 
-    @extend_schema(responses={(200, "text/html"): OpenApiResponse(description="the HTML report"), 409: _NOT_DONE})
+    renderer_classes = [JSONRenderer, HtmlDocumentRenderer]
+
+    @extend_schema(
+        operation_id="reports_html",
+        responses={
+            (200, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="the HTML report"),
+            **problem_responses(*_DOCUMENT_PROBLEMS),
+        },
+    )
     def get(self, request: Request, report_id: UUID) -> FileResponse:
         response = FileResponse(_document(request, report_id, "report.html"), content_type="text/html; charset=utf-8")
         # everything in it is escaped; this keeps a browser from running anything regardless
@@ -135,15 +230,63 @@ class ReportHtmlApi(APIView):
         return response
 
 
-class ReportTableApi(APIView):
-    """A table of the result as CSV (column profiles, or schema violations), safe to open in a spreadsheet."""
+class ReportHtmlSignedApi(ReportHtmlApi):
+    """The HTML page by its signed link (`links.html_signed` of the report): no Authorization header."""
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="the table"), 409: _NOT_DONE})
-    def get(self, request: Request, report_id: UUID, table: str) -> FileResponse:
-        name: DocumentName = "columns.csv" if table == "columns" else "violations.csv"
-        return FileResponse(
-            _document(request, report_id, name),
-            content_type="text/csv; charset=utf-8",
-            as_attachment=True,
-            filename=f"report-{report_id}-{name}",
-        )
+    # the signature is the permission: SignedLinkAuthentication answers its owner or raises
+    authentication_classes = [SignedLinkAuthentication]
+    permission_classes = []
+
+    @extend_schema(
+        operation_id="reports_html_signed",
+        parameters=[
+            OpenApiParameter(
+                QUERY_PARAMETER, required=True, description="as handed out in the report's `links.html_signed`"
+            )
+        ],
+        responses={
+            (200, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="the HTML report"),
+            **problem_responses("invalid-link", "link-expired", *_DOCUMENT_PROBLEMS),
+        },
+    )
+    def get(self, request: Request, report_id: UUID) -> FileResponse:
+        return super().get(request, report_id)
+
+
+def _table(request: Request, report_id: UUID, name: DocumentName) -> FileResponse:
+    return FileResponse(
+        _document(request, report_id, name),
+        content_type="text/csv; charset=utf-8",
+        as_attachment=True,
+        filename=f"report-{report_id}-{name}",
+    )
+
+
+def _table_schema(operation_id: str, description: str) -> Any:
+    return extend_schema(
+        operation_id=operation_id,
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=description),
+            **problem_responses(*_DOCUMENT_PROBLEMS),
+        },
+    )
+
+
+class ReportColumnsCsvApi(APIView):
+    """The column profiles as CSV, safe to open in a spreadsheet (formulas neutralised)."""
+
+    renderer_classes = [JSONRenderer, CsvDocumentRenderer]
+
+    @_table_schema("reports_columns_csv", "one row per column of the file")
+    def get(self, request: Request, report_id: UUID) -> FileResponse:
+        return _table(request, report_id, "columns.csv")
+
+
+class ReportViolationsCsvApi(APIView):
+    """The declared schema's violations as CSV, safe to open in a spreadsheet (formulas neutralised)."""
+
+    renderer_classes = [JSONRenderer, CsvDocumentRenderer]
+
+    @_table_schema("reports_violations_csv", "one row per violation, with its line")
+    def get(self, request: Request, report_id: UUID) -> FileResponse:
+        return _table(request, report_id, "violations.csv")

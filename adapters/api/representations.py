@@ -1,29 +1,51 @@
-"""Output shapes shared by several endpoints: read models plus the links a client follows."""
+"""Output serializers of jobs, shared by several endpoints: each documents a response and
+renders it. Every job links to what a client needs next (see links.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.request import Request
+from rest_framework.fields import SkipField
 
-from adapters.links import job_links
-from application.jobs.read_models import JobEventView, JobView
+from adapters.api.pagination import NextPage
+from adapters.links import JobLinksOutput, Link
 from domain.job_status import JobStatus
 
 
+class DisclosedText(serializers.CharField):
+    """Text a read model may withhold from this client (None): then the field is absent."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(required=False, allow_blank=True, **options)
+
+    def get_attribute(self, instance: Any) -> Any:
+        value = super().get_attribute(instance)
+        if value is None:
+            raise SkipField()
+        return value
+
+
+JOB_STATUSES = [s.value for s in JobStatus]
+
+
+@extend_schema_serializer(component_name="Job")
 class JobOutput(serializers.Serializer):
     id = serializers.UUIDField()
     kind = serializers.CharField()
-    status = serializers.ChoiceField(choices=[s.value for s in JobStatus])
+    status = serializers.ChoiceField(choices=JOB_STATUSES)
     attempts = serializers.IntegerField()
     max_attempts = serializers.IntegerField()
     progress = serializers.FloatField()
     queue = serializers.CharField()
-    error = serializers.CharField(allow_blank=True)
-    error_detail = serializers.CharField(allow_blank=True, help_text="traceback of the last failure")
+    error = serializers.CharField(
+        allow_blank=True, help_text="the last failure's message (worker hosts and server paths hidden but for staff)"
+    )
+    error_detail = DisclosedText(help_text="staff only: the traceback of the last failure")
     cancel_requested = serializers.BooleanField()
     parent_id = serializers.UUIDField(allow_null=True)
+    report_id = serializers.UUIDField(allow_null=True, help_text="the report this job works for, if any")
     children_total = serializers.IntegerField()
     children_done = serializers.IntegerField()
     created_at = serializers.DateTimeField()
@@ -32,25 +54,43 @@ class JobOutput(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
     next_attempt_at = serializers.DateTimeField(allow_null=True)
     lease_expires_at = serializers.DateTimeField(allow_null=True)
-    links = serializers.DictField(child=serializers.CharField())
+    links = JobLinksOutput(source="*")
 
 
+@extend_schema_serializer(component_name="JobPage")
+class JobPageOutput(serializers.Serializer):
+    results = JobOutput(many=True, source="items")
+    next = NextPage("api:job-list")
+
+
+@extend_schema_serializer(component_name="DeadLetterLinks")
+class DeadLetterLinksOutput(JobLinksOutput):
+    replay = Link("api:dead-letter-replay", path={"job_id": "id"})
+
+
+@extend_schema_serializer(component_name="DeadLetter")
+class DeadLetterOutput(JobOutput):
+    links = DeadLetterLinksOutput(source="*")
+
+
+@extend_schema_serializer(component_name="DeadLetterPage")
+class DeadLetterPageOutput(serializers.Serializer):
+    results = DeadLetterOutput(many=True, source="items")
+    next = NextPage("api:dead-letter-list")
+
+
+@extend_schema_serializer(component_name="JobEvent")
 class JobEventOutput(serializers.Serializer):
     seq = serializers.IntegerField()
-    from_status = serializers.CharField(allow_null=True)
-    to_status = serializers.CharField()
+    from_status = serializers.ChoiceField(choices=JOB_STATUSES, allow_null=True)
+    to_status = serializers.ChoiceField(choices=JOB_STATUSES)
     attempt = serializers.IntegerField()
-    actor = serializers.CharField()
+    actor = serializers.CharField(help_text='"user:<id>", "system..." or "worker" (the worker\'s host for staff)')
     at = serializers.DateTimeField()
     message = serializers.CharField(allow_blank=True)
     data = serializers.DictField()  # type: ignore[assignment]
 
 
-def job_representation(job: JobView, request: Request) -> dict[str, Any]:
-    body = job.model_dump(mode="json")
-    body["links"] = job_links(job, request.build_absolute_uri)
-    return body
-
-
-def event_representation(event: JobEventView) -> dict[str, Any]:
-    return event.model_dump(mode="json")
+@extend_schema_serializer(component_name="JobEventList")
+class JobEventListOutput(serializers.Serializer):
+    results = JobEventOutput(many=True)

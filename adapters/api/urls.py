@@ -1,9 +1,17 @@
 from django.urls import path
 
-from adapters.api.job_actions import DeadLetterListApi, JobCancelApi, JobRetryApi
+from adapters.api.job_actions import DeadLetterListApi, DeadLetterReplayApi, JobCancelApi, JobRetryApi
 from adapters.api.jobs import JobDetailApi, JobEventsApi, JobListApi
 from adapters.api.me import NotificationPreferencesApi
-from adapters.api.reports import ReportDetailApi, ReportHtmlApi, ReportResultApi, ReportSubmitApi, ReportTableApi
+from adapters.api.reports import (
+    ReportColumnsCsvApi,
+    ReportDetailApi,
+    ReportHtmlApi,
+    ReportHtmlSignedApi,
+    ReportResultApi,
+    ReportSubmitApi,
+    ReportViolationsCsvApi,
+)
 from adapters.api.webhooks import (
     WebhookDeliveryDetailApi,
     WebhookDeliveryListApi,
@@ -21,20 +29,16 @@ urlpatterns = [
     path("reports/<uuid:report_id>/", ReportDetailApi.as_view(), name="report-detail"),
     path("reports/<uuid:report_id>/result/", ReportResultApi.as_view(), name="report-result"),
     path("reports/<uuid:report_id>/report.html", ReportHtmlApi.as_view(), name="report-html"),
-    path("reports/<uuid:report_id>/columns.csv", ReportTableApi.as_view(), {"table": "columns"}, name="report-columns"),
-    path(
-        "reports/<uuid:report_id>/violations.csv",
-        ReportTableApi.as_view(),
-        {"table": "violations"},
-        name="report-violations",
-    ),
+    path("reports/<uuid:report_id>/signed/report.html", ReportHtmlSignedApi.as_view(), name="report-html-signed"),
+    path("reports/<uuid:report_id>/columns.csv", ReportColumnsCsvApi.as_view(), name="report-columns"),
+    path("reports/<uuid:report_id>/violations.csv", ReportViolationsCsvApi.as_view(), name="report-violations"),
     path("jobs/", JobListApi.as_view(), name="job-list"),
     path("jobs/<uuid:job_id>/", JobDetailApi.as_view(), name="job-detail"),
     path("jobs/<uuid:job_id>/events/", JobEventsApi.as_view(), name="job-events"),
     path("jobs/<uuid:job_id>/cancel/", JobCancelApi.as_view(), name="job-cancel"),
     path("jobs/<uuid:job_id>/retry/", JobRetryApi.as_view(), name="job-retry"),
     path("dead-letters/", DeadLetterListApi.as_view(), name="dead-letter-list"),
-    path("dead-letters/<uuid:job_id>/replay/", JobRetryApi.as_view(), name="dead-letter-replay"),
+    path("dead-letters/<uuid:job_id>/replay/", DeadLetterReplayApi.as_view(), name="dead-letter-replay"),
     path("webhooks/", WebhookListApi.as_view(), name="webhook-list"),
     path("webhooks/<uuid:endpoint_id>/", WebhookDetailApi.as_view(), name="webhook-detail"),
     path("webhooks/<uuid:endpoint_id>/rotate-secret/", WebhookRotateSecretApi.as_view(), name="webhook-rotate-secret"),

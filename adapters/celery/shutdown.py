@@ -1,7 +1,8 @@
 """A stopping worker hands its running attempts back instead of leaving them to lease expiry.
 
 A warm shutdown (SIGTERM to the worker's main process, as systemd or supervisord send it)
-makes the main process signal its pool children with SIGUSR2. A SIGTERM to the whole process
+makes the main process signal its pool children with a real-time signal (billiard turns
+SIGUSR1/SIGUSR2 and the other usual ones into "exit now" in pool children). A SIGTERM to the whole process
 group (a container runtime, systemd's default control-group kill) reaches the children
 directly: while a child runs a task it takes SIGTERM the same way, instead of exiting in the
 middle of it. Either way the running attempt sees `STOPPING` at its next checkpoint, hands its
@@ -19,7 +20,7 @@ from typing import Any
 from celery import signals
 
 logger = logging.getLogger(__name__)
-HAND_BACK_SIGNAL = signal.SIGUSR2
+HAND_BACK_SIGNAL = signal.SIGRTMIN + 4  # not in billiard's set of terminating signals
 
 
 class WorkerStopping:
@@ -36,13 +37,23 @@ class WorkerStopping:
 
 
 STOPPING = WorkerStopping()
+
+
+def stopping_reason() -> str:
+    """Why this process's worker is stopping ("" while it is not). A plain function, so it can
+    be injected (the container deep-copies the values it is given: a bound method would bring
+    a copy of STOPPING that no signal ever sets)."""
+    return STOPPING.reason()
+
+
 _in_pool_child = False
 _worker: Any = None
 _outer_sigterm: Any = None
 
 
 def _hand_back(signum: int, frame: FrameType | None) -> None:
-    STOPPING.request(f"the worker is stopping ({signal.Signals(signum).name})")
+    name = "SIGTERM" if signum == signal.SIGTERM else "warm shutdown"
+    STOPPING.request(f"the worker is stopping ({name})")
 
 
 @signals.worker_process_init.connect
@@ -80,7 +91,9 @@ def _worker_stopping(how: str = "", **_: Any) -> None:
     """In the main process: a warm shutdown tells the pool children to hand back at once."""
     if how != "Warm":
         return
-    for pid in _pool_pids():
+    pids = _pool_pids()
+    logger.info("warm shutdown: %d pool processes hand their running attempts back", len(pids))
+    for pid in pids:
         try:
             os.kill(pid, HAND_BACK_SIGNAL)
         except ProcessLookupError:

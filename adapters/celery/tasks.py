@@ -12,10 +12,12 @@ import logging
 from typing import Any
 from uuid import UUID
 
-from celery import Task, shared_task
+from celery import Task, shared_task, signals
+from celery.exceptions import Reject
 from django.db import InterfaceError, OperationalError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from adapters.celery.shutdown import stopping_reason
 from application.jobs.dead_messages import RecordDeadMessage
 from application.jobs.pipeline import RunAttempt
 from application.jobs.registry import JobKind
@@ -48,6 +50,9 @@ def run_attempt(task: Task[Any, Any], args: Any, kwargs: Any) -> None:
             RecordDeadMessage(task=task.name, payload={"args": list(args), "kwargs": kwargs}, reason=str(exc))
         )
         return
+    if reason := stopping_reason():
+        # A stopping worker starts nothing: the message goes back for another worker.
+        raise Reject(reason, requeue=True)
     try:
         outcome = container.attempt_pipeline()(
             RunAttempt(job_id=message.job_id, attempt=message.attempt, worker=task.request.hostname or "unknown")
@@ -86,6 +91,13 @@ def _register(kind: JobKind) -> Task[Any, Any]:
 
 
 JOB_TASKS = {kind.name: _register(kind) for kind in container.job_kinds()}
+
+
+@signals.worker_process_init.connect
+def _warm_up(**_: Any) -> None:
+    """Load the report engine when a pool process starts (after the fork: its native thread
+    pools must not be forked), so the first attempt pays no import, nor a time limit for it."""
+    container.report_engine()
 
 
 @shared_task(name="jobs.relay_outbox", ignore_result=True)

@@ -166,15 +166,17 @@ class RecordingMailer:
 
 
 class FixedLinks:
-    """The API's links under a base URL, written out as the URL conf spells them."""
+    """Some of the API's links under a base URL, written out as the URL conf spells them."""
 
     def __init__(self, base_url: str = "https://reportflow.test") -> None:
         self._base = base_url.rstrip("/")
 
     def job(self, job: JobView) -> dict[str, str]:
         url = f"{self._base}/api/v1/jobs/{job.id}/"
-        return {"self": url, "events": f"{url}events/", "cancel": f"{url}cancel/", "retry": f"{url}retry/"}
-
-    def report(self, report_id: UUID) -> dict[str, str]:
-        url = f"{self._base}/api/v1/reports/{report_id}/"
-        return {"self": url, "result": f"{url}result/", "html": f"{url}report.html"}
+        links = {"self": url, "events": f"{url}events/", "cancel": f"{url}cancel/", "retry": f"{url}retry/"}
+        if job.report_id is not None:
+            report = f"{self._base}/api/v1/reports/{job.report_id}/"
+            links["report"] = report
+            if job.status == "succeeded" and job.parent_id is None:
+                links["result"] = f"{report}result/"
+        return links

@@ -26,7 +26,8 @@ class InMemoryOutboxRepository:
 
     def mark_published(self, ids: list[int], *, now: datetime) -> None:
         for entry_id in ids:
-            self._state.outbox[entry_id].published_at = now
+            row = self._state.outbox[entry_id]
+            row.published_at = row.published_at or now
 
     def record_failure(self, ids: list[int], *, error: str) -> None:
         for entry_id in ids:

@@ -5,32 +5,41 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import connection
 
 from adapters.orm.models import IdempotencyKeyRecord
 from domain.ports import IdempotencyRecord
+
+# One statement (one round trip) claims a new key or takes over an expired one; a live key
+# makes it return nothing. PostgreSQL and SQLite (3.35+) both speak this upsert.
+_CLAIM = f"""
+    INSERT INTO {IdempotencyKeyRecord._meta.db_table} (owner_id, key, fingerprint, response, created_at, expires_at)
+    VALUES (%s, %s, %s, NULL, %s, %s)
+    ON CONFLICT (owner_id, key) DO UPDATE
+        SET fingerprint = excluded.fingerprint, response = NULL,
+            created_at = excluded.created_at, expires_at = excluded.expires_at
+        WHERE {IdempotencyKeyRecord._meta.db_table}.expires_at <= %s
+    RETURNING id
+"""
 
 
 class DjangoIdempotencyRepository:
     def claim(
         self, owner_id: int, key: str, *, fingerprint: str, now: datetime, expires_at: datetime
     ) -> IdempotencyRecord | None:
-        IdempotencyKeyRecord.objects.filter(owner_id=owner_id, key=key, expires_at__lte=now).delete()
-        try:
-            with transaction.atomic():  # a savepoint: losing the race must not spoil the caller's transaction
-                IdempotencyKeyRecord.objects.create(
-                    owner_id=owner_id, key=key, fingerprint=fingerprint, created_at=now, expires_at=expires_at
-                )
-            return None
-        except IntegrityError:
-            held = IdempotencyKeyRecord.objects.get(owner_id=owner_id, key=key)
-            return IdempotencyRecord(
-                owner_id=owner_id,
-                key=key,
-                fingerprint=held.fingerprint,
-                response=held.response,
-                created_at=held.created_at,
-            )
+        at, until = (connection.ops.adapt_datetimefield_value(value) for value in (now, expires_at))
+        with connection.cursor() as cursor:
+            cursor.execute(_CLAIM, [owner_id, key, fingerprint, at, until, at])
+            if cursor.fetchone() is not None:
+                return None
+        held = IdempotencyKeyRecord.objects.get(owner_id=owner_id, key=key)
+        return IdempotencyRecord(
+            owner_id=owner_id,
+            key=key,
+            fingerprint=held.fingerprint,
+            response=held.response,
+            created_at=held.created_at,
+        )
 
     def complete(self, owner_id: int, key: str, *, response: dict[str, Any]) -> None:
         IdempotencyKeyRecord.objects.filter(owner_id=owner_id, key=key).update(response=response)

@@ -41,7 +41,7 @@ class DjangoOutboxRepository:
 
     def mark_published(self, ids: list[int], *, now: datetime) -> None:
         if ids:
-            OutboxRecord.objects.filter(id__in=ids).update(published_at=now)
+            OutboxRecord.objects.filter(id__in=ids, published_at__isnull=True).update(published_at=now)
 
     def record_failure(self, ids: list[int], *, error: str) -> None:
         OutboxRecord.objects.filter(id__in=ids).update(publish_failures=F("publish_failures") + 1, last_error=error)

@@ -20,7 +20,7 @@ class JobCommand(BaseModel):
 
     job_id: UUID
     owner_id: int
-    is_staff: bool = False  # staff act on every owner's jobs (dead-letter handling)
+    is_staff: bool = False  # staff act on every owner's jobs (dead-letter handling) and see internals
 
 
 def _load_for_update(uow: UnitOfWork, cmd: JobCommand) -> Job:
@@ -48,7 +48,7 @@ class CancelJobHandler:
             job.request_cancel(now=transition.now, actor=transition.actor)
             transition.save(job)
             transition.commit()
-        return JobView.of(job)
+        return JobView.of(job, internals=cmd.is_staff)
 
 
 class ReplayJobHandler:
@@ -66,11 +66,11 @@ class ReplayJobHandler:
         with self._uow as uow:
             job = _load_for_update(uow, cmd)
             if job.status in (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.RETRYING):
-                return JobView.of(job)
+                return JobView.of(job, internals=cmd.is_staff)
             transition = self._transitions.begin(uow, now=self._clock.now(), actor=actors.user(cmd.owner_id))
             budget = self._transitions.kinds.kind(job.kind).max_attempts
             job.replay(now=transition.now, actor=transition.actor, budget=budget)
             transition.schedule(job)
             transition.save(job)
             transition.commit()
-        return JobView.of(job)
+        return JobView.of(job, internals=cmd.is_staff)

@@ -33,8 +33,9 @@ def decode_cursor(token: str) -> JobCursor:
     return JobCursor(created_at=created_at, job_id=job_id)
 
 
-def page_of(jobs: list[Job], limit: int) -> JobPage:
-    """The first `limit` of `jobs` (fetched as limit + 1), with a cursor if more follow."""
+def page_of(jobs: list[Job], limit: int, *, internals: bool) -> JobPage:
+    """The first `limit` of `jobs` (fetched as limit + 1), with a cursor if more follow;
+    with their internals for staff only (see JobView.of)."""
     page, more = jobs[:limit], len(jobs) > limit
     next_cursor = encode_cursor(JobCursor(created_at=page[-1].created_at, job_id=page[-1].id)) if more else None
-    return JobPage(items=[JobView.of(job) for job in page], next_cursor=next_cursor)
+    return JobPage(items=[JobView.of(job, internals=internals) for job in page], next_cursor=next_cursor)

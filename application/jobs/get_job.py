@@ -7,6 +7,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from application.errors import NotFound
+from application.jobs.disclosure import worker_of
 from application.jobs.read_models import JobEventView, JobView
 from domain.ports import UnitOfWork
 
@@ -16,6 +17,7 @@ class GetJob(BaseModel):
 
     owner_id: int
     job_id: UUID
+    is_staff: bool = False  # staff also see internals: tracebacks, worker hosts (not other owners' jobs)
 
 
 class GetJobHandler:
@@ -28,7 +30,7 @@ class GetJobHandler:
             job = uow.jobs.get_for_owner(query.job_id, query.owner_id)
         if job is None:
             raise NotFound("job", query.job_id)
-        return JobView.of(job)
+        return JobView.of(job, internals=query.is_staff)
 
 
 class GetJobEventsHandler:
@@ -42,4 +44,5 @@ class GetJobEventsHandler:
             if job is None:
                 raise NotFound("job", query.job_id)
             events = uow.jobs.events(job.id)
-        return [JobEventView.of(event) for event in events]
+        workers = {job.worker} | {worker_of(event.actor) or "" for event in events}
+        return [JobEventView.of(event, internals=query.is_staff, workers=workers) for event in events]

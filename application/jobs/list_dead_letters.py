@@ -13,7 +13,7 @@ class ListDeadLetters(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     owner_id: int
-    is_staff: bool = False  # staff see every owner's dead letters
+    is_staff: bool = False  # staff see every owner's dead letters, with their internals
     cursor: str | None = None
     limit: int = Field(default=50, ge=1, le=500)
 
@@ -28,4 +28,4 @@ class ListDeadLettersHandler:
             jobs = uow.jobs.list_dead_letters(
                 None if query.is_staff else query.owner_id, after=after, limit=query.limit + 1
             )
-        return page_of(jobs, query.limit)
+        return page_of(jobs, query.limit, internals=query.is_staff)

@@ -16,6 +16,7 @@ class ListJobs(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     owner_id: int
+    is_staff: bool = False  # staff also see internals: tracebacks, worker hosts (not other owners' jobs)
     status: JobStatus | None = None
     kind: str | None = None
     parent_id: UUID | None = None
@@ -39,4 +40,4 @@ class ListJobsHandler:
                 after=after,
                 limit=query.limit + 1,
             )
-        return page_of(jobs, query.limit)
+        return page_of(jobs, query.limit, internals=query.is_staff)

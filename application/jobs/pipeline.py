@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import copy
 import enum
 import traceback
 from datetime import timedelta
@@ -25,7 +26,14 @@ from application import actors
 from application.jobs.registry import JobHandler, UnknownJobKind
 from application.jobs.settings import JobSettings
 from application.jobs.transition import JobTransitions
-from domain.errors import AttemptAborted, AttemptHandedBack, JobError, TransientError
+from domain.errors import (
+    AttemptAborted,
+    AttemptHandedBack,
+    ConcurrentUpdate,
+    JobError,
+    PermanentError,
+    TransientError,
+)
 from domain.job import Job
 from domain.job_status import JobStatus
 from domain.ports import Clock, Heartbeat, UnitOfWork
@@ -155,13 +163,25 @@ class AttemptPipeline:
         except self._time_limit_errors as exc:
             worked.error = TransientError(f"the attempt ran past its time limit ({type(exc).__name__})")
             worked.detail = _traceback(exc)
+        except MemoryError as exc:  # the same input would exhaust the same budget again
+            worked.error = PermanentError("the attempt ran out of memory: the input needs more than a worker may use")
+            worked.detail = _traceback(exc)
         except Exception as exc:  # an unforeseen failure may be infrastructure: retry it, bounded
             worked.error, worked.detail = TransientError(f"{type(exc).__name__}: {exc}"), _traceback(exc)
         return worked
 
     def _record(self, cmd: RunAttempt, claimed: _Claimed, worked: _Worked) -> AttemptOutcome:
+        """Record on the job as claimed, saved by compare-and-set without reading it again (the
+        common case: nothing happened to it meanwhile); if it changed (cancel requested, handed
+        on), everything rolls back and the outcome is decided again on the job as it now is."""
+        try:
+            return self._finish(cmd, claimed, worked, as_claimed=copy.deepcopy(claimed.job))
+        except ConcurrentUpdate:
+            return self._finish(cmd, claimed, worked, as_claimed=None)
+
+    def _finish(self, cmd: RunAttempt, claimed: _Claimed, worked: _Worked, *, as_claimed: Job | None) -> AttemptOutcome:
         with self._uow as uow:
-            job = uow.jobs.get(cmd.job_id, for_update=True)
+            job = as_claimed or uow.jobs.get(cmd.job_id, for_update=True)
             if job is None or job.status != JobStatus.RUNNING or job.attempts != cmd.attempt or job.is_fanned_out:
                 return AttemptOutcome(outcome=Outcome.SUPERSEDED, job_id=cmd.job_id, attempt=cmd.attempt)
             now = self._clock.now()
@@ -175,8 +195,8 @@ class AttemptPipeline:
                 job.fail_attempt(error, now=now, retry_at=retry_at, actor=transition.actor, detail=worked.detail)
             else:
                 claimed.handler.record(transition, job, claimed.loaded, worked.value)
-            transition.schedule(job)
             transition.save(job)
+            transition.schedule(job)
             transition.commit()
         if handed_back:
             return AttemptOutcome(

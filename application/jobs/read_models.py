@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
+from application.jobs.disclosure import client_actor, client_data, client_text, worker_of
 from domain.job import Job
 from domain.job_event import JobEvent
 from domain.job_status import JobStatus
@@ -26,7 +28,8 @@ class JobView(ReadModel):
     progress: float
     queue: str
     error: str
-    error_detail: str
+    # the traceback of the last failure: staff only (None for everyone else)
+    error_detail: str | None
     cancel_requested: bool
     parent_id: UUID | None
     # the report the job works for: report jobs and their chunks and merge carry it in their payload
@@ -41,7 +44,8 @@ class JobView(ReadModel):
     lease_expires_at: datetime | None
 
     @classmethod
-    def of(cls, job: Job) -> JobView:
+    def of(cls, job: Job, *, internals: bool) -> JobView:
+        """The job as staff see it (`internals`), or as any other client: see disclosure."""
         return cls(
             id=job.id,
             kind=job.kind,
@@ -50,8 +54,8 @@ class JobView(ReadModel):
             max_attempts=job.max_attempts,
             progress=job.progress,
             queue=job.queue,
-            error=job.error,
-            error_detail=job.error_detail,
+            error=job.error if internals else client_text(job.error, workers=[job.worker]),
+            error_detail=job.error_detail if internals else None,
             cancel_requested=job.cancel_requested,
             parent_id=job.parent_id,
             report_id=job.payload.get("report_id"),
@@ -82,14 +86,17 @@ class JobEventView(ReadModel):
     data: dict[str, Any]
 
     @classmethod
-    def of(cls, event: JobEvent) -> JobEventView:
+    def of(cls, event: JobEvent, *, internals: bool, workers: Iterable[str] = ()) -> JobEventView:
+        """The event as staff see it (`internals`), or with the `workers` named in the job's
+        trail (and the event's own) hidden from its actor, message and data."""
+        names = [*workers, worker_of(event.actor) or ""]
         return cls(
             seq=event.seq,
             from_status=event.from_status,
             to_status=event.to_status,
             attempt=event.attempt,
-            actor=event.actor,
+            actor=event.actor if internals else client_actor(event.actor),
             at=event.at,
-            message=event.message,
-            data=event.data,
+            message=event.message if internals else client_text(event.message, workers=names),
+            data=event.data if internals else client_data(event.data, workers=names),
         )

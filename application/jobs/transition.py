@@ -18,7 +18,7 @@ from application.jobs.outbox_dispatcher import OutboxDispatcher
 from application.jobs.registry import JobKinds
 from domain.job import Job
 from domain.job_status import JobStatus
-from domain.ports import Delivery, UnitOfWork
+from domain.ports import Delivery, OutboxEntry, UnitOfWork
 
 
 class JobEndedListener(Protocol):
@@ -43,7 +43,7 @@ class Transition:
         self.kinds = kinds
         self._on_job_ended = on_job_ended
         self._dispatcher = dispatcher
-        self._entries: list[int] = []
+        self._entries: list[OutboxEntry] = []
 
     def add(self, job: Job) -> None:
         """Insert a new job and schedule its first delivery."""
@@ -79,7 +79,8 @@ class Transition:
         if job.status not in (JobStatus.QUEUED, JobStatus.RETRYING) or job.next_attempt_at is None:
             return
         delivery = Delivery(job_id=job.id, kind=job.kind, attempt=job.attempts + 1, queue=job.queue)
-        self._entries.append(self.uow.outbox.add(delivery, available_at=job.next_attempt_at, now=self.now))
+        entry_id = self.uow.outbox.add(delivery, available_at=job.next_attempt_at, now=self.now)
+        self._entries.append(OutboxEntry(id=entry_id, delivery=delivery, available_at=job.next_attempt_at))
 
     def commit(self) -> None:
         """Commit, then publish what was scheduled (what fails to publish waits for the relay)."""

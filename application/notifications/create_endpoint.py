@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from application.notifications.destinations import DestinationCheck
 from application.notifications.errors import TooManyEndpoints
-from application.notifications.read_models import EndpointWithSecret, WebhookEndpointView
+from application.notifications.read_models import EndpointWithSecret
 from application.notifications.settings import NotificationSettings
 from domain.notifications.endpoint import SigningSecret, WebhookEndpoint
 from domain.notifications.events import EventType
@@ -49,4 +49,4 @@ class CreateWebhookEndpointHandler:
                 raise TooManyEndpoints(self._settings.max_endpoints_per_owner)
             uow.webhook_endpoints.add(endpoint)
             uow.commit()
-        return EndpointWithSecret(endpoint=WebhookEndpointView.of(endpoint), secret=endpoint.secret.value)
+        return EndpointWithSecret.of_new(endpoint)

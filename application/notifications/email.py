@@ -30,11 +30,13 @@ def email_for(event: NotificationEvent, *, to: str, domain: str) -> EmailMessage
     ]
     if data.get("error"):
         lines.append(f"Error:   {data['error']}")
-    if report:
-        lines.append(f"Report:  {report['links']['self']}")
-        if report.get("summary"):
-            lines.append(f"Result:  {report['links']['result']}")
-            lines.append(f"Summary: {report['summary']}")
+    links = data["links"]
+    if "report" in links:
+        lines.append(f"Report:  {links['report']}")
+    if "result" in links:
+        lines.append(f"Result:  {links['result']}")
+    if report.get("summary"):
+        lines.append(f"Summary: {report['summary']}")
     lines += [
         "",
         f"Event {event.id} at {event.timestamp.isoformat()}.",

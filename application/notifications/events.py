@@ -20,9 +20,10 @@ def new_event_id() -> str:
 
 
 def job_ended_event(uow: UnitOfWork, job: Job, *, links: Links) -> NotificationEvent:
-    """The job as the API shows it (without its traceback), with absolute links, and for a
-    report's job the report's name, summary and links to its result."""
-    view = JobView.of(job)
+    """The job as the API shows it to its owner (no traceback, no worker host), with absolute
+    links (to its report and, once it succeeded, the result), and for a report's job the
+    report's name and summary."""
+    view = JobView.of(job, internals=False)
     data: dict[str, Any] = view.model_dump(mode="json", exclude={"error_detail"})
     data["links"] = links.job(view)
     report = uow.reports.get(UUID(str(job.payload["report_id"]))) if job.payload.get("report_id") else None
@@ -32,7 +33,6 @@ def job_ended_event(uow: UnitOfWork, job: Job, *, links: Links) -> NotificationE
             "name": report.name,
             "filename": report.filename,
             "summary": report.summary,
-            "links": links.report(report.id),
         }
     assert job.finished_at is not None, "only an ended job has an event"
     return NotificationEvent.create(

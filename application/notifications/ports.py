@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
-from uuid import UUID
 
 from application.jobs.read_models import JobView
 from domain.notifications.destination import IPAddress
@@ -76,6 +75,5 @@ class Mailer(Protocol):
 class Links(Protocol):
     """Absolute URLs of the API's resources, for what leaves the service (webhooks, e-mail)."""
 
-    def job(self, job: JobView) -> dict[str, str]: ...
-
-    def report(self, report_id: UUID) -> dict[str, str]: ...
+    def job(self, job: JobView) -> dict[str, str]:
+        """The job's links as the API shows them (its report and, once done, the result)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from application.jobs.disclosure import client_text
 from application.jobs.read_models import ReadModel
 from domain.job import Job
 from domain.job_status import JobStatus
@@ -43,11 +44,18 @@ class WebhookEndpointView(ReadModel):
         )
 
 
-class EndpointWithSecret(ReadModel):
+class EndpointWithSecret(WebhookEndpointView):
     """An endpoint just created or whose secret was just rotated: the only time its secret shows."""
 
-    endpoint: WebhookEndpointView
     secret: str
+
+    @classmethod
+    def of_new(cls, endpoint: WebhookEndpoint) -> EndpointWithSecret:
+        return cls(**WebhookEndpointView.of(endpoint).model_dump(), secret=endpoint.secret.value)
+
+    @property
+    def endpoint(self) -> WebhookEndpointView:
+        return WebhookEndpointView(**self.model_dump(exclude={"secret"}))
 
 
 class WebhookDeliveryView(ReadModel):
@@ -81,7 +89,7 @@ class WebhookDeliveryView(ReadModel):
             response_status=delivery.response_status,
             latency_ms=delivery.latency_ms,
             attempted_at=delivery.attempted_at,
-            last_error=job.error,
+            last_error=client_text(job.error, workers=[job.worker]),
             next_attempt_at=job.next_attempt_at,
             note=delivery.note,
             created_at=delivery.created_at,

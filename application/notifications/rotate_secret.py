@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from application.notifications.owned import owned_endpoint
-from application.notifications.read_models import EndpointWithSecret, WebhookEndpointView
+from application.notifications.read_models import EndpointWithSecret
 from application.notifications.settings import NotificationSettings
 from domain.notifications.endpoint import SigningSecret
 from domain.ports import Clock, UnitOfWork
@@ -36,4 +36,4 @@ class RotateWebhookSecretHandler:
             endpoint.rotate_secret(SigningSecret.generate(), now=self._clock.now(), grace_seconds=grace)
             uow.webhook_endpoints.save(endpoint)
             uow.commit()
-        return EndpointWithSecret(endpoint=WebhookEndpointView.of(endpoint), secret=endpoint.secret.value)
+        return EndpointWithSecret.of_new(endpoint)

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from application.errors import NotFound, ResultNotReady
+from application.errors import NotFound, ResultNotReady, ResultUnavailable
 from application.reports.read_models import ReportView
 from domain.job import Job
 from domain.job_status import JobStatus
@@ -20,6 +20,7 @@ class GetReport(BaseModel):
 
     owner_id: int
     report_id: UUID
+    is_staff: bool = False  # staff also see the job's internals: tracebacks, worker hosts
 
 
 DocumentName = Literal["result.json", "report.html", "columns.csv", "violations.csv"]
@@ -45,7 +46,7 @@ class GetReportHandler:
         """Raises NotFound, also for another owner's report."""
         with self._uow as uow:
             report, job = _load(uow, query)
-        return ReportView.of(report, job)
+        return ReportView.of(report, job, internals=query.is_staff)
 
 
 class GetReportDocumentHandler:
@@ -56,10 +57,13 @@ class GetReportDocumentHandler:
     def __call__(self, query: GetReportDocument) -> BinaryIO:
         """One of the result's documents (JSON, HTML page, CSV tables), streamed from storage.
 
-        Raises NotFound, or ResultNotReady until the job has succeeded.
+        Raises NotFound; ResultNotReady while the job waits or runs; ResultUnavailable once
+        it ended without a result.
         """
         with self._uow as uow:
             report, job = _load(uow, query)
+        if job.status in (JobStatus.FAILED, JobStatus.DEAD, JobStatus.CANCELLED):
+            raise ResultUnavailable(job.status)
         if job.status != JobStatus.SUCCEEDED or report.output is None:
             raise ResultNotReady(job.status)
         return self._blobs.open(report.output.documents[query.document])

@@ -7,8 +7,19 @@ from typing import Any
 from uuid import UUID
 
 from application.jobs.read_models import JobView, ReadModel
+from application.reports.kinds import REPORT_JOB_KIND
 from domain.job import Job
+from domain.job_status import JobStatus
 from domain.report import Report
+
+
+def has_result(job: JobView) -> bool:
+    """The report's result documents exist: `job` is the report's own job and it succeeded.
+
+    A chunk or merge job that succeeded says nothing about the report: its parent may still
+    be waiting for other chunks, or may have ended without a result.
+    """
+    return job.kind == REPORT_JOB_KIND and job.status == JobStatus.SUCCEEDED
 
 
 class ReportView(ReadModel):
@@ -22,7 +33,7 @@ class ReportView(ReadModel):
     summary: dict[str, Any] | None
 
     @classmethod
-    def of(cls, report: Report, job: Job) -> ReportView:
+    def of(cls, report: Report, job: Job, *, internals: bool) -> ReportView:
         return cls(
             id=report.id,
             name=report.name,
@@ -30,7 +41,7 @@ class ReportView(ReadModel):
             size_bytes=report.size_bytes,
             created_at=report.created_at,
             completed_at=report.completed_at,
-            job=JobView.of(job),
+            job=JobView.of(job, internals=internals),
             summary=report.summary,
         )
 

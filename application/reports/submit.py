@@ -114,7 +114,7 @@ class SubmitReportHandler:
             created_at=now,
             declared_schema=None if cmd.declared_schema is None else DeclaredSchema(definition=cmd.declared_schema),
         )
-        submitted = SubmittedReport(report_id=report.id, job=JobView.of(job))
+        submitted = SubmittedReport(report_id=report.id, job=JobView.of(job, internals=False))
         try:
             with self._uow as uow:
                 transition = self._transitions.begin(uow, now=now, actor=actors.user(cmd.owner_id))

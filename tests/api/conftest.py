@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from adapters.memory import InMemoryTaskQueue
 from adapters.memory.notifications import InMemoryHostResolver, RecordingWebhookSender
 from application.jobs.pipeline import RunAttempt
+from application.reports.output import ReportProcessing
 from config.container import container
 
 
@@ -45,12 +46,12 @@ def bob(db: None, task_queue: InMemoryTaskQueue) -> APIClient:
 def run_worker(task_queue: InMemoryTaskQueue, django_capture_on_commit_callbacks: Any):  # type: ignore[no-untyped-def]
     """Process every delivery enqueued so far, in-process, through the real use case."""
 
-    def run() -> None:
+    def run(worker: str = "test-worker") -> None:
         while task_queue.deliveries:
             delivery = task_queue.deliveries.pop(0)
             with django_capture_on_commit_callbacks(execute=True):
                 container.attempt_pipeline()(
-                    RunAttempt(job_id=delivery.job_id, attempt=delivery.attempt, worker="test-worker")
+                    RunAttempt(job_id=delivery.job_id, attempt=delivery.attempt, worker=worker)
                 )
 
     return run
@@ -86,3 +87,17 @@ def receivers() -> Iterator[Receivers]:
     )
     with container.host_resolver.override(fakes.resolver), container.webhook_sender.override(fakes.sender):
         yield fakes
+
+
+@pytest.fixture
+def upload_fanned_out(upload: Any, run_worker: Any) -> Any:
+    """Upload a report split into chunk jobs (and a merge), process it all; the 202's body."""
+
+    def post() -> dict[str, Any]:
+        rows = b"n,name\n" + b"".join(b"%d,name-%d\n" % (i, i) for i in range(300))
+        with container.processing.override(ReportProcessing(fan_out_bytes=1024, chunk_bytes=1024)):
+            accepted: dict[str, Any] = upload(rows).json()
+            run_worker()
+        return accepted
+
+    return post

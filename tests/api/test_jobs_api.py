@@ -88,16 +88,8 @@ def test_probes_and_the_openapi_schema_answer_without_a_token(db: None) -> None:
     assert b"/api/v1/reports/" in client.get("/api/schema/").content
 
 
-def test_a_fanned_out_reports_chunk_jobs_are_listed_as_its_children(
-    upload: Any, alice: APIClient, run_worker: Any
-) -> None:
-    from application.reports.output import ReportProcessing
-    from config.container import container
-
-    rows = b"n,name\n" + b"".join(b"%d,name-%d\n" % (i, i) for i in range(300))
-    with container.processing.override(ReportProcessing(fan_out_bytes=1024, chunk_bytes=1024)):
-        accepted = upload(rows).json()
-        run_worker()
+def test_a_fanned_out_reports_chunk_jobs_are_listed_as_its_children(upload_fanned_out: Any, alice: APIClient) -> None:
+    accepted = upload_fanned_out()
 
     job = alice.get(accepted["links"]["self"]).json()
     children = alice.get(job["links"]["children"]).json()["results"]

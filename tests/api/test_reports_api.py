@@ -8,6 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from adapters.memory import InMemoryTaskQueue
+from application.reports.submit import ReportIntake
+from config.container import container
 
 PROBLEM = "application/problem+json"
 
@@ -237,3 +239,51 @@ def test_exported_tables_neutralise_spreadsheet_formulas(upload: Any, alice: API
     assert "attachment" in columns["Content-Disposition"]
     assert "\n=cmd" not in columns_text and "'=cmd" in columns_text
     assert "@SUM(1)" in violations_text and ",@SUM" not in violations_text
+
+
+def test_a_chunked_upload_is_a_411_problem_not_a_missing_file(alice: APIClient, task_queue: InMemoryTaskQueue) -> None:
+    body = b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\na\n1\n\r\n--x--\r\n'
+
+    # as a WSGI server hands Django a chunked request: the header, and no Content-Length
+    response = alice.generic(
+        "POST",
+        "/api/v1/reports/",
+        data=body,
+        content_type="multipart/form-data; boundary=x",
+        HTTP_TRANSFER_ENCODING="chunked",
+        CONTENT_LENGTH="",
+    )
+
+    assert response.status_code == 411
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["type"] == "/problems/length-required"
+    assert "Content-Length" in response.json()["detail"]
+    assert task_queue.deliveries == []
+
+
+def test_form_data_django_refuses_is_a_400_problem(alice: APIClient) -> None:
+    with container.intake.override(ReportIntake(max_upload_bytes=50 * 1024 * 1024)):
+        big_field = alice.post(
+            "/api/v1/reports/",
+            {"file": SimpleUploadedFile("a.csv", b"a\n1\n"), "name": "x" * (3 * 1024 * 1024)},
+            format="multipart",
+        )
+        many_fields = alice.post(
+            "/api/v1/reports/",
+            {"file": SimpleUploadedFile("a.csv", b"a\n1\n"), **{f"f{i}": "1" for i in range(1100)}},
+            format="multipart",
+        )
+
+    for response, detail in [(big_field, "too large"), (many_fields, "too many form fields")]:
+        assert response.status_code == 400
+        assert response["Content-Type"] == PROBLEM
+        assert response.json()["type"] == "/problems/bad-request"
+        assert detail in response.json()["detail"]
+
+
+def test_an_unknown_host_is_a_400_problem(alice: APIClient) -> None:
+    response = alice.get("/api/v1/jobs/", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["type"] == "/problems/bad-request"

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 from standardwebhooks.webhooks import Webhook
 
 from tests.api.conftest import Receivers
+from tests.api.test_openapi_schema import conforms
 
 PROBLEM = "application/problem+json"
 HOOK = {"url": "https://hooks.example.com/reportflow", "events": ["job.succeeded", "job.failed"]}
@@ -209,15 +211,40 @@ def test_rotating_the_secret_shows_the_new_one_and_signs_with_both_for_the_grace
         assert Webhook(secret).verify(request.body, request.headers)["type"] == "ping"
 
 
-def test_the_openapi_schema_documents_the_webhook_endpoints(alice: APIClient) -> None:
-    schema = alice.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+def test_the_webhook_responses_on_the_wire_are_the_ones_the_schema_describes(
+    alice: APIClient,
+    receivers: Receivers,
+    upload: Any,
+    run_worker: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    paths, components = schema["paths"], schema["components"]["schemas"]
+    created = create(alice).json()
+    upload()
+    run_worker()
+    with django_capture_on_commit_callbacks(execute=True):
+        ping = alice.post(created["links"]["test"]).json()
+    page = alice.get(created["links"]["deliveries"], {"limit": 1}).json()
 
-    paths = schema["paths"]
+    answers = {
+        "WebhookWithSecret": [created, alice.post(created["links"]["rotate_secret"]).json()],
+        "Webhook": [alice.get(created["links"]["self"]).json()],
+        "WebhookList": [alice.get("/api/v1/webhooks/").json()],
+        "WebhookDelivery": [ping],
+        "WebhookDeliveryPage": [page, alice.get(page["next"]).json()],
+        "WebhookDeliveryDetail": [alice.get(ping["links"]["self"]).json()],
+        "EmailPreferences": [alice.get("/api/v1/me/notifications/").json()],
+        "Problem": [create(alice, {"url": "http://10.0.0.1/", "events": ["job.dead"]}).json()],
+    }
+
+    for component, bodies in answers.items():
+        for body in bodies:
+            conforms(body, {"$ref": f"#/components/schemas/{component}"}, components, component)
     assert {"post", "get"} <= set(paths["/api/v1/webhooks/"])
     assert {"get", "patch", "delete"} <= set(paths["/api/v1/webhooks/{endpoint_id}/"])
-    assert "/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver/" in paths
     assert {"get", "patch"} <= set(paths["/api/v1/me/notifications/"])
-    created = paths["/api/v1/webhooks/"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
-    assert created["$ref"].endswith("/WebhookWithSecretOutput")
-    request = paths["/api/v1/webhooks/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    assert request["$ref"].endswith("/WebhookCreateInput"), "its own component, not another view's Input"
+    create_op = paths["/api/v1/webhooks/"]["post"]
+    assert create_op["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/WebhookCreateRequest")
+    assert create_op["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].endswith("/WebhookWithSecret")
+    assert "webhook-url-refused" in create_op["responses"]["400"]["description"]

@@ -7,7 +7,10 @@ directory). Each is configured by environment variables, read at every call:
   `checkpoint` between them, so leases, cancellation and hand-over work as in real work;
 - CHAOS_FAULT_FLAG: a file; while it exists the flaky analyzer raises TransientError;
 - CHAOS_EXECUTION_LOG: a file; every analysis that ran to its end appends one line
-  "<job_id> <pid> <attempt>" to it (one short O_APPEND write, so processes do not mix lines).
+  "<job_id> <pid> <attempt>" to it (one short O_APPEND write, so processes do not mix lines);
+- CHAOS_HOLD_MB, CHAOS_KEEP: how much memory the memory hog takes, and whether it keeps it.
+
+The e2e tests of worker limits and stops use them too.
 """
 
 from __future__ import annotations
@@ -91,4 +94,37 @@ class FlakyAnalyzer(ProfilingReportEngine):
         flag = Path(os.environ["CHAOS_FAULT_FLAG"])
         if flag.exists():
             raise TransientError(f"injected fault: {flag} exists")
+        return super().analyze_path(path, schema=schema, checkpoint=checkpoint)
+
+
+class StubbornAnalyzer(ProfilingReportEngine):
+    """Takes CHAOS_ANALYZE_SECONDS and swallows the soft time limit, so only the hard one ends it."""
+
+    def analyze_path(
+        self, path: str, *, schema: DeclaredSchema | None = None, checkpoint: Checkpoint = no_checkpoint
+    ) -> ProfileResult:
+        from celery.exceptions import SoftTimeLimitExceeded  # only in the worker process
+
+        deadline = time.monotonic() + float(os.environ.get("CHAOS_ANALYZE_SECONDS", "60"))
+        while time.monotonic() < deadline:
+            try:
+                time.sleep(STEP_SECONDS)
+            except SoftTimeLimitExceeded:
+                continue
+        return super().analyze_path(path, schema=schema, checkpoint=checkpoint)
+
+
+_HELD: list[bytearray] = []
+
+
+class MemoryHog(CountingAnalyzer):
+    """Allocates CHAOS_HOLD_MB (touched, so it is resident) before the analysis, and keeps it
+    for the life of the process when CHAOS_KEEP is set: a leak, as a worker would see it."""
+
+    def analyze_path(
+        self, path: str, *, schema: DeclaredSchema | None = None, checkpoint: Checkpoint = no_checkpoint
+    ) -> ProfileResult:
+        block = bytearray(b"\x01") * (int(os.environ.get("CHAOS_HOLD_MB", "0")) * 1024 * 1024)
+        if os.environ.get("CHAOS_KEEP"):
+            _HELD.append(block)
         return super().analyze_path(path, schema=schema, checkpoint=checkpoint)

@@ -158,7 +158,7 @@ def running_stack(
             stack.stop(name, timeout=stop_timeout)
 
 
-def _wait_ready(stack: Stack, timeout: float = 30) -> None:
+def _wait_ready(stack: Stack, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.e2e.stack import Stack, running_stack, wait_for_job
@@ -21,9 +22,12 @@ def upload_and_follow(stack: Stack) -> None:
             job = wait_for_job(client, job_url, {"succeeded", "failed", "dead"})
         except AssertionError as exc:
             raise AssertionError(f"{exc}\n{stack.log_tail()}") from exc
-        report = client.get(accepted.json()["links"]["report"]).json()
-        result = client.get(report["links"]["result"]).json()
-        events = client.get(job["links"]["events"]).json()["results"]  # type: ignore[index]
+        links: dict[str, str] = job["links"]  # type: ignore[assignment]
+        result = client.get(links["result"]).json()
+        report = client.get(links["report"]).json()
+        events = client.get(links["events"]).json()["results"]
+    # a browser: no Authorization header, only the signed link
+    page = httpx.get(report["links"]["html_signed"], headers={"Accept": "text/html"}, timeout=10)
 
     assert job["status"] == "succeeded", stack.log_tail()
     assert job["attempts"] == 1
@@ -38,7 +42,8 @@ def upload_and_follow(stack: Stack) -> None:
         ("queued", "running"),
         ("running", "succeeded"),
     ]
-    assert events[1]["actor"].startswith("worker:worker@")
+    assert events[1]["actor"] == "worker", "a client sees no worker host"
+    assert page.status_code == 200 and page.headers["Content-Type"] == "text/html; charset=utf-8"
 
 
 @pytest.mark.slow

@@ -5,10 +5,11 @@ import uuid
 
 import pytest
 
-from application.errors import InvalidCursor, NotFound, ResultNotReady
+from application.errors import InvalidCursor, NotFound, ResultNotReady, ResultUnavailable
 from application.jobs.get_job import GetJob, GetJobEventsHandler, GetJobHandler
 from application.jobs.list_jobs import ListJobs, ListJobsHandler
 from application.reports.get_report import GetReport, GetReportDocument, GetReportDocumentHandler, GetReportHandler
+from domain.errors import InvalidReportFile
 from domain.job_status import JobStatus
 from tests.unit.application.conftest import World
 
@@ -105,3 +106,19 @@ def test_jobs_can_be_filtered_by_status(world: World) -> None:
 def test_a_cursor_we_did_not_hand_out_is_refused(world: World, cursor: str) -> None:
     with pytest.raises(InvalidCursor):
         ListJobsHandler(uow=world.uow)(ListJobs(owner_id=1, cursor=cursor or "==="))
+
+
+@pytest.mark.parametrize("end", ["fail", "cancel"])
+def test_the_result_of_a_job_that_ended_without_one_is_unavailable_not_merely_not_ready(world: World, end: str) -> None:
+    submitted = world.submit()
+    if end == "fail":
+        world.fail_next(InvalidReportFile("not a report"))
+        world.process(submitted.job.id, attempt=1)
+    else:
+        world.cancel(submitted.job.id)
+    get_document = GetReportDocumentHandler(uow=world.uow, blobs=world.blobs)
+
+    with pytest.raises(ResultUnavailable) as unavailable:
+        get_document(GetReportDocument(owner_id=1, report_id=submitted.report_id))
+
+    assert unavailable.value.status == {"fail": "failed", "cancel": "cancelled"}[end]

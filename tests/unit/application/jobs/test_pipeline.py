@@ -87,3 +87,14 @@ def test_a_job_of_a_kind_this_worker_does_not_know_is_left_waiting(world: World)
     assert outcome.outcome is Outcome.SKIPPED
     assert "report.from-the-future" in outcome.detail
     assert world.job(submitted.job.id).status is JobStatus.QUEUED
+
+
+def test_an_attempt_that_runs_out_of_memory_fails_for_good(world: World) -> None:
+    submitted = world.submit()
+    world.fail_next(MemoryError())
+
+    outcome = world.process(submitted.job.id, attempt=1)
+
+    job = world.job(submitted.job.id)
+    assert outcome.outcome is Outcome.FAILED
+    assert job.error.startswith("the attempt ran out of memory")

@@ -128,7 +128,7 @@ def test_the_event_follows_standard_webhooks_with_the_job_its_absolute_links_and
     assert data["links"]["self"] == f"https://reportflow.test/api/v1/jobs/{submitted.job.id}/"
     assert data["report"]["id"] == str(submitted.report_id)
     assert data["report"]["summary"] == {"rows": 2, "columns": 2}
-    assert data["report"]["links"]["result"] == f"https://reportflow.test/api/v1/reports/{submitted.report_id}/result/"
+    assert data["links"]["result"] == f"https://reportflow.test/api/v1/reports/{submitted.report_id}/result/"
     assert "error_detail" not in data, "a receiver gets no traceback"
 
 
