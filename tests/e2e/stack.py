@@ -127,7 +127,7 @@ def running_stack(
     beat: bool = False,
     web_workers: int = 2,
     stop_timeout: float = 20,
-    ready_timeout: float = 30,
+    ready_timeout: float = 60,
 ) -> Iterator[Stack]:
     """Migrate, then run gunicorn, the named workers (none for an empty sequence) and
     optionally beat, each in its own process group; everything is stopped on exit."""
