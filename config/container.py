@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 from typing import Any
+from urllib.parse import urlsplit
 
 from celery.exceptions import SoftTimeLimitExceeded
 from dependency_injector import containers, providers
@@ -15,6 +16,11 @@ from django.conf import settings
 from adapters.celery.shutdown import stopping_reason
 from adapters.celery.task_queue import CeleryTaskQueue
 from adapters.clock import SystemClock
+from adapters.links import PublicLinks
+from adapters.notifications.mailer import DjangoMailer
+from adapters.notifications.resolver import SocketHostResolver
+from adapters.notifications.sender import HttpxWebhookSender
+from adapters.notifications.signer import StandardWebhooksSigner
 from adapters.orm.heartbeat import DjangoHeartbeat
 from adapters.orm.unit_of_work import DjangoUnitOfWork
 from adapters.storage.django_blob_store import DjangoBlobStore
@@ -33,7 +39,25 @@ from application.jobs.reconciler import ReconcileJobsHandler
 from application.jobs.registry import JobHandler, JobKinds
 from application.jobs.retry_policy import RetryPolicy
 from application.jobs.settings import JobSettings
-from application.jobs.transition import JobTransitions
+from application.jobs.transition import JobEndedListener, JobTransitions
+from application.notifications.change_endpoint import ChangeWebhookEndpointHandler, DeleteWebhookEndpointHandler
+from application.notifications.create_endpoint import CreateWebhookEndpointHandler
+from application.notifications.deliver_webhook import DeliverWebhookHandler
+from application.notifications.destinations import DestinationCheck
+from application.notifications.email_preferences import ChangeEmailPreferencesHandler, GetEmailPreferencesHandler
+from application.notifications.get_endpoints import GetWebhookEndpointHandler, ListWebhookEndpointsHandler
+from application.notifications.job_ended import CountFailedDeliveries, NotifyJobEnded
+from application.notifications.kinds import (
+    EMAIL_JOB_KIND,
+    WEBHOOK_JOB_KIND,
+    NotificationKindSettings,
+    notification_job_kinds,
+)
+from application.notifications.list_deliveries import GetWebhookDeliveryHandler, ListWebhookDeliveriesHandler
+from application.notifications.rotate_secret import RotateWebhookSecretHandler
+from application.notifications.send_again import RedeliverHandler, SendTestEventHandler
+from application.notifications.send_email import SendEmailHandler
+from application.notifications.settings import NotificationSettings
 from application.reports.chunk import ProcessChunkHandler
 from application.reports.get_report import GetReportDocumentHandler, GetReportHandler
 from application.reports.kinds import (
@@ -53,6 +77,7 @@ from application.schedules.manage import ChangeScheduleHandler, CreateScheduleHa
 from application.schedules.queries import GetScheduleHandler, ListScheduleRunsHandler, ListSchedulesHandler
 from application.schedules.settings import SchedulerSettings
 from config.celery import app as celery_app
+from domain.notifications.destination import AddressPolicy
 from domain.ports import Clock, ReportEngine
 
 
@@ -93,13 +118,29 @@ def _job_settings() -> JobSettings:
     )
 
 
+def _notification_settings() -> NotificationSettings:
+    return NotificationSettings(
+        disable_after_failures=settings.WEBHOOK_DISABLE_AFTER_FAILURES,
+        secret_grace_seconds=settings.WEBHOOK_SECRET_GRACE_SECONDS,
+        message_id_domain=urlsplit(settings.PUBLIC_BASE_URL).hostname or "reportflow.localhost",
+    )
+
+
 def _job_kinds(
     process_report: providers.Provider[JobHandler],
     process_chunk: providers.Provider[JobHandler],
     merge_report: providers.Provider[JobHandler],
+    deliver_webhook: providers.Provider[JobHandler],
+    send_email: providers.Provider[JobHandler],
 ) -> JobKinds:
     """Every job kind with the provider of its handler: adding a kind is one entry here."""
-    handlers = {REPORT_JOB_KIND: process_report, CHUNK_JOB_KIND: process_chunk, MERGE_JOB_KIND: merge_report}
+    handlers = {
+        REPORT_JOB_KIND: process_report,
+        CHUNK_JOB_KIND: process_chunk,
+        MERGE_JOB_KIND: merge_report,
+        WEBHOOK_JOB_KIND: deliver_webhook,
+        EMAIL_JOB_KIND: send_email,
+    }
     report_kinds = report_job_kinds(
         ReportKindSettings(
             bulk_above_bytes=settings.BULK_ABOVE_BYTES,
@@ -108,7 +149,17 @@ def _job_kinds(
             time_limit_seconds=settings.REPORT_TIME_LIMIT_SECONDS,
         )
     )
-    return JobKinds((kind, handlers[kind.name]) for kind in report_kinds)
+    notification_kinds = notification_job_kinds(
+        NotificationKindSettings(
+            webhook_max_attempts=settings.WEBHOOK_MAX_ATTEMPTS, email_max_attempts=settings.EMAIL_MAX_ATTEMPTS
+        )
+    )
+    return JobKinds((kind, handlers[kind.name]) for kind in [*report_kinds, *notification_kinds])
+
+
+def _job_ended_listeners(*notifications: JobEndedListener) -> list[JobEndedListener]:
+    """The engine's own listeners first (fan-in may end a parent), then notifications."""
+    return [*ENGINE_LISTENERS, *notifications]
 
 
 def _admission(kinds: JobKinds) -> Admission:
@@ -136,16 +187,46 @@ class Container(containers.DeclarativeContainer):
         DjangoHeartbeat, clock=clock, check_seconds=settings.CANCEL_CHECK_SECONDS, stopping=stopping_reason
     )
 
+    notification_settings = providers.Singleton(_notification_settings)
+    links = providers.Singleton(PublicLinks, base_url=settings.PUBLIC_BASE_URL)
+    address_policy = providers.Singleton(AddressPolicy.allowing, settings.WEBHOOK_ALLOWED_NETWORKS)
+    host_resolver = providers.Singleton(SocketHostResolver)
+    destination_check = providers.Factory(DestinationCheck, resolver=host_resolver, policy=address_policy)
+    webhook_sender = providers.Singleton(
+        HttpxWebhookSender,
+        connect_timeout=settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS,
+        read_timeout=settings.WEBHOOK_READ_TIMEOUT_SECONDS,
+    )
+    webhook_signer = providers.Singleton(StandardWebhooksSigner)
+    mailer = providers.Singleton(DjangoMailer, from_email=settings.DEFAULT_FROM_EMAIL)
+
     process_report_handler = providers.Factory(
         ProcessReportHandler, blobs=blobs, engine=report_engine, processing=processing
     )
     process_chunk_handler = providers.Factory(ProcessChunkHandler, blobs=blobs, engine=report_engine)
     merge_report_handler = providers.Factory(MergeReportHandler, blobs=blobs, engine=report_engine)
+    deliver_webhook_handler = providers.Factory(
+        DeliverWebhookHandler,
+        uow=uow,
+        check=destination_check,
+        signer=webhook_signer,
+        sender=webhook_sender,
+        clock=clock,
+        settings=notification_settings,
+    )
+    send_email_handler = providers.Factory(SendEmailHandler, mailer=mailer, settings=notification_settings)
     job_kinds = providers.Singleton(
         _job_kinds,
         process_report=process_report_handler.provider,
         process_chunk=process_chunk_handler.provider,
         merge_report=merge_report_handler.provider,
+        deliver_webhook=deliver_webhook_handler.provider,
+        send_email=send_email_handler.provider,
+    )
+    job_ended_listeners = providers.Singleton(
+        _job_ended_listeners,
+        providers.Factory(NotifyJobEnded, links=links),
+        providers.Factory(CountFailedDeliveries, settings=notification_settings),
     )
 
     task_queue = providers.Singleton(CeleryTaskQueue, app=celery_app, kinds=job_kinds)
@@ -154,7 +235,7 @@ class Container(containers.DeclarativeContainer):
     transitions = providers.Factory(
         JobTransitions,
         kinds=job_kinds,
-        on_job_ended=ENGINE_LISTENERS,
+        on_job_ended=job_ended_listeners,
         dispatcher=outbox_dispatcher,
         admission=admission,
     )
@@ -213,6 +294,22 @@ class Container(containers.DeclarativeContainer):
         ClaimSchedulerLeaseHandler, uow=uow, clock=clock, settings=scheduler_settings
     )
     release_scheduler_lease = providers.Factory(ReleaseSchedulerLeaseHandler, uow=uow, clock=clock)
+    create_webhook = providers.Factory(
+        CreateWebhookEndpointHandler, uow=uow, check=destination_check, clock=clock, settings=notification_settings
+    )
+    change_webhook = providers.Factory(ChangeWebhookEndpointHandler, uow=uow, check=destination_check, clock=clock)
+    delete_webhook = providers.Factory(DeleteWebhookEndpointHandler, uow=uow)
+    get_webhook = providers.Factory(GetWebhookEndpointHandler, uow=uow)
+    list_webhooks = providers.Factory(ListWebhookEndpointsHandler, uow=uow)
+    rotate_webhook_secret = providers.Factory(
+        RotateWebhookSecretHandler, uow=uow, clock=clock, settings=notification_settings
+    )
+    list_webhook_deliveries = providers.Factory(ListWebhookDeliveriesHandler, uow=uow)
+    get_webhook_delivery = providers.Factory(GetWebhookDeliveryHandler, uow=uow)
+    redeliver_webhook = providers.Factory(RedeliverHandler, uow=uow, transitions=transitions, clock=clock)
+    send_test_webhook = providers.Factory(SendTestEventHandler, uow=uow, transitions=transitions, clock=clock)
+    get_email_preferences = providers.Factory(GetEmailPreferencesHandler, uow=uow)
+    change_email_preferences = providers.Factory(ChangeEmailPreferencesHandler, uow=uow)
 
 
 container = Container()

@@ -76,6 +76,25 @@ class Environment(BaseSettings):
     # files above this size are profiled as chunk jobs of about chunk_bytes, then merged
     fan_out_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
     chunk_bytes: int = Field(default=128 * 1024 * 1024, gt=0)
+    # where clients reach the API: the absolute links in webhooks and e-mails start with it
+    public_base_url: str = "http://127.0.0.1:8000"
+    # hosts, addresses or CIDRs webhooks may reach although they are not public (tests, private
+    # deployments); empty: public addresses only. Cloud metadata addresses are never reachable.
+    webhook_allowed_networks: Annotated[list[str], NoDecode] = []
+    webhook_max_attempts: int = Field(default=10, ge=1)
+    webhook_disable_after_failures: int = Field(default=5, ge=1)
+    webhook_secret_grace_seconds: float = Field(default=24 * 3600, ge=0)
+    webhook_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    webhook_read_timeout_seconds: float = Field(default=10.0, gt=0)
+    email_max_attempts: int = Field(default=5, ge=1)
+    # e-mail: printed on the console unless EMAIL_HOST names an SMTP server
+    email_host: str = ""
+    email_port: int = Field(default=25, gt=0, lt=65536)
+    email_host_user: str = ""
+    email_host_password: str = ""
+    email_use_tls: bool = False
+    email_timeout_seconds: float = Field(default=10.0, gt=0)
+    default_from_email: str = "reportflow <reportflow@localhost>"
 
     # https behind a TLS-terminating proxy. Unset, each is on outside DEBUG (production) and off
     # with DEBUG. The proxy header is a header name ("" trusts none) whose value "https" marks a
@@ -97,7 +116,7 @@ class Environment(BaseSettings):
             )
         return self
 
-    @field_validator("allowed_hosts", mode="before")
+    @field_validator("allowed_hosts", "webhook_allowed_networks", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         return [host.strip() for host in value.split(",") if host.strip()] if isinstance(value, str) else value

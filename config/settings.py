@@ -154,6 +154,8 @@ SPECTACULAR_SETTINGS = {
         "JobStatus": "adapters.api.representations.JOB_STATUSES",
         "ProblemType": "adapters.api.problems.problem_type_uris",
         "JobPriority": ["normal", "high"],
+        "WebhookEvent": "adapters.api.webhooks.WEBHOOK_EVENTS",
+        "WebhookEventType": "adapters.api.webhooks.EVENT_TYPES",
     },
 }
 
@@ -240,6 +242,28 @@ REPORT_TIME_LIMIT_SECONDS = ENV.report_time_limit_seconds
 REDELIVERY_AFTER_SECONDS = ENV.redelivery_after_seconds
 SCHEDULER_LEASE_SECONDS = ENV.scheduler_lease_seconds
 SCHEDULE_CLOCK = ENV.schedule_clock
+
+# --- Notifications ----------------------------------------------------------------------
+PUBLIC_BASE_URL = ENV.public_base_url
+WEBHOOK_ALLOWED_NETWORKS = ENV.webhook_allowed_networks
+WEBHOOK_MAX_ATTEMPTS = ENV.webhook_max_attempts
+WEBHOOK_DISABLE_AFTER_FAILURES = ENV.webhook_disable_after_failures
+WEBHOOK_SECRET_GRACE_SECONDS = ENV.webhook_secret_grace_seconds
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = ENV.webhook_connect_timeout_seconds
+WEBHOOK_READ_TIMEOUT_SECONDS = ENV.webhook_read_timeout_seconds
+EMAIL_MAX_ATTEMPTS = ENV.email_max_attempts
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if ENV.email_host
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = ENV.email_host or "localhost"
+EMAIL_PORT = ENV.email_port
+EMAIL_HOST_USER = ENV.email_host_user
+EMAIL_HOST_PASSWORD = ENV.email_host_password
+EMAIL_USE_TLS = ENV.email_use_tls
+EMAIL_TIMEOUT = ENV.email_timeout_seconds
+DEFAULT_FROM_EMAIL = ENV.default_from_email
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,8 @@ from config.settings import *  # noqa: F403
 CELERY_BROKER_URL = "memory://localhost/"
 CELERY_BROKER_TRANSPORT = None
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+# Mail stays in memory (django.core.mail.outbox) unless a test points it at an SMTP server.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # One test database per run, so two runs on one machine (a developer's and CI's, or two
 # sessions) cannot drop each other's database.

@@ -35,6 +35,7 @@ from application.errors import (
     ResultUnavailable,
     UploadTooLarge,
 )
+from application.notifications.errors import EndpointDisabled, TooManyEndpoints
 from domain.errors import (
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
@@ -43,6 +44,7 @@ from domain.errors import (
     InvalidTransition,
 )
 from domain.job_status import JobStatus
+from domain.notifications.errors import EmailAddressRequired, RefusedDestination
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -60,6 +62,10 @@ _APPLICATION_PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused for another request"),
     IdempotencyKeyInFlight: (409, "idempotency-key-in-flight", "A request with this Idempotency-Key is in progress"),
     PriorityNotAllowed: (403, "priority-not-allowed", "Priority not allowed"),
+    RefusedDestination: (400, "webhook-url-refused", "This URL cannot receive webhooks"),
+    EndpointDisabled: (409, "webhook-disabled", "The webhook endpoint is disabled"),
+    TooManyEndpoints: (409, "webhook-limit-reached", "Too many webhook endpoints"),
+    EmailAddressRequired: (400, "email-address-required", "An e-mail address is required"),
 }
 
 # HTTP error (DRF's, or the edge's own) -> (problem type slug, title); the status is the error's
@@ -120,6 +126,7 @@ class ProblemOutput(serializers.Serializer):
         help_text="result-not-ready, result-unavailable, invalid-transition: the job's status",
     )
     limit_bytes = serializers.IntegerField(required=False, help_text="upload-too-large: the limit")
+    limit = serializers.IntegerField(required=False, help_text="webhook-limit-reached: endpoints per user")
     checks = serializers.DictField(
         child=serializers.CharField(), required=False, help_text="not-ready: each dependency's state"
     )
@@ -178,6 +185,8 @@ def _extensions(exc: Exception) -> dict[str, Any]:
         return {"job_status": str(exc.current)}
     if isinstance(exc, InvalidSchedule):
         return {"errors": {exc.field: [str(exc)]}}
+    if isinstance(exc, TooManyEndpoints):
+        return {"limit": exc.limit}
     return {}
 
 

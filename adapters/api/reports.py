@@ -26,13 +26,13 @@ from rest_framework.views import APIView
 
 from adapters.api.http_errors import LengthRequired
 from adapters.api.idempotency_key import idempotency_key
-from adapters.api.links import Link
 from adapters.api.owner import owner_id
 from adapters.api.renderers import CsvDocumentRenderer, HtmlDocumentRenderer
 from adapters.api.representations import JOB_STATUSES, JobOutput
 from adapters.api.schema import problem_responses
 from adapters.api.signed_links import QUERY_PARAMETER, SignedLinkAuthentication, sign_report_html
 from adapters.api.upload_limit import LimitedUploadHandler
+from adapters.links import Link
 from adapters.orm.models import HIGH_PRIORITY_PERMISSION
 from application.reports.get_report import DocumentName, GetReport, GetReportDocument
 from application.reports.read_models import has_result

@@ -9,9 +9,8 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
-from adapters.api.links import Link
 from adapters.api.pagination import NextPage
-from application.reports.read_models import has_result
+from adapters.links import JobLinksOutput, Link
 from domain.job_status import JobStatus
 
 
@@ -29,49 +28,6 @@ class DisclosedText(serializers.CharField):
 
 
 JOB_STATUSES = [s.value for s in JobStatus]
-
-
-def _of_report(job: Any) -> bool:
-    return job.report_id is not None
-
-
-@extend_schema_serializer(component_name="JobLinks")
-class JobLinksOutput(serializers.Serializer):
-    """Where to go next. A report's chunk and merge jobs link to their report; the result's
-    documents are linked from the report's own job once it succeeded (and from the report)."""
-
-    self = Link("api:job-detail", path={"job_id": "id"})
-    events = Link("api:job-events", path={"job_id": "id"}, help_text="the audit trail")
-    cancel = Link("api:job-cancel", path={"job_id": "id"}, help_text="POST: cancel")
-    retry = Link("api:job-retry", path={"job_id": "id"}, help_text="POST: replay a failed or dead job")
-    # DRF keeps declared fields apart from the attributes, so `parent` does not shadow Field.parent
-    parent = Link(  # type: ignore[assignment]
-        "api:job-detail", path={"job_id": "parent_id"}, when=lambda job: job.parent_id is not None
-    )
-    children = Link(
-        "api:job-list",
-        query={"parent_id": "id"},
-        when=lambda job: job.children_total > 0,
-        help_text="the chunk and merge jobs of a report that fanned out",
-    )
-    report = Link("api:report-detail", path={"report_id": "report_id"}, when=_of_report)
-    schedule = Link(
-        "api:schedule-detail",
-        path={"schedule_id": "schedule_id"},
-        when=lambda job: job.schedule_id is not None,
-        help_text="the schedule whose run this job is",
-    )
-    result = Link(
-        "api:report-result",
-        path={"report_id": "report_id"},
-        when=has_result,
-        help_text="the result JSON: on the report's own job, once it succeeded",
-    )
-    html = Link("api:report-html", path={"report_id": "report_id"}, when=has_result, help_text="as result")
-    columns_csv = Link("api:report-columns", path={"report_id": "report_id"}, when=has_result, help_text="as result")
-    violations_csv = Link(
-        "api:report-violations", path={"report_id": "report_id"}, when=has_result, help_text="as result"
-    )
 
 
 @extend_schema_serializer(component_name="Job")

@@ -14,11 +14,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from adapters.api.links import Link
 from adapters.api.owner import owner_id
 from adapters.api.pagination import NextPage
 from adapters.api.representations import JobOutput
 from adapters.api.schema import problem_responses
+from adapters.links import Link
 from application.schedules.manage import ChangeSchedule, CreateSchedule, DeleteSchedule
 from application.schedules.queries import GetSchedule, ListScheduleRuns, ListSchedules
 from config.container import container

@@ -2,6 +2,7 @@ from django.urls import path
 
 from adapters.api.job_actions import DeadLetterListApi, DeadLetterReplayApi, JobCancelApi, JobRetryApi
 from adapters.api.jobs import JobDetailApi, JobEventsApi, JobListApi
+from adapters.api.me import NotificationPreferencesApi
 from adapters.api.reports import (
     ReportColumnsCsvApi,
     ReportDetailApi,
@@ -13,6 +14,15 @@ from adapters.api.reports import (
 )
 from adapters.api.schedules import ScheduleDetailApi, ScheduleListApi, ScheduleRunsApi
 from adapters.api.tokens import TokenListApi, TokenRevokeApi
+from adapters.api.webhooks import (
+    WebhookDeliveryDetailApi,
+    WebhookDeliveryListApi,
+    WebhookDetailApi,
+    WebhookListApi,
+    WebhookRedeliverApi,
+    WebhookRotateSecretApi,
+    WebhookTestApi,
+)
 
 app_name = "api"
 
@@ -36,4 +46,20 @@ urlpatterns = [
     path("schedules/", ScheduleListApi.as_view(), name="schedule-list"),
     path("schedules/<uuid:schedule_id>/", ScheduleDetailApi.as_view(), name="schedule-detail"),
     path("schedules/<uuid:schedule_id>/runs/", ScheduleRunsApi.as_view(), name="schedule-runs"),
+    path("webhooks/", WebhookListApi.as_view(), name="webhook-list"),
+    path("webhooks/<uuid:endpoint_id>/", WebhookDetailApi.as_view(), name="webhook-detail"),
+    path("webhooks/<uuid:endpoint_id>/rotate-secret/", WebhookRotateSecretApi.as_view(), name="webhook-rotate-secret"),
+    path("webhooks/<uuid:endpoint_id>/test/", WebhookTestApi.as_view(), name="webhook-test"),
+    path("webhooks/<uuid:endpoint_id>/deliveries/", WebhookDeliveryListApi.as_view(), name="webhook-delivery-list"),
+    path(
+        "webhooks/<uuid:endpoint_id>/deliveries/<uuid:delivery_id>/",
+        WebhookDeliveryDetailApi.as_view(),
+        name="webhook-delivery-detail",
+    ),
+    path(
+        "webhooks/<uuid:endpoint_id>/deliveries/<uuid:delivery_id>/redeliver/",
+        WebhookRedeliverApi.as_view(),
+        name="webhook-redeliver",
+    ),
+    path("me/notifications/", NotificationPreferencesApi.as_view(), name="me-notifications"),
 ]

@@ -13,6 +13,10 @@ from domain.errors import ConcurrentUpdate
 from domain.job import Job
 from domain.job_event import JobEvent
 from domain.job_status import JobStatus
+from domain.notifications.delivery import WebhookDelivery
+from domain.notifications.endpoint import WebhookEndpoint
+from domain.notifications.events import NotificationEvent
+from domain.notifications.preferences import EmailPreferences
 from domain.ports import DispatchLoad, IdempotencyRecord, JobCursor, OutboxEntry, ScheduledRun
 from domain.report import Report
 from domain.schedule import Schedule, SchedulerLease
@@ -34,6 +38,10 @@ class InMemoryState:
     schedules: dict[UUID, Schedule] = field(default_factory=dict)
     schedule_runs: list[ScheduledRun] = field(default_factory=list)
     scheduler_leases: dict[str, SchedulerLease] = field(default_factory=dict)
+    webhook_endpoints: dict[UUID, WebhookEndpoint] = field(default_factory=dict)
+    webhook_deliveries: dict[UUID, WebhookDelivery] = field(default_factory=dict)
+    notification_events: dict[str, NotificationEvent] = field(default_factory=dict)
+    email_preferences: dict[int, EmailPreferences] = field(default_factory=dict)
 
 
 @dataclass

@@ -6,6 +6,12 @@ from collections.abc import Callable
 from types import TracebackType
 
 from adapters.memory.idempotency import InMemoryIdempotencyRepository
+from adapters.memory.notifications import (
+    InMemoryEmailPreferencesRepository,
+    InMemoryNotificationEventRepository,
+    InMemoryWebhookDeliveryRepository,
+    InMemoryWebhookEndpointRepository,
+)
 from adapters.memory.outbox import InMemoryOutboxRepository
 from adapters.memory.repositories import (
     InMemoryDeadMessageRepository,
@@ -44,6 +50,10 @@ class InMemoryUnitOfWork:
         self.start_buckets = InMemoryStartBucketRepository(working)
         self.schedules = InMemoryScheduleRepository(working)
         self.scheduler_leases = InMemorySchedulerLeaseRepository(working)
+        self.webhook_endpoints = InMemoryWebhookEndpointRepository(working)
+        self.webhook_deliveries = InMemoryWebhookDeliveryRepository(working)
+        self.notification_events = InMemoryNotificationEventRepository(working)
+        self.email_preferences = InMemoryEmailPreferencesRepository(working)
 
     def __exit__(
         self,

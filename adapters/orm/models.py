@@ -282,3 +282,78 @@ class SchedulerLeaseRecord(models.Model):
 
     def __str__(self) -> str:
         return f"lease {self.name}: {self.holder or '-'} until {self.expires_at}"
+
+
+class WebhookEndpointRecord(models.Model):
+    id = models.UUIDField(primary_key=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    url = models.CharField(max_length=2000)
+    events = models.JSONField()  # event type names
+    enabled = models.BooleanField(default=True)
+    # signing needs the secrets themselves (HMAC), so they are kept, never shown after creation
+    secret = models.CharField(max_length=100)
+    previous_secret = models.CharField(max_length=100, blank=True)
+    previous_secret_expires_at = models.DateTimeField(null=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    disabled_reason = models.CharField(max_length=255, blank=True)
+    disabled_at = models.DateTimeField(null=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "webhook_endpoint"
+        indexes = [models.Index(fields=["owner", "created_at"], name="webhook_endpoint_owner")]
+
+    def __str__(self) -> str:
+        return f"webhook endpoint {self.id} ({self.url})"
+
+
+class NotificationEventRecord(models.Model):
+    """An event fixed when it happened: its id is the webhook-id, its body the bytes sent."""
+
+    id = models.CharField(primary_key=True, max_length=64)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=32)
+    timestamp = models.DateTimeField()
+    body = models.TextField()
+    job = models.ForeignKey(JobRecord, null=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        db_table = "notification_event"
+
+    def __str__(self) -> str:
+        return f"{self.type} event {self.id}"
+
+
+class WebhookDeliveryRecord(models.Model):
+    id = models.UUIDField(primary_key=True)
+    endpoint = models.ForeignKey(WebhookEndpointRecord, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(NotificationEventRecord, on_delete=models.CASCADE, related_name="deliveries")
+    event_type = models.CharField(max_length=32)
+    job = models.OneToOneField(JobRecord, on_delete=models.CASCADE, related_name="webhook_delivery")
+    created_at = models.DateTimeField()
+    last_attempt = models.PositiveIntegerField(default=0)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    latency_ms = models.PositiveIntegerField(null=True)
+    attempted_at = models.DateTimeField(null=True)
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        db_table = "webhook_delivery"
+        indexes = [models.Index(fields=["endpoint", "-created_at", "-id"], name="webhook_delivery_newest")]
+
+    def __str__(self) -> str:
+        return f"delivery {self.id} of {self.event_id} to {self.endpoint_id}"
+
+
+class EmailPreferencesRecord(models.Model):
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    email = models.EmailField(blank=True)
+    on_success = models.BooleanField(default=False)
+    on_failure = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "email_preferences"
+
+    def __str__(self) -> str:
+        return f"e-mail preferences of user {self.owner_id}"

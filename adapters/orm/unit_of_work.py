@@ -9,6 +9,12 @@ from django.db import transaction
 
 from adapters.orm.dead_messages import DjangoDeadMessageRepository
 from adapters.orm.idempotency import DjangoIdempotencyRepository
+from adapters.orm.notifications import (
+    DjangoEmailPreferencesRepository,
+    DjangoNotificationEventRepository,
+    DjangoWebhookDeliveryRepository,
+    DjangoWebhookEndpointRepository,
+)
 from adapters.orm.outbox import DjangoOutboxRepository
 from adapters.orm.repositories import DjangoJobRepository, DjangoReportRepository, DjangoStartBucketRepository
 from adapters.orm.schedules import DjangoScheduleRepository, DjangoSchedulerLeaseRepository
@@ -24,6 +30,10 @@ class DjangoUnitOfWork:
         self.start_buckets = DjangoStartBucketRepository()
         self.schedules = DjangoScheduleRepository()
         self.scheduler_leases = DjangoSchedulerLeaseRepository()
+        self.webhook_endpoints = DjangoWebhookEndpointRepository()
+        self.webhook_deliveries = DjangoWebhookDeliveryRepository()
+        self.notification_events = DjangoNotificationEventRepository()
+        self.email_preferences = DjangoEmailPreferencesRepository()
         self._atomic: transaction.Atomic | None = None
 
     def __enter__(self) -> DjangoUnitOfWork:

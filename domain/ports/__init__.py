@@ -5,6 +5,12 @@ from domain.ports.clock import Clock
 from domain.ports.dead_messages import DeadMessageRepository
 from domain.ports.heartbeat import Heartbeat, Lease
 from domain.ports.idempotency import IdempotencyRecord, IdempotencyRepository
+from domain.ports.notifications import (
+    EmailPreferencesRepository,
+    NotificationEventRepository,
+    WebhookDeliveryRepository,
+    WebhookEndpointRepository,
+)
 from domain.ports.outbox import OutboxEntry, OutboxRepository
 from domain.ports.report_engine import Checkpoint, ReportEngine, no_checkpoint
 from domain.ports.repositories import (
@@ -25,12 +31,14 @@ __all__ = [
     "DeadMessageRepository",
     "Delivery",
     "DispatchLoad",
+    "EmailPreferencesRepository",
     "Heartbeat",
     "IdempotencyRecord",
     "IdempotencyRepository",
     "JobCursor",
     "JobRepository",
     "Lease",
+    "NotificationEventRepository",
     "OutboxEntry",
     "OutboxRepository",
     "QueueUnavailable",
@@ -43,5 +51,7 @@ __all__ = [
     "StoredBlob",
     "TaskQueue",
     "UnitOfWork",
+    "WebhookDeliveryRepository",
+    "WebhookEndpointRepository",
     "no_checkpoint",
 ]

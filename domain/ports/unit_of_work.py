@@ -6,6 +6,12 @@ from typing import Protocol
 
 from domain.ports.dead_messages import DeadMessageRepository
 from domain.ports.idempotency import IdempotencyRepository
+from domain.ports.notifications import (
+    EmailPreferencesRepository,
+    NotificationEventRepository,
+    WebhookDeliveryRepository,
+    WebhookEndpointRepository,
+)
 from domain.ports.outbox import OutboxRepository
 from domain.ports.repositories import JobRepository, ReportRepository, StartBucketRepository
 from domain.ports.schedules import ScheduleRepository, SchedulerLeaseRepository
@@ -26,6 +32,10 @@ class UnitOfWork(Protocol):
     start_buckets: StartBucketRepository
     schedules: ScheduleRepository
     scheduler_leases: SchedulerLeaseRepository
+    webhook_endpoints: WebhookEndpointRepository
+    webhook_deliveries: WebhookDeliveryRepository
+    notification_events: NotificationEventRepository
+    email_preferences: EmailPreferencesRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from ipaddress import ip_address
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from adapters.memory import InMemoryTaskQueue
+from adapters.memory.notifications import InMemoryHostResolver, RecordingWebhookSender
 from adapters.orm import api_tokens
 from application.jobs.pipeline import RunAttempt
 from application.reports.output import ReportProcessing
@@ -76,6 +79,25 @@ def upload(alice: APIClient, django_capture_on_commit_callbacks: Any):  # type: 
             )
 
     return post
+
+
+@dataclass
+class Receivers:
+    """Webhook delivery in API tests: names resolve as the test says and requests are recorded,
+    so nothing leaves the machine."""
+
+    resolver: InMemoryHostResolver
+    sender: RecordingWebhookSender
+
+
+@pytest.fixture
+def receivers() -> Iterator[Receivers]:
+    fakes = Receivers(
+        resolver=InMemoryHostResolver({"hooks.example.com": [ip_address("93.184.216.34")]}),
+        sender=RecordingWebhookSender(),
+    )
+    with container.host_resolver.override(fakes.resolver), container.webhook_sender.override(fakes.sender):
+        yield fakes
 
 
 @pytest.fixture

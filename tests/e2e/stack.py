@@ -130,6 +130,7 @@ def running_stack(
     beat: bool = False,
     web_workers: int = 2,
     stop_timeout: float = 20,
+    ready_timeout: float = 60,
 ) -> Iterator[Stack]:
     """Migrate, then run gunicorn, the named workers (none for an empty sequence) and
     optionally beat, each in its own process group; everything is stopped on exit."""
@@ -155,7 +156,7 @@ def running_stack(
             stack.start_worker(name)
         if beat:
             stack.start_beat()
-        _wait_ready(stack)
+        _wait_ready(stack, ready_timeout)
         yield stack
     finally:
         for name in list(stack.processes):

@@ -3,7 +3,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FORBIDDEN = ("django", "rest_framework", "celery", "kombu", "redis", "psycopg", "dependency_injector")
+FORBIDDEN = (
+    "django",
+    "rest_framework",
+    "celery",
+    "kombu",
+    "redis",
+    "psycopg",
+    "dependency_injector",
+    "httpx",
+    "standardwebhooks",
+)
 
 
 def test_importing_domain_and_application_loads_no_framework() -> None:

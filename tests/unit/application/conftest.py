@@ -3,11 +3,14 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass, field
+from ipaddress import ip_address
 from typing import Any, Literal
 
 import pytest
 
 from adapters.memory import FixedClock, InMemoryBlobStore, InMemoryHeartbeat, InMemoryTaskQueue, InMemoryUnitOfWork
+from adapters.memory.notifications import FixedLinks, InMemoryHostResolver, RecordingMailer, RecordingWebhookSender
+from adapters.notifications.signer import StandardWebhooksSigner
 from application.jobs.admission import Admission, ExecutionLimits, SameLimitsForAll
 from application.jobs.commands import CancelJobHandler, JobCommand, ReplayJobHandler
 from application.jobs.dispatch_waiting import DispatchReport, DispatchWaitingJobsHandler
@@ -20,6 +23,17 @@ from application.jobs.registry import JobKinds
 from application.jobs.retry_policy import RetryPolicy
 from application.jobs.settings import JobSettings
 from application.jobs.transition import JobEndedListener, JobTransitions
+from application.notifications.deliver_webhook import DeliverWebhookHandler
+from application.notifications.destinations import DestinationCheck
+from application.notifications.job_ended import CountFailedDeliveries, NotifyJobEnded
+from application.notifications.kinds import (
+    EMAIL_JOB_KIND,
+    WEBHOOK_JOB_KIND,
+    NotificationKindSettings,
+    notification_job_kinds,
+)
+from application.notifications.send_email import SendEmailHandler
+from application.notifications.settings import NotificationSettings
 from application.reports.chunk import ProcessChunkHandler
 from application.reports.kinds import (
     CHUNK_JOB_KIND,
@@ -39,6 +53,7 @@ from application.schedules.manage import CreateSchedule, CreateScheduleHandler
 from application.schedules.read_models import ScheduleView
 from application.schedules.settings import SchedulerSettings
 from domain.errors import InvalidSchema, JobError
+from domain.notifications.destination import AddressPolicy
 from domain.ports import Checkpoint, no_checkpoint
 from domain.profile import ChunkPlan, DeclaredSchema, PartialProfile, ProfileResult
 
@@ -145,6 +160,20 @@ class World:
     listeners: list[JobEndedListener] = field(default_factory=list)  # job-ended listeners after the engine's
     time_limit_errors: tuple[type[BaseException], ...] = ()
     scheduler_settings: SchedulerSettings = field(default_factory=lambda: SchedulerSettings(lease_seconds=30))
+    # notifications: names resolve to a public address unless a test says otherwise
+    resolver: InMemoryHostResolver = field(
+        default_factory=lambda: InMemoryHostResolver({"hooks.example.com": [ip_address("93.184.216.34")]})
+    )
+    address_policy: AddressPolicy = field(default_factory=AddressPolicy)
+    sender: RecordingWebhookSender = field(default_factory=RecordingWebhookSender)
+    mailer: RecordingMailer = field(default_factory=RecordingMailer)
+    links: FixedLinks = field(default_factory=FixedLinks)
+    notification_settings: NotificationSettings = field(
+        default_factory=lambda: NotificationSettings(disable_after_failures=3, secret_grace_seconds=3600)
+    )
+    notification_kind_settings: NotificationKindSettings = field(
+        default_factory=lambda: NotificationKindSettings(webhook_max_attempts=4, email_max_attempts=3)
+    )
 
     @property
     def analyzer(self) -> ScriptedEngine:
@@ -159,15 +188,29 @@ class World:
         return OutboxDispatcher(uow=self.fresh_uow(), queue=self.queue, clock=self.clock)
 
     @property
+    def destination_check(self) -> DestinationCheck:
+        return DestinationCheck(resolver=self.resolver, policy=self.address_policy)
+
+    @property
     def kinds(self) -> JobKinds:
-        handlers = {
+        handlers: dict[str, Any] = {
             REPORT_JOB_KIND: lambda: ProcessReportHandler(
                 blobs=self.blobs, engine=self.report_engine, processing=self.processing
             ),
             CHUNK_JOB_KIND: lambda: ProcessChunkHandler(blobs=self.blobs, engine=self.report_engine),
             MERGE_JOB_KIND: lambda: MergeReportHandler(blobs=self.blobs, engine=self.report_engine),
+            WEBHOOK_JOB_KIND: lambda: DeliverWebhookHandler(
+                uow=self.fresh_uow(),
+                check=self.destination_check,
+                signer=StandardWebhooksSigner(),
+                sender=self.sender,
+                clock=self.clock,
+                settings=self.notification_settings,
+            ),
+            EMAIL_JOB_KIND: lambda: SendEmailHandler(mailer=self.mailer, settings=self.notification_settings),
         }
-        return JobKinds((kind, handlers[kind.name]) for kind in report_job_kinds(self.kind_settings))
+        kinds = [*report_job_kinds(self.kind_settings), *notification_job_kinds(self.notification_kind_settings)]
+        return JobKinds((kind, handlers[kind.name]) for kind in kinds)
 
     @property
     def transitions(self) -> JobTransitions:
@@ -177,9 +220,13 @@ class World:
             limited_kinds=kinds.names(owner_limits=True),
             unlimited_kinds=kinds.names(owner_limits=False),
         )
+        notifications = [
+            NotifyJobEnded(links=self.links),
+            CountFailedDeliveries(settings=self.notification_settings),
+        ]
         return JobTransitions(
             kinds=kinds,
-            on_job_ended=[*ENGINE_LISTENERS, *self.listeners],
+            on_job_ended=[*ENGINE_LISTENERS, *notifications, *self.listeners],
             dispatcher=self.dispatcher,
             admission=admission,
         )
