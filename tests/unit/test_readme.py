@@ -10,7 +10,7 @@ README = (ROOT / "README.md").read_text()
 # a path in backticks or in a link: `adapters/api/reports.py`, (tests/chaos/README.md)
 MENTIONED_PATH = re.compile(r"[`(]((?:\.\./|/)?[\w.-]+(?:/[\w.-]+)+/?)[`)]")
 MAKE_TARGET = re.compile(r"`make ([a-z-]+)")
-# media types, time zone names and cron steps that look like paths
+# media types, time zone names, cron steps and a network that look like paths
 NOT_FILES = {
     "application/problem+json",
     "text/html",
@@ -20,6 +20,7 @@ NOT_FILES = {
     "a-b/n",
     "a/n",
     "*/n",
+    "100.64/10",
 }
 
 
