@@ -41,7 +41,7 @@ def ensure_wrk() -> str:
 
 def wrk(running: Running, *, connections: int, seconds: int) -> Figures:
     """POST the 3-row report from `connections` connections for `seconds`; every answer must be a 2xx."""
-    argv = [ensure_wrk(), "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(WRK_SCRIPT)]
+    argv = [ensure_wrk(), "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", str(WRK_SCRIPT)]
     argv += [running.url, "--", running.stack.token, uuid.uuid4().hex]
     done = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=seconds + 60)
     if done.returncode:
@@ -62,7 +62,9 @@ def parse_wrk(output: str, log_tail: Callable[[], str] = str) -> Figures:
 
 
 def client(running: Running) -> httpx.Client:
-    return httpx.Client(headers={"Authorization": f"Token {running.stack.token}"}, timeout=10)
+    # generous: on a busy machine a cold worker's first request can take seconds, and a
+    # timeout here would end the whole bench; what is measured is timed by wrk or the worker
+    return httpx.Client(headers={"Authorization": f"Token {running.stack.token}"}, timeout=60)
 
 
 def post(http: httpx.Client, running: Running) -> str:
