@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -30,7 +31,7 @@ from tests.e2e.services import held_redis_database
 from tests.e2e.stack import ROOT
 
 ALL_PARTS = [*PARTS, "profile"]
-WARM_UP_JOBS = 40
+WARM_UP_JOBS = 20
 Values = dict[tuple[str, str, str], list[float]]  # (part, side, metric) -> one value per repetition
 
 
@@ -68,21 +69,34 @@ def _measure(bench: Bench, parts: list[Part], options: Options, repetitions: int
         sides = list(dict.fromkeys(side for part in session for side in part.sides))
         for repetition in range(1, repetitions + 1):
             for side in sides:
-                _run(bench, [part for part in session if side in part.sides], side, options, repetition, values)
+                parts_of_side = [part for part in session if side in part.sides]
+                try:
+                    measured = _run(bench, parts_of_side, side, options, repetition)
+                except RuntimeError as exc:  # e.g. a process of the run died: one more try, then give up
+                    print(f"{side.name} #{repetition} failed, running it once more: {exc}", file=sys.stderr, flush=True)
+                    measured = _run(bench, parts_of_side, side, options, repetition)
+                for key, value in measured.items():
+                    values[key].append(value)
     return values
 
 
-def _run(bench: Bench, session: list[Part], side: Side, options: Options, repetition: int, values: Values) -> None:
+def _run(
+    bench: Bench, session: list[Part], side: Side, options: Options, repetition: int
+) -> dict[tuple[str, str, str], float]:
+    measured = {}
+    print(
+        f"{time.strftime('%H:%M:%S')} {side.name}: {', '.join(part.name for part in session)} #{repetition}", flush=True
+    )
     with bench.running(side) as running:
         if session[0].warm_up:
             load.post_many(running, WARM_UP_JOBS, concurrency=4)
             running.submitted += WARM_UP_JOBS
         for part in session:
             figures = part.measure(running, options)
-            for metric, value in figures.items():
-                values[part.name, side.name, metric].append(value)
+            measured.update({(part.name, side.name, metric): value for metric, value in figures.items()})
             shown = ", ".join(f"{metric} {value:.1f}" for metric, value in figures.items())
-            print(f"{part.name:12} #{repetition} {side.name:11} {shown}", flush=True)
+            print(f"{time.strftime('%H:%M:%S')}   {part.name}: {shown}", flush=True)
+    return measured
 
 
 def _rows(parts: list[Part], values: Values) -> list[Row]:

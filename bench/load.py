@@ -84,9 +84,11 @@ def post_many(running: Running, count: int, concurrency: int = 8) -> None:
 def wait_until(condition: Callable[[], bool], *, timeout: float, what: str, running: Running) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"not {what} after {timeout}s\n{running.stack.log_tail()}")
-        time.sleep(0.1)
+        ended = [name for name, process in running.stack.processes.items() if process.poll() is not None]
+        if ended or time.monotonic() > deadline:
+            why = f"{', '.join(ended)} ended" if ended else f"{timeout}s passed"
+            raise RuntimeError(f"not {what}: {why}\n{running.stack.log_tail()}")
+        time.sleep(0.2)
 
 
 # Celery's own lines: "[2025-01-31 12:00:00,123: INFO/MainProcess] Task reports.process[<id>] received"
