@@ -39,6 +39,7 @@ def main() -> None:
     options, parts, repetitions, profile_mb, output = _arguments()
     started, load_before = time.monotonic(), os.getloadavg()
     rows: list[Row] = []
+    notes: list[str] = []  # what a reader of the figures should know, e.g. a job that ran twice
     with ExitStack() as resources:
         scratch = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="reportflow-bench-")))
         measured = [part for name, part in PARTS.items() if name in parts]
@@ -46,20 +47,20 @@ def main() -> None:
             if any(part.name != "drain" for part in measured):
                 load.ensure_wrk()
             bench = Bench(resources, resources.enter_context(held_redis_database(seconds=3600)), scratch)
-            values = _measure(bench, measured, options, repetitions)
+            values = _measure(bench, measured, options, repetitions, notes)
             rows += _rows(measured, values)
         if "profile" in parts:
             print(f"profile: {profile_mb} MB CSV, {repetitions} repetitions", flush=True)
             rows += profile_rows(size_mb=profile_mb, repetitions=repetitions, scratch=scratch)
     elapsed = time.monotonic() - started
-    table = render(rows)
+    table = render(rows) + "".join(f"\n\n- {note}" for note in notes[:1]) + "".join(f"\n- {note}" for note in notes[1:])
     print("\n" + table)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(_document(table, parts, options, repetitions, profile_mb, load_before, elapsed))
     print(f"\n{elapsed / 60:.1f} min; written to {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
 
 
-def _measure(bench: Bench, parts: list[Part], options: Options, repetitions: int) -> Values:
+def _measure(bench: Bench, parts: list[Part], options: Options, repetitions: int, notes: list[str]) -> Values:
     """For each session (a group of parts sharing a stack): every repetition, every side in turn."""
     values: Values = defaultdict(list)
     sessions: dict[str, list[Part]] = defaultdict(list)
@@ -71,17 +72,18 @@ def _measure(bench: Bench, parts: list[Part], options: Options, repetitions: int
             for side in sides:
                 parts_of_side = [part for part in session if side in part.sides]
                 try:
-                    measured = _run(bench, parts_of_side, side, options, repetition)
+                    measured = _run(bench, parts_of_side, side, options, repetition, notes)
                 except RuntimeError as exc:  # e.g. a process of the run died: one more try, then give up
                     print(f"{side.name} #{repetition} failed, running it once more: {exc}", file=sys.stderr, flush=True)
-                    measured = _run(bench, parts_of_side, side, options, repetition)
+                    notes.append(f"{side.name} #{repetition} failed once and was run again: {str(exc).splitlines()[0]}")
+                    measured = _run(bench, parts_of_side, side, options, repetition, notes)
                 for key, value in measured.items():
                     values[key].append(value)
     return values
 
 
 def _run(
-    bench: Bench, session: list[Part], side: Side, options: Options, repetition: int
+    bench: Bench, session: list[Part], side: Side, options: Options, repetition: int, notes: list[str]
 ) -> dict[tuple[str, str, str], float]:
     measured = {}
     print(
@@ -96,6 +98,7 @@ def _run(
             measured.update({(part.name, side.name, metric): value for metric, value in figures.items()})
             shown = ", ".join(f"{metric} {value:.1f}" for metric, value in figures.items())
             print(f"{time.strftime('%H:%M:%S')}   {part.name}: {shown}", flush=True)
+    notes += [f"{side.name} #{repetition}: {note}" for note in running.notes]
     return measured
 
 
@@ -138,6 +141,8 @@ def _document(
 - submit {options.duration:g} s at 16 connections; latency-post {options.latency_seconds:g} s at 1 connection;
   drain {options.jobs} jobs; e2e-latency {options.e2e_jobs} jobs; profile {profile_mb} MB
 - ratio = reportflow's median / the reference's median (↑: higher is better, ↓: lower is better)
+- other work on the machine moves absolute figures far more than ratios; a 1-minute load
+  average above the core count means the machine was shared
 
 {table}
 """

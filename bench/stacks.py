@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -78,6 +78,7 @@ class Running:
     database: str
     broker: redis.Redis
     submitted: int = 0  # jobs submitted so far in this run
+    notes: list[str] = field(default_factory=list)  # for the results, e.g. a job that ran twice
 
     @property
     def url(self) -> str:
