@@ -129,9 +129,8 @@ def _document(
     load_before: tuple[float, float, float],
     elapsed: float,
 ) -> str:
-    commit = _git("rev-parse", "--short", "HEAD") + (
-        " (with uncommitted changes)" if _git("status", "--porcelain") else ""
-    )
+    changed = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results")
+    commit = _git("rev-parse", "--short", "HEAD") + (" (with uncommitted changes)" if changed else "")
     before, after = (" ".join(f"{x:.2f}" for x in averages) for averages in (load_before, os.getloadavg()))
     return f"""# make bench
 
