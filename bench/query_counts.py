@@ -147,14 +147,15 @@ def _worker_paths(side: str) -> tuple[Callable[[str], object], dict[str, Callabl
         from bench.naive.tasks import process_report as naive_task
 
         return lambda job_id: naive_task.apply(args=(int(job_id),)), {}
-    import adapters.celery.db_connections  # noqa: F401 - a worker imports it: connections recycled around tasks
-    from adapters.celery.tasks import process_report, reconcile, relay_outbox
+    from config.celery import app
 
+    app.loader.import_default_modules()  # what a worker imports: its tasks and signal handlers
+    tasks = app.tasks  # by their stable names, wherever they are defined
     ticks = {
-        "idle outbox relay tick (every 1 s)": relay_outbox.apply,
-        "idle reconcile tick (every 5 s)": reconcile.apply,
+        "idle outbox relay tick (every 1 s)": tasks["jobs.relay_outbox"].apply,
+        "idle reconcile tick (every 5 s)": tasks["jobs.reconcile"].apply,
     }
-    return lambda job_id: process_report.apply(kwargs={"job_id": job_id, "attempt": 1}).get(), ticks
+    return lambda job_id: tasks["reports.process"].apply(kwargs={"job_id": job_id, "attempt": 1}).get(), ticks
 
 
 def _token(side: str) -> str:
