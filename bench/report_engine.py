@@ -158,8 +158,11 @@ def _spread(values: list[float], unit: str, scale: float) -> str:
     return f"{statistics.median(scaled):,.1f} {unit} ({min(scaled):,.1f}-{max(scaled):,.1f})"
 
 
-def rows(*, rows: int = 1_000_000, repetitions: int = 3, directory: Path | None = None) -> list[Row]:
-    """Generate the file, run both profiles alternately in fresh processes, return the table rows.
+def measure(
+    *, rows: int = 1_000_000, repetitions: int = 3, directory: Path | None = None
+) -> tuple[int, list[Run], list[Run]]:
+    """Generate the file and profile it with reportflow and with polars, alternately, each in a
+    fresh process: (file size in bytes, reportflow's runs, polars' runs).
 
     Raises RuntimeError when reportflow's exact statistics differ from polars'.
     """
@@ -179,6 +182,12 @@ def rows(*, rows: int = 1_000_000, repetitions: int = 3, directory: Path | None 
     wrong = mismatches(ours[-1].columns, theirs[-1].columns)
     if wrong:
         raise RuntimeError("reportflow's exact statistics differ from polars': " + "; ".join(wrong))
+    return size, ours, theirs
+
+
+def rows(*, rows: int = 1_000_000, repetitions: int = 3, directory: Path | None = None) -> list[Row]:
+    """The engine's own table: throughput and peak RSS against the plain polars profile."""
+    size, ours, theirs = measure(rows=rows, repetitions=repetitions, directory=directory)
     speed = {name: [size / run.seconds for run in runs] for name, runs in (("ours", ours), ("theirs", theirs))}
     memory = {name: [float(run.peak_rss) for run in runs] for name, runs in (("ours", ours), ("theirs", theirs))}
     label = f"{size / MB:,.0f} MB CSV, {rows:,} rows x 10 columns"

@@ -39,19 +39,18 @@ class Stack:
     env: dict[str, str]
     logs: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    celery_app: str = "config"  # the `celery -A` of workers and beat
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Token {self.token}"}, timeout=10)
 
-    def start_worker(
-        self, name: str = "worker", queues: str = "high,default,bulk,notifications,engine", concurrency: int = 2
-    ) -> None:
-        self._spawn(
+    def start_worker(self, name: str = "worker", queues: str = ALL_QUEUES, concurrency: int = 2) -> None:
+        self.spawn(
             name,
             [
                 str(BIN / "celery"),
                 "-A",
-                "config",
+                self.celery_app,
                 "worker",
                 "-Q",
                 queues,
@@ -69,7 +68,9 @@ class Stack:
     def start_beat(self, name: str = "beat") -> None:
         # a schedule file per beat, as each would have on its own host
         schedule = str(self.logs.parent / f"{name}-celerybeat-schedule")
-        self._spawn(name, [str(BIN / "celery"), "-A", "config", "beat", "--loglevel", "INFO", "--schedule", schedule])
+        self.spawn(
+            name, [str(BIN / "celery"), "-A", self.celery_app, "beat", "--loglevel", "INFO", "--schedule", schedule]
+        )
 
     def stop(self, name: str, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
         """Send `sig` to the process's whole group (a worker's children too), then reap it."""
@@ -102,7 +103,8 @@ class Stack:
             time.sleep(0.2)
         raise RuntimeError(f"{name} did not log {text!r} in {timeout}s\n{self.log_tail()}")
 
-    def _spawn(self, name: str, argv: list[str]) -> None:
+    def spawn(self, name: str, argv: list[str]) -> None:
+        """Start `argv` in its own process group, its output appended to logs/NAME.log."""
         # appended, so a process restarted under the same name keeps its earlier log
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - the child process owns it
         self.processes[name] = subprocess.Popen(
@@ -151,7 +153,7 @@ def running_stack(
     stack = Stack(base_url=f"http://127.0.0.1:{port}", token=token, env=env, logs=logs)
     try:
         web = [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(web_workers)]
-        stack._spawn("web", web)
+        stack.spawn("web", web)
         for name in workers:
             stack.start_worker(name)
         if beat:

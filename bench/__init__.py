@@ -1,0 +1,1 @@
+"""`make bench`: reportflow measured side by side with small, honest reference stacks."""

@@ -1,0 +1,1 @@
+"""Bare Celery: a no-op task on the same Redis, no Django, no database. The ceiling of a drain."""
