@@ -78,15 +78,17 @@ class Admission:
         if not self._limited:
             return admitted, ""
         limits = self._limits.for_owner(owner_id)
-        if tx.uow.jobs.dispatch_load(owner_id, tx.now, kinds=self._limited).waiting == 0:
+        load = tx.uow.jobs.dispatch_load(owner_id, tx.now, kinds=self._limited)
+        if load.waiting == 0:
             return admitted, ""  # the common case: nothing of this owner waits for admission
         bucket = None
         if limits.max_running or limits.starts_per_minute:
-            # the owner's lock: concurrent admissions see each other's dispatches
+            # The owner's lock, then a recount under it: concurrent admissions see each other's
+            # dispatches, so the limits hold. (The dispatch window alone is a soft bound.)
             bucket = tx.uow.start_buckets.lock(owner_id, now=tx.now, initial_tokens=limits.starts_per_minute)
             if limits.starts_per_minute:
                 bucket.refill(now=tx.now, per_minute=limits.starts_per_minute)
-        load = tx.uow.jobs.dispatch_load(owner_id, tx.now, kinds=self._limited)
+            load = tx.uow.jobs.dispatch_load(owner_id, tx.now, kinds=self._limited)
         capacity, reason = _capacity(load, limits, bucket)
         if capacity > 0:
             jobs = tx.uow.jobs.next_to_dispatch(owner_id, tx.now, kinds=self._limited, limit=capacity)
