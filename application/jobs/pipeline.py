@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import enum
+import logging
 import traceback
 from datetime import timedelta
 from typing import Any
@@ -37,6 +38,8 @@ from domain.errors import (
 from domain.job import Job
 from domain.job_status import JobStatus
 from domain.ports import Clock, Heartbeat, UnitOfWork
+
+logger = logging.getLogger(__name__)
 
 
 class RunAttempt(BaseModel):
@@ -91,6 +94,7 @@ class _Worked:
         self.value: Any = None
         self.error: JobError | None = None
         self.detail = ""
+        self.exception: BaseException | None = None
         self.handed_back = ""
 
 
@@ -160,14 +164,22 @@ class AttemptPipeline:
             worked.error = TransientError(f"attempt aborted: {exc}")
         except JobError as exc:
             worked.error, worked.detail = exc, _traceback(exc)
+            worked.exception = exc
         except self._time_limit_errors as exc:
             worked.error = TransientError(f"the attempt ran past its time limit ({type(exc).__name__})")
             worked.detail = _traceback(exc)
+            worked.exception = exc
         except MemoryError as exc:  # the same input would exhaust the same budget again
             worked.error = PermanentError("the attempt ran out of memory: the input needs more than a worker may use")
             worked.detail = _traceback(exc)
+            worked.exception = exc
         except Exception as exc:  # an unforeseen failure may be infrastructure: retry it, bounded
             worked.error, worked.detail = TransientError(f"{type(exc).__name__}: {exc}"), _traceback(exc)
+            worked.exception = exc
+        if worked.detail:  # the traceback goes to the worker's log too; clients never see it
+            logger.warning(
+                "attempt %s of job %s failed: %s", cmd.attempt, cmd.job_id, worked.error, exc_info=worked.exception
+            )
         return worked
 
     def _record(self, cmd: RunAttempt, claimed: _Claimed, worked: _Worked) -> AttemptOutcome:

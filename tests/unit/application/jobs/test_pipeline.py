@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from application.jobs.pipeline import Outcome
 from domain.job_status import JobStatus
 from tests.unit.application.conftest import World
@@ -98,3 +102,13 @@ def test_an_attempt_that_runs_out_of_memory_fails_for_good(world: World) -> None
     job = world.job(submitted.job.id)
     assert outcome.outcome is Outcome.FAILED
     assert job.error.startswith("the attempt ran out of memory")
+
+
+def test_a_failed_attempt_s_traceback_goes_to_the_worker_s_log(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    submitted = world.submit()
+    world.fail_next(KeyError("surprise"))
+
+    with caplog.at_level(logging.WARNING, logger="application.jobs.pipeline"):
+        world.process(submitted.job.id, attempt=1)
+
+    assert "Traceback" in caplog.text and "KeyError: 'surprise'" in caplog.text
