@@ -9,7 +9,7 @@ import uuid
 import psycopg
 import pytest
 
-from tests.e2e.conftest import ADMIN_DSN
+from tests.e2e.services import ADMIN_DSN
 from tests.e2e.stack import ROOT
 
 pytestmark = pytest.mark.postgres
