@@ -124,7 +124,9 @@ class ReportSubmitApi(APIView):
                     upload=upload,
                 ),
                 priority=priority,
-                may_prioritize=bool(request.user.is_staff or request.user.has_perm(HIGH_PRIORITY_PERMISSION)),
+                # asked only when it matters: has_perm costs two queries
+                may_prioritize=priority != "normal"
+                and bool(request.user.is_staff or request.user.has_perm(HIGH_PRIORITY_PERMISSION)),
             )
         )
         body = JobOutput(submitted.job, context={"request": request}).data

@@ -15,9 +15,11 @@ from uuid import UUID
 from celery import Task, shared_task, signals
 from celery.exceptions import Reject
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from adapters.celery.shutdown import stopping_reason
+from adapters.orm import api_tokens
 from application.jobs.dead_messages import RecordDeadMessage
 from application.jobs.pipeline import RunAttempt
 from application.jobs.registry import JobKind
@@ -123,8 +125,9 @@ def reconcile(**_: Any) -> None:
 @shared_task(name="jobs.housekeeping", ignore_result=True)
 def housekeeping(**_: Any) -> None:
     report = container.purge_expired()()
-    if report.idempotency_keys_purged or report.outbox_entries_purged:
-        logger.info("jobs.housekeeping %s", report.model_dump())
+    tokens = api_tokens.purge_expired(timezone.now())  # authentication checks only the token it sees
+    if report.idempotency_keys_purged or report.outbox_entries_purged or tokens:
+        logger.info("jobs.housekeeping %s expired_tokens_purged=%d", report.model_dump(), tokens)
 
 
 @shared_task(name="schedules.fire", ignore_result=True)

@@ -138,12 +138,17 @@ class InMemoryJobRepository:
         ]
         return [copy.deepcopy(job) for job in sorted(overdue, key=lambda job: job.dispatched_at or now)[:limit]]
 
-    def dispatch_load(self, owner_id: int, now: datetime, *, kinds: Sequence[str]) -> DispatchLoad:
-        jobs = [job for job in self._state.jobs.values() if job.owner_id == owner_id and job.kind in kinds]
+    def dispatch_load(
+        self, owner_id: int, now: datetime, *, kinds: Sequence[str], exempt_kinds: Sequence[str] = ()
+    ) -> DispatchLoad:
+        owned = [job for job in self._state.jobs.values() if job.owner_id == owner_id]
+        jobs = [job for job in owned if job.kind in kinds]
+        exempt = [job for job in owned if job.kind in exempt_kinds]
         return DispatchLoad(
             running=sum(job.status is JobStatus.RUNNING and not job.children_total for job in jobs),
             dispatched=sum(job.is_waiting and job.dispatched_at is not None for job in jobs),
             waiting=sum(job.is_due(now) and job.dispatched_at is None for job in jobs),
+            exempt_waiting=sum(job.is_due(now) and job.dispatched_at is None for job in exempt),
         )
 
     def next_to_dispatch(self, owner_id: int, now: datetime, *, kinds: Sequence[str], limit: int) -> list[Job]:

@@ -56,3 +56,9 @@ def revoke(owner_id: int, token_id: UUID) -> bool:
     """Delete the owner's token with this id; False when the owner has none such."""
     deleted, _ = ApiTokenRecord.objects.filter(user_id=owner_id, id=token_id).delete()
     return deleted > 0
+
+
+def purge_expired(now: datetime) -> int:
+    """Delete every token that expired (each is refused anyway); how many were deleted."""
+    deleted, _ = ApiTokenRecord.objects.filter(expiry__lt=now).delete()
+    return deleted

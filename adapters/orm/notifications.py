@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from adapters.orm.mappers import record_to_job
 from adapters.orm.models import (
@@ -165,13 +165,25 @@ class DjangoWebhookDeliveryRepository:
 
 class DjangoEmailPreferencesRepository:
     def get(self, owner_id: int) -> EmailPreferences:
-        record = EmailPreferencesRecord.objects.filter(owner_id=owner_id).first()
-        if record is not None:
-            return EmailPreferences(
-                owner_id=owner_id, email=record.email, on_success=record.on_success, on_failure=record.on_failure
+        # one query (every job's end asks): the account's address, and the preferences if any
+        saved = EmailPreferencesRecord.objects.filter(owner_id=OuterRef("pk"))
+        row = (
+            get_user_model()
+            .objects.filter(pk=owner_id)
+            .annotate(
+                saved_email=Subquery(saved.values("email")[:1]),
+                on_success=Subquery(saved.values("on_success")[:1]),
+                on_failure=Subquery(saved.values("on_failure")[:1]),
             )
-        account_email = get_user_model().objects.filter(pk=owner_id).values_list("email", flat=True).first()
-        return EmailPreferences(owner_id=owner_id, email=account_email or "")
+            .values_list("email", "saved_email", "on_success", "on_failure")
+            .first()
+        )
+        account_email, saved_email, on_success, on_failure = row or ("", None, None, None)
+        if on_success is None:  # nothing saved: the defaults, with the account's address
+            return EmailPreferences(owner_id=owner_id, email=account_email or "")
+        return EmailPreferences(
+            owner_id=owner_id, email=saved_email or "", on_success=on_success, on_failure=bool(on_failure)
+        )
 
     def save(self, preferences: EmailPreferences) -> None:
         EmailPreferencesRecord.objects.update_or_create(

@@ -106,16 +106,21 @@ class DjangoJobRepository:
         )
         return [record_to_job(record) for record in records.order_by("dispatched_at")[:limit]]
 
-    def dispatch_load(self, owner_id: int, now: datetime, *, kinds: Sequence[str]) -> DispatchLoad:
+    def dispatch_load(
+        self, owner_id: int, now: datetime, *, kinds: Sequence[str], exempt_kinds: Sequence[str] = ()
+    ) -> DispatchLoad:
         waiting = Q(status__in=WAITING)
+        due = waiting & Q(dispatched_at__isnull=True, next_attempt_at__lte=now)
+        limited = Q(kind__in=kinds)
         counts = JobRecord.objects.filter(
-            owner_id=owner_id, kind__in=kinds, status__in=[*WAITING, JobStatus.RUNNING.value]
+            owner_id=owner_id, kind__in=[*kinds, *exempt_kinds], status__in=[*WAITING, JobStatus.RUNNING.value]
         ).aggregate(
-            running=Count("id", filter=Q(status=JobStatus.RUNNING.value, children_total=0)),
-            dispatched=Count("id", filter=waiting & Q(dispatched_at__isnull=False)),
-            waiting=Count("id", filter=waiting & Q(dispatched_at__isnull=True, next_attempt_at__lte=now)),
+            running=Count("id", filter=limited & Q(status=JobStatus.RUNNING.value, children_total=0)),
+            dispatched=Count("id", filter=limited & waiting & Q(dispatched_at__isnull=False)),
+            waiting=Count("id", filter=limited & due),
+            exempt_waiting=Count("id", filter=Q(kind__in=exempt_kinds) & due),
         )
-        return DispatchLoad(running=counts["running"], dispatched=counts["dispatched"], waiting=counts["waiting"])
+        return DispatchLoad(**counts)
 
     def next_to_dispatch(self, owner_id: int, now: datetime, *, kinds: Sequence[str], limit: int) -> list[Job]:
         records = (

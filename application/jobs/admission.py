@@ -69,25 +69,40 @@ class Admission:
         self._limited = list(limited_kinds)
         self._unlimited = list(unlimited_kinds)
 
+    def admit_new(self, tx: Dispatching, job: Job) -> bool:
+        """Dispatch a job about to be inserted, when it may start now and none of its owner's
+        older jobs waits for admission (they go first): the common case of a submission costs
+        one count, and the job is inserted already dispatched. False leaves it to `admit`."""
+        if not job.is_due(tx.now):
+            return False
+        if job.kind in self._unlimited:
+            job.dispatch(now=tx.now)
+            return True
+        limits = self._limits.for_owner(job.owner_id)
+        bucket = self._lock(tx, job.owner_id, limits)
+        load = tx.uow.jobs.dispatch_load(job.owner_id, tx.now, kinds=self._limited)
+        capacity, _ = _capacity(load, limits, bucket)
+        if load.waiting or capacity < 1:
+            return False
+        job.dispatch(now=tx.now)
+        if bucket is not None:
+            if limits.starts_per_minute:
+                bucket.take()
+            tx.uow.start_buckets.save(bucket)
+        return True
+
     def admit(self, tx: Dispatching, owner_id: int) -> tuple[set[UUID], str]:
         """Dispatch what the owner's limits allow; the ids dispatched, and why the rest waits."""
         admitted = set()
-        if self._unlimited:
+        limits = self._limits.for_owner(owner_id)
+        load = tx.uow.jobs.dispatch_load(owner_id, tx.now, kinds=self._limited, exempt_kinds=self._unlimited)
+        if load.exempt_waiting:
             for job in tx.uow.jobs.next_to_dispatch(owner_id, tx.now, kinds=self._unlimited, limit=UNLIMITED_BATCH):
                 admitted.add(self._dispatch(tx, job))
-        if not self._limited:
-            return admitted, ""
-        limits = self._limits.for_owner(owner_id)
-        load = tx.uow.jobs.dispatch_load(owner_id, tx.now, kinds=self._limited)
         if load.waiting == 0:
             return admitted, ""  # the common case: nothing of this owner waits for admission
-        bucket = None
-        if limits.max_running or limits.starts_per_minute:
-            # The owner's lock, then a recount under it: concurrent admissions see each other's
-            # dispatches, so the limits hold. (The dispatch window alone is a soft bound.)
-            bucket = tx.uow.start_buckets.lock(owner_id, now=tx.now, initial_tokens=limits.starts_per_minute)
-            if limits.starts_per_minute:
-                bucket.refill(now=tx.now, per_minute=limits.starts_per_minute)
+        bucket = self._lock(tx, owner_id, limits)
+        if bucket is not None:  # count again under the lock
             load = tx.uow.jobs.dispatch_load(owner_id, tx.now, kinds=self._limited)
         capacity, reason = _capacity(load, limits, bucket)
         if capacity > 0:
@@ -99,6 +114,18 @@ class Admission:
         if bucket is not None:
             tx.uow.start_buckets.save(bucket)
         return admitted, reason
+
+    @staticmethod
+    def _lock(tx: Dispatching, owner_id: int, limits: ExecutionLimits) -> StartBucket | None:
+        """The owner's lock (its start bucket, refilled), when a limit needs one: concurrent
+        admissions then see each other's dispatches, so the limits hold. (The dispatch
+        window alone is a soft bound and takes no lock.)"""
+        if not (limits.max_running or limits.starts_per_minute):
+            return None
+        bucket = tx.uow.start_buckets.lock(owner_id, now=tx.now, initial_tokens=limits.starts_per_minute)
+        if limits.starts_per_minute:
+            bucket.refill(now=tx.now, per_minute=limits.starts_per_minute)
+        return bucket
 
     @staticmethod
     def _dispatch(tx: Dispatching, job: Job) -> UUID:

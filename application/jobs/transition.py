@@ -54,9 +54,14 @@ class Transition:
         self._owners: set[int] = set()  # owners whose limits may now allow a start
 
     def add(self, job: Job) -> None:
-        """Insert a new job; it waits for admission."""
+        """Insert a new job, dispatched already if its owner's limits allow it to start now;
+        otherwise it waits for admission at commit."""
+        dispatched = self._admission.admit_new(self, job)
         self.uow.jobs.add(job)
-        self.schedule(job)
+        if dispatched:
+            self.deliver(job)
+        else:
+            self.schedule(job)
 
     def new_job(self, kind: str, *, parent: Job, payload: dict[str, Any] | None = None) -> Job:
         """A child of `parent`, on the parent's queue, inserted and scheduled. It inherits the

@@ -20,6 +20,7 @@ class DispatchLoad:
     running: int  # running now (a fanned-out parent that only waits for children does not count)
     dispatched: int  # dispatched, not started yet: their delivery is in the broker
     waiting: int  # due, not dispatched yet: held back by the owner's limits
+    exempt_waiting: int = 0  # due, not dispatched, of the kinds the owner's limits do not apply to
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -79,7 +80,10 @@ class JobRepository(Protocol):
     def children_outputs(self, parent_id: UUID, *, kind: str) -> dict[UUID, dict[str, Any]]:
         """The outputs of the parent's children of `kind`, by child id."""
 
-    def dispatch_load(self, owner_id: int, now: datetime, *, kinds: Sequence[str]) -> DispatchLoad: ...
+    def dispatch_load(
+        self, owner_id: int, now: datetime, *, kinds: Sequence[str], exempt_kinds: Sequence[str] = ()
+    ) -> DispatchLoad:
+        """The owner's load in `kinds`, and how many jobs of `exempt_kinds` wait, in one query."""
 
     def next_to_dispatch(self, owner_id: int, now: datetime, *, kinds: Sequence[str], limit: int) -> list[Job]:
         """Due waiting jobs of the owner that are not dispatched, highest priority first, then the

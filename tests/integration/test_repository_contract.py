@@ -294,8 +294,12 @@ def test_admission_counts_an_owner_s_running_dispatched_and_held_back_jobs(
 
     with uow:
         load = uow.jobs.dispatch_load(alice, T0 + timedelta(seconds=1), kinds=["report.process"])
+        with_exempt = uow.jobs.dispatch_load(
+            alice, T0 + timedelta(seconds=1), kinds=["report.process"], exempt_kinds=["webhook"]
+        )
 
-    assert (load.running, load.dispatched, load.waiting) == (1, 1, 1)
+    assert (load.running, load.dispatched, load.waiting, load.exempt_waiting) == (1, 1, 1, 0)
+    assert (with_exempt.running, with_exempt.waiting, with_exempt.exempt_waiting) == (1, 1, 1)
 
 
 def test_the_next_jobs_to_dispatch_are_the_owner_s_highest_priority_then_longest_waiting(
