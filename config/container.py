@@ -11,10 +11,13 @@ from celery.exceptions import SoftTimeLimitExceeded
 from dependency_injector import containers, providers
 from django.conf import settings
 
+from adapters.celery.queue_depth import QueueDepth, queue_depth_for
 from adapters.celery.shutdown import stopping_reason
 from adapters.celery.task_queue import CeleryTaskQueue
 from adapters.clock import SystemClock
+from adapters.metrics.jobs import PrometheusJobMetrics
 from adapters.orm.heartbeat import DjangoHeartbeat
+from adapters.orm.statistics import DjangoEngineStatistics
 from adapters.orm.unit_of_work import DjangoUnitOfWork
 from adapters.storage.django_blob_store import DjangoBlobStore
 from application.jobs.commands import CancelJobHandler, ReplayJobHandler
@@ -24,13 +27,15 @@ from application.jobs.housekeeping import PurgeExpiredHandler
 from application.jobs.job_ended import ENGINE_LISTENERS
 from application.jobs.list_dead_letters import ListDeadLettersHandler
 from application.jobs.list_jobs import ListJobsHandler
+from application.jobs.metrics import CountEndedJobs, JobMetrics
 from application.jobs.outbox_dispatcher import OutboxDispatcher
 from application.jobs.pipeline import AttemptPipeline
 from application.jobs.reconciler import ReconcileJobsHandler
 from application.jobs.registry import JobHandler, JobKinds
 from application.jobs.retry_policy import RetryPolicy
 from application.jobs.settings import JobSettings
-from application.jobs.transition import JobTransitions
+from application.jobs.statistics import ReadEngineGaugesHandler
+from application.jobs.transition import JobEndedListener, JobTransitions
 from application.reports.chunk import ProcessChunkHandler
 from application.reports.get_report import GetReportDocumentHandler, GetReportHandler
 from application.reports.kinds import (
@@ -88,6 +93,16 @@ def _job_kinds(
     return JobKinds((kind, handlers[kind.name]) for kind in report_kinds)
 
 
+def _job_ended_listeners(metrics: JobMetrics) -> tuple[JobEndedListener, ...]:
+    """The engine's listeners first, then what only observes an end."""
+    return (*ENGINE_LISTENERS, CountEndedJobs(metrics))
+
+
+def _queue_depth(kinds: JobKinds) -> QueueDepth | None:
+    queues = {kind.queue for kind in kinds} | {settings.CELERY_TASK_DEFAULT_QUEUE}
+    return queue_depth_for(settings.CELERY_BROKER_URL, settings.CELERY_BROKER_TRANSPORT_OPTIONS, queues)
+
+
 class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     uow = providers.Factory(DjangoUnitOfWork)
@@ -114,8 +129,10 @@ class Container(containers.DeclarativeContainer):
 
     task_queue = providers.Singleton(CeleryTaskQueue, app=celery_app, kinds=job_kinds)
     outbox_dispatcher = providers.Factory(OutboxDispatcher, uow=uow, queue=task_queue, clock=clock)
+    job_metrics = providers.Singleton(PrometheusJobMetrics)
+    job_ended_listeners = providers.Singleton(_job_ended_listeners, metrics=job_metrics)
     transitions = providers.Factory(
-        JobTransitions, kinds=job_kinds, on_job_ended=ENGINE_LISTENERS, dispatcher=outbox_dispatcher
+        JobTransitions, kinds=job_kinds, on_job_ended=job_ended_listeners, dispatcher=outbox_dispatcher
     )
     attempt_pipeline = providers.Factory(
         AttemptPipeline,
@@ -135,6 +152,7 @@ class Container(containers.DeclarativeContainer):
         intake=intake,
         settings=job_settings,
         report_engine=report_engine,
+        metrics=job_metrics,
     )
     cancel_job = providers.Factory(CancelJobHandler, uow=uow, transitions=transitions, clock=clock)
     replay_job = providers.Factory(ReplayJobHandler, uow=uow, transitions=transitions, clock=clock)
@@ -149,6 +167,9 @@ class Container(containers.DeclarativeContainer):
     list_dead_letters = providers.Factory(ListDeadLettersHandler, uow=uow)
     get_report = providers.Factory(GetReportHandler, uow=uow)
     get_report_document = providers.Factory(GetReportDocumentHandler, uow=uow, blobs=blobs)
+    engine_statistics = providers.Singleton(DjangoEngineStatistics)
+    read_engine_gauges = providers.Factory(ReadEngineGaugesHandler, statistics=engine_statistics, clock=clock)
+    queue_depth = providers.Singleton(_queue_depth, kinds=job_kinds)
 
 
 container = Container()

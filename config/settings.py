@@ -24,6 +24,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "adapters.api.request_metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -191,6 +192,13 @@ CANCEL_CHECK_SECONDS = ENV.cancel_check_seconds
 REPORT_SOFT_TIME_LIMIT_SECONDS = ENV.report_soft_time_limit_seconds
 REPORT_TIME_LIMIT_SECONDS = ENV.report_time_limit_seconds
 REDELIVERY_AFTER_SECONDS = ENV.redelivery_after_seconds
+
+METRICS_TOKEN = ENV.metrics_token
+METRICS_DIR = ENV.metrics_base
+WORKER_METRICS_PORT = ENV.worker_metrics_port
+WORKER_METRICS_ADDRESS = ENV.worker_metrics_address
+WORKER_HEARTBEAT_FILE = ENV.heartbeat_file
+WORKER_HEARTBEAT_SECONDS = ENV.worker_heartbeat_seconds
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ from typing import Any, Literal
 import pytest
 
 from adapters.memory import FixedClock, InMemoryBlobStore, InMemoryHeartbeat, InMemoryTaskQueue, InMemoryUnitOfWork
+from adapters.memory.job_metrics import InMemoryJobMetrics
 from application.jobs.commands import CancelJobHandler, JobCommand, ReplayJobHandler
 from application.jobs.job_ended import ENGINE_LISTENERS
 from application.jobs.outbox_dispatcher import OutboxDispatcher
@@ -131,6 +132,7 @@ class World:
     stopping: str = ""  # a reason set here stops the worker: running attempts hand their jobs back
     listeners: list[JobEndedListener] = field(default_factory=list)  # job-ended listeners after the engine's
     time_limit_errors: tuple[type[BaseException], ...] = ()
+    metrics: InMemoryJobMetrics = field(default_factory=InMemoryJobMetrics)  # what submit counted
 
     @property
     def analyzer(self) -> ScriptedEngine:
@@ -189,6 +191,7 @@ class World:
             intake=self.intake,
             settings=self.settings,
             report_engine=self.report_engine,
+            metrics=self.metrics,
         )
         return handler(
             SubmitReport(
