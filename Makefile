@@ -7,9 +7,11 @@ UV := $(PYTHON) -m uv
 QUEUES ?= reports,default
 CONCURRENCY ?= 2
 PYTEST_ARGS ?=
+FLOWER_ADDRESS ?= 127.0.0.1
+FLOWER_PORT ?= 5555
 
 .DEFAULT_GOAL := help
-.PHONY: help install run web worker beat migrate test test-fast test-chaos bench lint fmt token demo
+.PHONY: help install run web worker beat migrate test test-fast test-chaos bench lint fmt token demo worker-health flower
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,6 +34,12 @@ worker: install ## a worker alone; QUEUES=reports,default CONCURRENCY=2
 
 beat: install ## the scheduler alone (run exactly one per deployment)
 	$(VENV)/bin/honcho start -f Procfile beat
+
+worker-health: ## exit 0 while this host's worker heartbeat file is fresh, 1 otherwise (a liveness probe)
+	@$(PY) scripts/worker_health.py
+
+flower: install ## Flower, the Celery monitor, against the configured broker on FLOWER_ADDRESS:FLOWER_PORT
+	exec $(VENV)/bin/celery -A config flower --address=$(FLOWER_ADDRESS) --port=$(FLOWER_PORT)
 
 migrate: install ## apply database migrations
 	$(PY) manage.py migrate --no-input

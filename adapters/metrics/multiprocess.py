@@ -16,24 +16,32 @@ import sys
 from pathlib import Path
 
 ENV = "PROMETHEUS_MULTIPROC_DIR"
+DEFINITIONS = "adapters.metrics.definitions"
 
 
 class MetricsImportedTooEarly(RuntimeError):
-    """prometheus_client was imported in single-process mode before the directory was set."""
+    """A metric of reportflow's was created before the directory was chosen."""
 
 
 def use_directory(path: Path) -> Path:
     """Make `path` (created, emptied) this process's and its future children's directory."""
-    values = sys.modules.get("prometheus_client.values")
-    if values is not None and not getattr(values.ValueClass, "_multiprocess", False):
+    if DEFINITIONS in sys.modules:
         raise MetricsImportedTooEarly(
-            "prometheus_client was imported before the metrics directory was chosen: its counts would stay "
-            "in each process; import it lazily in the process manager"
+            "reportflow's metrics were created before the metrics directory was chosen: their counts would stay "
+            "in each process; choose the directory before anything imports adapters.metrics.definitions"
         )
     path.mkdir(parents=True, exist_ok=True)
     for stale in path.glob("*.db"):
         stale.unlink(missing_ok=True)
     os.environ[ENV] = str(path)
+    if "prometheus_client.values" in sys.modules:
+        # Another package imported prometheus_client first, without creating a metric (every
+        # `celery` command loads flower's command plugin, which does): prometheus_client picks
+        # its value class from the environment at import, so pick it again now.
+        from prometheus_client import values
+
+        if not getattr(values.ValueClass, "_multiprocess", False):
+            values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
     return path
 
 
