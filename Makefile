@@ -4,45 +4,70 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(PYTHON) -m uv
-QUEUES ?= reports,default
+QUEUES ?= high,default,bulk,notifications,engine
 CONCURRENCY ?= 2
+PORT ?= 8000
+BIND ?= 127.0.0.1:$(PORT)
+WEB_WORKERS ?= 2
+VAR_DIR ?= var
 PYTEST_ARGS ?=
 FLOWER_ADDRESS ?= 127.0.0.1
 FLOWER_PORT ?= 5555
 
+# One command per supervised process. `make web`, `make worker` and `make beat` exec it, so
+# the process a supervisor starts and signals is gunicorn or Celery itself, not a wrapper.
+WEB = $(VENV)/bin/gunicorn config.wsgi --bind $(BIND) --workers $(WEB_WORKERS) --access-logfile -
+WORKER = $(VENV)/bin/celery -A config worker --loglevel INFO --queues $(QUEUES) --concurrency $(CONCURRENCY)
+BEAT = $(VENV)/bin/celery -A config beat --loglevel INFO --schedule $(VAR_DIR)/celerybeat-schedule
+
 .DEFAULT_GOAL := help
-.PHONY: help install run web worker beat migrate test test-fast test-chaos bench lint fmt token demo worker-health flower
+.PHONY: help install install-runtime run web worker beat migrate db test test-fast test-chaos bench lint fmt audit token demo worker-health flower
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-install: $(VENV)/.installed ## create .venv exactly as uv.lock says (idempotent)
+install: $(VENV)/.installed-dev ## .venv with the runtime and the development dependencies, as uv.lock says
 
-$(VENV)/.installed: pyproject.toml uv.lock
+install-runtime: $(VENV)/.installed-runtime ## .venv with the runtime dependencies only (what `make run` needs)
+
+# Two markers, so switching works both ways: a runtime sync removes the development
+# packages (and their marker); a development sync brings them back and satisfies both.
+$(VENV)/.installed-runtime: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv>=0.5"
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --no-dev --python $(PYTHON)
+	@rm -f $(VENV)/.installed-dev
 	@touch $@
 
-run: install migrate ## web + worker + beat on http://127.0.0.1:8000 (Ctrl-C stops all)
-	$(VENV)/bin/honcho start -f Procfile
+$(VENV)/.installed-dev: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv>=0.5"
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $(VENV)/.installed-runtime $@
 
-web: install ## the web process alone (gunicorn)
-	$(VENV)/bin/honcho start -f Procfile web
+# `make run` serves plain http on 127.0.0.1, so it does not redirect to https (README, "Deploying").
+run: export SECURE_SSL_REDIRECT ?= false
+run: install-runtime migrate ## web + worker + beat on http://127.0.0.1:$PORT (8000); Ctrl-C stops all three
+	exec $(PY) scripts/run_all.py "web=$(WEB)" "worker=$(WORKER)" "beat=$(BEAT)"
 
-worker: install ## a worker alone; QUEUES=reports,default CONCURRENCY=2
-	QUEUES=$(QUEUES) CONCURRENCY=$(CONCURRENCY) $(VENV)/bin/honcho start -f Procfile worker
+web: install-runtime ## the web process: gunicorn on BIND (127.0.0.1:$PORT); WEB_WORKERS=2
+	exec $(WEB)
 
-beat: install ## the scheduler alone (run exactly one per deployment)
-	$(VENV)/bin/honcho start -f Procfile beat
+worker: install-runtime ## a Celery worker; QUEUES=high,default,bulk,notifications,engine CONCURRENCY=2
+	exec $(WORKER)
 
 worker-health: ## exit 0 while this host's worker heartbeat file is fresh, 1 otherwise (a liveness probe)
 	@$(PY) scripts/worker_health.py
 
-flower: install ## Flower, the Celery monitor, against the configured broker on FLOWER_ADDRESS:FLOWER_PORT
+flower: install-runtime ## Flower, the Celery monitor, against the configured broker on FLOWER_ADDRESS:FLOWER_PORT
 	exec $(VENV)/bin/celery -A config flower --address=$(FLOWER_ADDRESS) --port=$(FLOWER_PORT)
 
-migrate: install ## apply database migrations
+beat: install-runtime ## the scheduler, Celery beat (exactly one per deployment)
+	exec $(BEAT)
+
+migrate: install-runtime ## apply database migrations
 	$(PY) manage.py migrate --no-input
+
+db: install-runtime ## create the PostgreSQL database DATABASE_URL names, if it does not exist
+	$(PY) scripts/create_database.py
 
 test: install lint ## lint, then the whole suite (unit, integration, API, e2e)
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -66,8 +91,16 @@ fmt: install ## format and autofix
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-token: install ## create USER if needed and print its API token (last line)
-	@$(PY) manage.py issue_token "$(USER)"
+audit: install ## known vulnerabilities in every locked package (exceptions: audit-exceptions.toml)
+	UV="$(UV)" $(PY) scripts/audit.py
 
-demo: install ## upload samples/sample.csv to a running `make run`, print job and result
+# The shell sets USER to the login name, so only a USER given on the command line (or
+# TOKEN_USER) names the token's user; the name goes through the environment, unquoted by make.
+token: export TOKEN_USER := $(or $(TOKEN_USER),$(if $(filter command line,$(origin USER)),$(USER)))
+token: install-runtime ## issue an API token for USER=name (created if needed), last line; ROTATE=1 revokes its others
+	@if [ -z "$${TOKEN_USER//[[:space:]]/}" ]; then echo "make token: say whose token it is: make token USER=alice" >&2; exit 2; fi
+	@$(PY) manage.py issue_token "$$TOKEN_USER" $(if $(filter 1 yes true,$(ROTATE)),--rotate)
+
+demo: export REPORTFLOW_URL ?= http://127.0.0.1:$(PORT)
+demo: install-runtime ## upload samples/sample.csv to a running `make run`, print job and result
 	$(PY) scripts/demo.py

@@ -49,3 +49,11 @@ class EmptyUpload(ApplicationError):
 class InvalidCursor(ApplicationError):
     def __init__(self) -> None:
         super().__init__("the pagination cursor is malformed or expired")
+
+
+class PriorityNotAllowed(ApplicationError):
+    """The user asked for a priority they may not use."""
+
+    def __init__(self, priority: str) -> None:
+        super().__init__(f"you may not submit jobs with priority {priority!r}")
+        self.priority = priority

@@ -6,6 +6,7 @@ Views and tasks resolve handlers from `container`; tests override providers.
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from dependency_injector import containers, providers
@@ -20,8 +21,10 @@ from adapters.orm.heartbeat import DjangoHeartbeat
 from adapters.orm.statistics import DjangoEngineStatistics
 from adapters.orm.unit_of_work import DjangoUnitOfWork
 from adapters.storage.django_blob_store import DjangoBlobStore
+from application.jobs.admission import Admission, ExecutionLimits, SameLimitsForAll
 from application.jobs.commands import CancelJobHandler, ReplayJobHandler
 from application.jobs.dead_messages import RecordDeadMessageHandler
+from application.jobs.dispatch_waiting import DispatchWaitingJobsHandler
 from application.jobs.get_job import GetJobEventsHandler, GetJobHandler
 from application.jobs.housekeeping import PurgeExpiredHandler
 from application.jobs.job_ended import ENGINE_LISTENERS
@@ -49,14 +52,33 @@ from application.reports.merge import MergeReportHandler
 from application.reports.output import ReportProcessing
 from application.reports.process import ProcessReportHandler
 from application.reports.submit import ReportIntake, SubmitReportHandler
+from application.schedules.fire import FireSchedulesHandler
+from application.schedules.lease import ClaimSchedulerLeaseHandler, ReleaseSchedulerLeaseHandler
+from application.schedules.manage import ChangeScheduleHandler, CreateScheduleHandler, DeleteScheduleHandler
+from application.schedules.queries import GetScheduleHandler, ListScheduleRunsHandler, ListSchedulesHandler
+from application.schedules.settings import SchedulerSettings
 from config.celery import app as celery_app
-from domain.ports import ReportEngine
+from domain.ports import Clock, ReportEngine
+
+
+def _built(path: str) -> Any:
+    """An instance of the class named "module:Class" (what tests swap in through settings)."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)()
 
 
 def _report_engine() -> ReportEngine:
-    module, _, name = settings.REPORT_ENGINE.partition(":")
-    engine: ReportEngine = getattr(importlib.import_module(module), name)()
+    engine: ReportEngine = _built(settings.REPORT_ENGINE)
     return engine
+
+
+def _schedule_clock() -> Clock:
+    clock: Clock = _built(settings.SCHEDULE_CLOCK)
+    return clock
+
+
+def _scheduler_settings() -> SchedulerSettings:
+    return SchedulerSettings(lease_seconds=settings.SCHEDULER_LEASE_SECONDS)
 
 
 def _intake() -> ReportIntake:
@@ -85,6 +107,7 @@ def _job_kinds(
     handlers = {REPORT_JOB_KIND: process_report, CHUNK_JOB_KIND: process_chunk, MERGE_JOB_KIND: merge_report}
     report_kinds = report_job_kinds(
         ReportKindSettings(
+            bulk_above_bytes=settings.BULK_ABOVE_BYTES,
             max_attempts=settings.REPORT_MAX_ATTEMPTS,
             soft_time_limit_seconds=settings.REPORT_SOFT_TIME_LIMIT_SECONDS,
             time_limit_seconds=settings.REPORT_TIME_LIMIT_SECONDS,
@@ -99,8 +122,23 @@ def _job_ended_listeners(metrics: JobMetrics) -> tuple[JobEndedListener, ...]:
 
 
 def _queue_depth(kinds: JobKinds) -> QueueDepth | None:
-    queues = {kind.queue for kind in kinds} | {settings.CELERY_TASK_DEFAULT_QUEUE}
+    """Every queue a message can go to: each kind's own, priority and bulk queues, and the engine's."""
+    queues = {queue for kind in kinds for queue in (kind.queue, kind.priority_queue, kind.bulk_queue) if queue}
+    queues |= {settings.CELERY_TASK_DEFAULT_QUEUE} | {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
     return queue_depth_for(settings.CELERY_BROKER_URL, settings.CELERY_BROKER_TRANSPORT_OPTIONS, queues)
+
+
+def _admission(kinds: JobKinds) -> Admission:
+    limits = ExecutionLimits(
+        max_running=settings.USER_MAX_RUNNING,
+        starts_per_minute=settings.USER_STARTS_PER_MINUTE,
+        dispatch_window=settings.USER_DISPATCH_WINDOW,
+    )
+    return Admission(
+        limits=SameLimitsForAll(limits),
+        limited_kinds=kinds.names(owner_limits=True),
+        unlimited_kinds=kinds.names(owner_limits=False),
+    )
 
 
 class Container(containers.DeclarativeContainer):
@@ -131,8 +169,13 @@ class Container(containers.DeclarativeContainer):
     outbox_dispatcher = providers.Factory(OutboxDispatcher, uow=uow, queue=task_queue, clock=clock)
     job_metrics = providers.Singleton(PrometheusJobMetrics)
     job_ended_listeners = providers.Singleton(_job_ended_listeners, metrics=job_metrics)
+    admission = providers.Singleton(_admission, kinds=job_kinds)
     transitions = providers.Factory(
-        JobTransitions, kinds=job_kinds, on_job_ended=job_ended_listeners, dispatcher=outbox_dispatcher
+        JobTransitions,
+        kinds=job_kinds,
+        on_job_ended=job_ended_listeners,
+        dispatcher=outbox_dispatcher,
+        admission=admission,
     )
     attempt_pipeline = providers.Factory(
         AttemptPipeline,
@@ -159,6 +202,7 @@ class Container(containers.DeclarativeContainer):
     reconcile_jobs = providers.Factory(
         ReconcileJobsHandler, uow=uow, transitions=transitions, clock=clock, settings=job_settings
     )
+    dispatch_waiting = providers.Factory(DispatchWaitingJobsHandler, uow=uow, transitions=transitions, clock=clock)
     purge_expired = providers.Factory(PurgeExpiredHandler, uow=uow, clock=clock)
     record_dead_message = providers.Factory(RecordDeadMessageHandler, uow=uow, clock=clock)
     get_job = providers.Factory(GetJobHandler, uow=uow)
@@ -170,6 +214,28 @@ class Container(containers.DeclarativeContainer):
     engine_statistics = providers.Singleton(DjangoEngineStatistics)
     read_engine_gauges = providers.Factory(ReadEngineGaugesHandler, statistics=engine_statistics, clock=clock)
     queue_depth = providers.Singleton(_queue_depth, kinds=job_kinds)
+
+    schedule_clock = providers.Singleton(_schedule_clock)
+    scheduler_settings = providers.Singleton(_scheduler_settings)
+    create_schedule = providers.Factory(CreateScheduleHandler, uow=uow, clock=schedule_clock)
+    change_schedule = providers.Factory(ChangeScheduleHandler, uow=uow, clock=schedule_clock)
+    delete_schedule = providers.Factory(DeleteScheduleHandler, uow=uow)
+    get_schedule = providers.Factory(GetScheduleHandler, uow=uow)
+    list_schedules = providers.Factory(ListSchedulesHandler, uow=uow)
+    list_schedule_runs = providers.Factory(ListScheduleRunsHandler, uow=uow)
+    fire_schedules = providers.Factory(
+        FireSchedulesHandler,
+        uow=uow,
+        transitions=transitions,
+        blobs=blobs,
+        clock=clock,
+        schedule_clock=schedule_clock,
+        settings=scheduler_settings,
+    )
+    claim_scheduler_lease = providers.Factory(
+        ClaimSchedulerLeaseHandler, uow=uow, clock=clock, settings=scheduler_settings
+    )
+    release_scheduler_lease = providers.Factory(ReleaseSchedulerLeaseHandler, uow=uow, clock=clock)
 
 
 container = Container()

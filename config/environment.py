@@ -15,7 +15,8 @@ class Environment(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
 
     debug: bool = False
-    secret_key: str = "insecure-embedded-default-change-me"
+    # required outside DEBUG (config.secret_key): at least 50 random characters
+    secret_key: str = ""
     allowed_hosts: Annotated[list[str], NoDecode] = ["127.0.0.1", "localhost", "[::1]", "testserver"]
     # where the embedded default keeps its SQLite file, broker folders and uploads
     var_dir: Path = BASE_DIR / "var"
@@ -36,6 +37,14 @@ class Environment(BaseSettings):
     retry_base_seconds: float = Field(default=2.0, gt=0)
     retry_cap_seconds: float = Field(default=300.0, gt=0)
     lease_seconds: float = Field(default=30.0, gt=0)
+    # uploads larger than this go to the bulk queue, so long profiles do not hold up short ones
+    bulk_above_bytes: int = Field(default=32 * 1024 * 1024, ge=0)
+    # per owner, across every worker: jobs running at once and starts per minute (0: no
+    # limit), and how many of its jobs may wait in the broker at once (the rest wait in the
+    # database, where starts are ordered fairly across owners)
+    user_max_running: int = Field(default=0, ge=0)
+    user_starts_per_minute: int = Field(default=0, ge=0)
+    user_dispatch_window: int = Field(default=4, ge=1)
     # a running attempt reads its job back at most this often, to see a cancel request
     cancel_check_seconds: float = Field(default=0.5, gt=0)
     # one attempt of a report, chunk or merge job: the soft limit ends it as a transient
@@ -48,10 +57,18 @@ class Environment(BaseSettings):
     worker_max_memory_per_child_mb: int = Field(default=1536, ge=0)
     redelivery_after_seconds: float = Field(default=120.0, gt=0)
     relay_interval_seconds: float = Field(default=1.0, gt=0)
+    # how often beat fires the schedules that are due (a run starts at most this late)
+    schedule_fire_interval_seconds: float = Field(default=5.0, gt=0)
+    # the scheduler lease: a second beat takes over this long after the active one stopped
+    scheduler_lease_seconds: float = Field(default=30.0, gt=0)
+    # "module:Class" of the clock the schedules run on; the e2e tests speed it up
+    schedule_clock: str = "adapters.clock:SystemClock"
     reconcile_interval_seconds: float = Field(default=5.0, gt=0)
     # Longest time a task may run before Redis hands its message to another worker; it
     # must exceed the longest task (retries wait in the outbox, not in the broker).
     visibility_timeout_seconds: int = Field(default=3600, gt=0)
+    # an API token expires this long after it was issued; 0 = never
+    token_ttl_days: float = Field(default=90, ge=0)
     db_conn_max_age: int = Field(default=600, ge=0)
     log_level: str = "INFO"
     # "module:Class" of the ReportEngine; the fault-injection suite swaps in its own
@@ -60,6 +77,16 @@ class Environment(BaseSettings):
     fan_out_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
     chunk_bytes: int = Field(default=128 * 1024 * 1024, gt=0)
 
+    # https behind a TLS-terminating proxy. Unset, each is on outside DEBUG (production) and off
+    # with DEBUG. The proxy header is a header name ("" trusts none) whose value "https" marks a
+    # request the proxy received over TLS; the proxy must set or strip it on every request.
+    secure_proxy_ssl_header: str | None = None
+    secure_ssl_redirect: bool | None = None
+    secure_hsts_seconds: int | None = Field(default=None, ge=0)
+    secure_hsts_include_subdomains: bool | None = None
+    # a commitment for the whole domain (browsers' preload lists): only ever on by choice
+    secure_hsts_preload: bool = False
+    secure_cookies: bool | None = None
     # /metrics: with a token, `Authorization: Bearer <token>` is needed; without, loopback only
     metrics_token: str = ""
     # where each process manager (gunicorn's master, a Celery worker) keeps the multiprocess
@@ -87,6 +114,18 @@ class Environment(BaseSettings):
     @classmethod
     def _split_commas(cls, value: object) -> object:
         return [host.strip() for host in value.split(",") if host.strip()] if isinstance(value, str) else value
+
+    def in_production(self, value: bool | None) -> bool:
+        """An on/off setting: as set, or else on outside DEBUG."""
+        return (not self.debug) if value is None else value
+
+    @property
+    def proxy_ssl_header(self) -> tuple[str, str] | None:
+        """Django's SECURE_PROXY_SSL_HEADER: the header's WSGI name and the value that means https."""
+        header = self.secure_proxy_ssl_header
+        if header is None:
+            header = "" if self.debug else "X-Forwarded-Proto"
+        return ("HTTP_" + header.strip().upper().replace("-", "_"), "https") if header.strip() else None
 
     @property
     def sqlite_path(self) -> Path:

@@ -2,22 +2,44 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import dj_database_url
 
 from config.environment import Environment
+from config.secret_key import secret_key
 
 ENV = Environment()
 
 DEBUG = ENV.debug
-SECRET_KEY = ENV.secret_key
+SECRET_KEY = secret_key(ENV)
 ALLOWED_HOSTS = ENV.allowed_hosts
+
+# --- https behind a TLS-terminating proxy: on by default outside DEBUG (README, "Deploying") ---
+SECURE_PROXY_SSL_HEADER = ENV.proxy_ssl_header
+SECURE_SSL_REDIRECT = ENV.in_production(ENV.secure_ssl_redirect)
+# an orchestrator probes these over plain http, inside the network
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = ENV.secure_hsts_seconds if ENV.secure_hsts_seconds is not None else 0 if DEBUG else 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = ENV.in_production(ENV.secure_hsts_include_subdomains)
+SECURE_HSTS_PRELOAD = ENV.secure_hsts_preload
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = ENV.in_production(ENV.secure_cookies)
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = [
+    # CSRF protects cookie-authenticated forms; the API authenticates every request with a
+    # token in the Authorization header, which a browser never sends on its own, and sets no cookie.
+    "security.W003",
+    # HSTS preloading binds every host of the registrable domain, in browsers' built-in lists:
+    # its owner decides (SECURE_HSTS_PRELOAD=true), not a default of one service.
+    "security.W021",
+]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "adapters.orm",
@@ -28,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,7 +119,7 @@ MAX_UPLOAD_BYTES = ENV.max_upload_bytes
 REPORT_LINK_TTL_SECONDS = ENV.report_link_ttl_seconds
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["adapters.api.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
@@ -106,6 +129,15 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "adapters.api.problems.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "adapters.api.schema.ProblemAutoSchema",
     "UNAUTHENTICATED_USER": None,
+}
+# API tokens are stored hashed (django-rest-knox) in reportflow's own table, where each has an
+# id to be listed and revoked by; knox's migrations would only create its unused default table.
+KNOX_TOKEN_MODEL = "reportflow.ApiTokenRecord"
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": timedelta(days=ENV.token_ttl_days) if ENV.token_ttl_days else None,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "reportflow API",
@@ -122,6 +154,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "JobStatus": "adapters.api.representations.JOB_STATUSES",
         "ProblemType": "adapters.api.problems.problem_type_uris",
+        "JobPriority": ["normal", "high"],
     },
 }
 
@@ -169,16 +202,26 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {
         "task": "jobs.relay_outbox",
         "schedule": ENV.relay_interval_seconds,
-        "options": {"queue": "default", "expires": ENV.relay_interval_seconds * 5},
+        "options": {"queue": "engine", "expires": ENV.relay_interval_seconds * 5},
     },
     "reconcile-jobs": {
         "task": "jobs.reconcile",
         "schedule": ENV.reconcile_interval_seconds,
-        "options": {"queue": "default", "expires": ENV.reconcile_interval_seconds * 5},
+        "options": {"queue": "engine", "expires": ENV.reconcile_interval_seconds * 5},
     },
-    "housekeeping": {"task": "jobs.housekeeping", "schedule": 3600.0, "options": {"queue": "default"}},
+    "housekeeping": {"task": "jobs.housekeeping", "schedule": 3600.0, "options": {"queue": "engine"}},
+    "fire-schedules": {
+        "task": "schedules.fire",
+        "schedule": ENV.schedule_fire_interval_seconds,
+        "options": {"queue": "engine", "expires": ENV.schedule_fire_interval_seconds * 5},
+    },
 }
-CELERY_TASK_ROUTES = {"reports.*": {"queue": "reports"}, "jobs.*": {"queue": "default"}}
+# Beat sends these only while it holds the scheduler lease: a second beat waits as a standby.
+CELERY_BEAT_SCHEDULER = "adapters.celery.beat:LeasedScheduler"
+# The engine's own tasks (relay, reconciler, housekeeping, schedules) have a queue of their
+# own, so no backlog of jobs can delay them; jobs are routed by the kind registry (their
+# delivery names their queue: high, default, bulk, notifications).
+CELERY_TASK_ROUTES = {"jobs.*": {"queue": "engine"}, "schedules.*": {"queue": "engine"}}
 
 
 REPORT_MAX_ATTEMPTS = ENV.report_max_attempts
@@ -189,9 +232,15 @@ FAN_OUT_BYTES = ENV.fan_out_bytes
 CHUNK_BYTES = ENV.chunk_bytes
 LEASE_SECONDS = ENV.lease_seconds
 CANCEL_CHECK_SECONDS = ENV.cancel_check_seconds
+USER_MAX_RUNNING = ENV.user_max_running
+USER_STARTS_PER_MINUTE = ENV.user_starts_per_minute
+USER_DISPATCH_WINDOW = ENV.user_dispatch_window
+BULK_ABOVE_BYTES = ENV.bulk_above_bytes
 REPORT_SOFT_TIME_LIMIT_SECONDS = ENV.report_soft_time_limit_seconds
 REPORT_TIME_LIMIT_SECONDS = ENV.report_time_limit_seconds
 REDELIVERY_AFTER_SECONDS = ENV.redelivery_after_seconds
+SCHEDULER_LEASE_SECONDS = ENV.scheduler_lease_seconds
+SCHEDULE_CLOCK = ENV.schedule_clock
 
 METRICS_TOKEN = ENV.metrics_token
 METRICS_DIR = ENV.metrics_base

@@ -67,3 +67,21 @@ class IdempotencyKeyInFlight(DomainError):
 
 class InvalidSchema(DomainError):
     """The declared schema sent with an upload is not a valid schema; the message says why."""
+
+
+class InvalidSchedule(DomainError):
+    """A schedule's field is not valid; `field` names it, the message says why."""
+
+    field = "schedule"
+
+
+class InvalidCron(InvalidSchedule):
+    field = "cron"
+
+
+class InvalidTimezone(InvalidSchedule):
+    field = "timezone"
+
+
+class DuplicateScheduledRun(DomainError):
+    """A run of this schedule for this time was already recorded: it runs once."""

@@ -19,8 +19,9 @@ class Job:
     `attempts` counts attempts started over the job's whole life; `max_attempts` is the
     attempt number after which a transient failure gives up. A replay raises it, so attempt
     numbers never repeat and a late delivery for an old attempt is recognisably stale.
-    `next_attempt_at` is when a waiting job may start; a running one holds a lease until
-    `lease_expires_at`, which its worker's heartbeat keeps moving.
+    `next_attempt_at` is when a waiting job may start; it is dispatched (its delivery written
+    to the outbox, `dispatched_at`) once its owner's limits allow a start. A running one holds
+    a lease until `lease_expires_at`, which its worker's heartbeat keeps moving.
     Every transition appends a JobEvent to `new_events` for the repository to persist.
     """
 
@@ -34,9 +35,11 @@ class Job:
     created_at: datetime
     updated_at: datetime
     progress: float = 0.0
+    priority: int = 0  # higher starts first among its owner's waiting jobs
     started_at: datetime | None = None
     finished_at: datetime | None = None
     next_attempt_at: datetime | None = None
+    dispatched_at: datetime | None = None
     # when the reconciler may send the awaited delivery again, and how often it already did
     redelivery_due_at: datetime | None = None
     redeliveries: int = 0
@@ -66,6 +69,7 @@ class Job:
         actor: str,
         parent_id: UUID | None = None,
         payload: dict[str, Any] | None = None,
+        priority: int = 0,
     ) -> Job:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -82,6 +86,7 @@ class Job:
             next_attempt_at=now,
             parent_id=parent_id,
             payload=payload or {},
+            priority=priority,
         )
         job._record(None, JobStatus.QUEUED, now=now, actor=actor, message="accepted")
         return job
@@ -94,9 +99,30 @@ class Job:
     def is_terminal(self) -> bool:
         return self.status.is_terminal
 
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RETRYING)
+
+    def is_due(self, now: datetime) -> bool:
+        return self.is_waiting and self.next_attempt_at is not None and self.next_attempt_at <= now
+
+    def dispatch(self, *, now: datetime) -> None:
+        """Its owner's limits allow a start: the delivery of its next attempt goes out now."""
+        if not self.is_due(now) or self.dispatched_at is not None:
+            raise InvalidTransition(job_id=self.id, current=self.status, target=self.status)
+        self.dispatched_at = now
+
+    def defer(self, *, now: datetime, actor: str, reason: str) -> None:
+        """It could start now, but its owner's limits hold it back; it starts once they allow."""
+        if not self.is_waiting or self.dispatched_at is not None:
+            raise InvalidTransition(job_id=self.id, current=self.status, target=self.status)
+        self._record(self.status, self.status, now=now, actor=actor, message=f"deferred: {reason}")
+        self.updated_at = now
+
     def accepts_delivery(self, attempt: int) -> bool:
-        """True when a task message for `attempt` is the one this job is waiting for."""
-        return self.status in (JobStatus.QUEUED, JobStatus.RETRYING) and attempt == self.attempts + 1
+        """True when a task message for `attempt` is the one this job is waiting for: it waits,
+        it was dispatched (its owner's limits allowed the start), and `attempt` is its next."""
+        return self.is_waiting and self.dispatched_at is not None and attempt == self.attempts + 1
 
     @property
     def has_just_ended(self) -> bool:
@@ -118,7 +144,7 @@ class Job:
         self.attempts += 1
         self.worker = worker
         self.started_at = now
-        self.next_attempt_at = None
+        self.next_attempt_at = self.dispatched_at = None
         self.lease_expires_at = now + timedelta(seconds=lease_seconds)
         self.children_total = self.children_done = 0
 
@@ -226,6 +252,7 @@ class Job:
             raise InvalidTransition(job_id=self.id, current=self.status, target=self.status)
         self.redeliveries += 1
         self.redelivery_due_at = next_check_at
+        self.dispatched_at = now
         self.updated_at = now
         self._record(
             self.status, self.status, now=now, actor=actor, attempt=self.attempts + 1, message="delivery sent again"
@@ -248,7 +275,7 @@ class Job:
 
     def _finish(self, now: datetime) -> None:
         self.finished_at = now
-        self.next_attempt_at = None
+        self.next_attempt_at = self.dispatched_at = None
         self.lease_expires_at = None
 
     def _move(
@@ -267,6 +294,7 @@ class Job:
         self.status = target
         self.updated_at = now
         self.redelivery_due_at, self.redeliveries = None, 0
+        self.dispatched_at = None  # a new status needs a new admission before any delivery
         self._record(previous, target, now=now, actor=actor, attempt=attempt, message=message, data=data)
 
     def _record(

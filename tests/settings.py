@@ -1,9 +1,13 @@
 """Settings for the test run: the real settings, pointed at test services and a temp folder."""
 
 import os
+import secrets
 import tempfile
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/reportflow")
+# production settings, less the https redirect: the test client speaks plain http
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="reportflow-tests-"))
 os.environ.setdefault("MAX_UPLOAD_BYTES", str(1024 * 1024))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from adapters.analysis.profiling import ProfilingEngine, SchemaError, parse_schema
+from adapters.analysis.profiling import ProfilingEngine, SchemaError, parse_schema, warm_up
 from domain.errors import InvalidReportFile, InvalidSchema
 from domain.ports import Checkpoint, no_checkpoint
 from domain.profile import ChunkPlan, DeclaredSchema, PartialProfile, ProfileResult
@@ -14,6 +14,10 @@ from domain.profile import ChunkPlan, DeclaredSchema, PartialProfile, ProfileRes
 class ProfilingReportEngine:
     def __init__(self, *, null_values: tuple[str, ...] = (), max_columns: int = 1000) -> None:
         self._engine = ProfilingEngine(null_values=null_values, max_columns=max_columns)
+
+    def warm_up(self) -> None:
+        """Pay the engine's import and first-call costs now (call it once at worker start)."""
+        warm_up()
 
     def check_schema(self, schema: DeclaredSchema) -> None:
         try:
@@ -28,8 +32,8 @@ class ProfilingReportEngine:
         return ProfileResult(document=document)
 
     def plan_chunks(self, path: str, *, target_bytes: int, checkpoint: Checkpoint = no_checkpoint) -> list[ChunkPlan]:
-        checkpoint(None)
-        return [ChunkPlan(spec=spec) for spec in self._engine.plan_chunks(path, target_bytes=target_bytes)]
+        specs = self._engine.plan_chunks(path, target_bytes=target_bytes, checkpoint=checkpoint)
+        return [ChunkPlan(spec=spec) for spec in specs]
 
     def profile_chunk(
         self,
@@ -47,11 +51,14 @@ class ProfilingReportEngine:
             raise InvalidReportFile(f"chunk cannot be read: {exc}") from exc
         return PartialProfile(data=data)
 
-    def merge(self, partials: list[PartialProfile], *, file_bytes: int) -> ProfileResult:
-        return ProfileResult(document=self._engine.merge([p.data for p in partials], file_bytes=file_bytes))
+    def merge(
+        self, partials: list[PartialProfile], *, file_bytes: int, checkpoint: Checkpoint = no_checkpoint
+    ) -> ProfileResult:
+        document = self._engine.merge([p.data for p in partials], file_bytes=file_bytes, checkpoint=checkpoint)
+        return ProfileResult(document=document)
 
-    def render_html(self, result: ProfileResult) -> str:
-        return self._engine.render_html(result.document)
+    def render_html(self, result: ProfileResult, *, checkpoint: Checkpoint = no_checkpoint) -> str:
+        return self._engine.render_html(result.document, checkpoint=checkpoint)
 
     def export_csv(self, result: ProfileResult, *, table: Literal["columns", "violations"]) -> str:
         return self._engine.export_csv(result.document, table=table)

@@ -15,6 +15,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "schema": reverse("schema"),
         "upload": reverse("api:report-submit"),
         "jobs": reverse("api:job-list"),
+        "schedules": reverse("api:schedule-list"),
         "dead_letters": reverse("api:dead-letter-list"),
         "healthz": reverse("healthz"),
         "readyz": reverse("readyz"),

@@ -27,6 +27,7 @@ class JobListApi(APIView):
         status = serializers.ChoiceField(choices=JOB_STATUSES, required=False)
         kind = serializers.CharField(required=False, max_length=100)
         parent_id = serializers.UUIDField(required=False, help_text="only the children of this job")
+        schedule_id = serializers.UUIDField(required=False, help_text="only the jobs of this schedule's runs")
         cursor = serializers.CharField(required=False, max_length=500)
         limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
 

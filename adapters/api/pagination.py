@@ -10,11 +10,12 @@ from rest_framework.reverse import reverse
 
 
 def next_page_url(request: Request, view_name: str, cursor: str | None) -> str | None:
-    """The URL of the next page: the same query with the cursor the use case handed out."""
+    """The URL of the next page: the same path and query, with the cursor the use case handed out."""
     if cursor is None:
         return None
     query = {**request.query_params.dict(), "cursor": cursor}
-    return f"{reverse(view_name, request=request)}?{urlencode(query)}"
+    path = request.resolver_match.kwargs if request.resolver_match else {}
+    return f"{reverse(view_name, kwargs=path, request=request)}?{urlencode(query)}"
 
 
 @extend_schema_field(OpenApiTypes.URI)

@@ -30,11 +30,18 @@ from application.errors import (
     EmptyUpload,
     InvalidCursor,
     NotFound,
+    PriorityNotAllowed,
     ResultNotReady,
     ResultUnavailable,
     UploadTooLarge,
 )
-from domain.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, InvalidSchema, InvalidTransition
+from domain.errors import (
+    IdempotencyKeyInFlight,
+    IdempotencyKeyReused,
+    InvalidSchedule,
+    InvalidSchema,
+    InvalidTransition,
+)
 from domain.job_status import JobStatus
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -49,8 +56,10 @@ _APPLICATION_PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     EmptyUpload: (400, "empty-upload", "Empty upload"),
     InvalidCursor: (400, "invalid-cursor", "Invalid cursor"),
     InvalidSchema: (400, "invalid-schema", "Invalid declared schema"),
+    InvalidSchedule: (400, "validation-error", "Invalid request"),  # a cron or timezone: `errors` names which
     IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency-Key reused for another request"),
     IdempotencyKeyInFlight: (409, "idempotency-key-in-flight", "A request with this Idempotency-Key is in progress"),
+    PriorityNotAllowed: (403, "priority-not-allowed", "Priority not allowed"),
 }
 
 # HTTP error (DRF's, or the edge's own) -> (problem type slug, title); the status is the error's
@@ -167,6 +176,8 @@ def _extensions(exc: Exception) -> dict[str, Any]:
         return {"limit_bytes": exc.limit_bytes}
     if isinstance(exc, InvalidTransition):
         return {"job_status": str(exc.current)}
+    if isinstance(exc, InvalidSchedule):
+        return {"errors": {exc.field: [str(exc)]}}
     return {}
 
 

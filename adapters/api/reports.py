@@ -33,6 +33,7 @@ from adapters.api.representations import JOB_STATUSES, JobOutput
 from adapters.api.schema import problem_responses
 from adapters.api.signed_links import QUERY_PARAMETER, SignedLinkAuthentication, sign_report_html
 from adapters.api.upload_limit import LimitedUploadHandler
+from adapters.orm.models import HIGH_PRIORITY_PERMISSION
 from application.reports.get_report import DocumentName, GetReport, GetReportDocument
 from application.reports.read_models import has_result
 from application.reports.submit import SubmitReport
@@ -44,6 +45,12 @@ class ReportSubmitApi(APIView):
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField(allow_empty_file=True, help_text="the report: CSV, TSV, JSON Lines, Parquet, XLSX")
         name = serializers.CharField(required=False, allow_blank=True, max_length=255)
+        priority = serializers.ChoiceField(
+            choices=["normal", "high"],
+            required=False,
+            default="normal",
+            help_text="`high` goes to the high-priority queue; only users with the permission may ask for it",
+        )
         schema = serializers.JSONField(
             required=False, binary=True, help_text="a declared schema (JSON object) to check every row against"
         )
@@ -85,6 +92,7 @@ class ReportSubmitApi(APIView):
                 "upload-too-large",
                 "unsupported-media-type",
                 "idempotency-key-reused",
+                "priority-not-allowed",
             ),
         },
     )
@@ -100,6 +108,7 @@ class ReportSubmitApi(APIView):
         upload = data.validated_data["file"]
         name = data.validated_data.get("name", "")
         schema = data.validated_data.get("schema")
+        priority = data.validated_data["priority"]
         submitted = container.submit_report()(
             SubmitReport(
                 owner_id=owner_id(request),
@@ -110,8 +119,12 @@ class ReportSubmitApi(APIView):
                 content=upload,
                 declared_schema=schema,
                 idempotency=idempotency_key(
-                    request, parts=[name, upload.name or "", json.dumps(schema, sort_keys=True)], upload=upload
+                    request,
+                    parts=[name, upload.name or "", json.dumps(schema, sort_keys=True), priority],
+                    upload=upload,
                 ),
+                priority=priority,
+                may_prioritize=bool(request.user.is_staff or request.user.has_perm(HIGH_PRIORITY_PERMISSION)),
             )
         )
         body = JobOutput(submitted.job, context={"request": request}).data
@@ -211,6 +224,12 @@ class ReportResultApi(APIView):
         return FileResponse(_document(request, report_id, "result.json"), content_type="application/json")
 
 
+HTML_REPORT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox"
+)
+
+
 class ReportHtmlApi(APIView):
     """The report as one self-contained HTML page: inline SVG charts, no scripts, no external assets."""
 
@@ -225,8 +244,9 @@ class ReportHtmlApi(APIView):
     )
     def get(self, request: Request, report_id: UUID) -> FileResponse:
         response = FileResponse(_document(request, report_id, "report.html"), content_type="text/html; charset=utf-8")
-        # everything in it is escaped; this keeps a browser from running anything regardless
-        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        # everything in it is escaped; this keeps a browser from running, framing, submitting or
+        # resolving anything regardless, and sandboxes the page in an origin of its own
+        response["Content-Security-Policy"] = HTML_REPORT_POLICY
         return response
 
 

@@ -55,6 +55,12 @@ class JobLinksOutput(serializers.Serializer):
         help_text="the chunk and merge jobs of a report that fanned out",
     )
     report = Link("api:report-detail", path={"report_id": "report_id"}, when=_of_report)
+    schedule = Link(
+        "api:schedule-detail",
+        path={"schedule_id": "schedule_id"},
+        when=lambda job: job.schedule_id is not None,
+        help_text="the schedule whose run this job is",
+    )
     result = Link(
         "api:report-result",
         path={"report_id": "report_id"},
@@ -84,6 +90,8 @@ class JobOutput(serializers.Serializer):
     cancel_requested = serializers.BooleanField()
     parent_id = serializers.UUIDField(allow_null=True)
     report_id = serializers.UUIDField(allow_null=True, help_text="the report this job works for, if any")
+    schedule_id = serializers.UUIDField(allow_null=True, help_text="the schedule whose run this job is, if any")
+    scheduled_for = serializers.DateTimeField(allow_null=True, help_text="the time that scheduled run stands for")
     children_total = serializers.IntegerField()
     children_done = serializers.IntegerField()
     created_at = serializers.DateTimeField()

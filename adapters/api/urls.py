@@ -11,6 +11,8 @@ from adapters.api.reports import (
     ReportSubmitApi,
     ReportViolationsCsvApi,
 )
+from adapters.api.schedules import ScheduleDetailApi, ScheduleListApi, ScheduleRunsApi
+from adapters.api.tokens import TokenListApi, TokenRevokeApi
 
 app_name = "api"
 
@@ -29,4 +31,9 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/retry/", JobRetryApi.as_view(), name="job-retry"),
     path("dead-letters/", DeadLetterListApi.as_view(), name="dead-letter-list"),
     path("dead-letters/<uuid:job_id>/replay/", DeadLetterReplayApi.as_view(), name="dead-letter-replay"),
+    path("tokens/", TokenListApi.as_view(), name="token-list"),
+    path("tokens/<uuid:token_id>/", TokenRevokeApi.as_view(), name="token-revoke"),
+    path("schedules/", ScheduleListApi.as_view(), name="schedule-list"),
+    path("schedules/<uuid:schedule_id>/", ScheduleDetailApi.as_view(), name="schedule-detail"),
+    path("schedules/<uuid:schedule_id>/runs/", ScheduleRunsApi.as_view(), name="schedule-runs"),
 ]

@@ -84,6 +84,9 @@ def _task_ended(**_: Any) -> None:
 def _worker_started(sender: Any = None, **_: Any) -> None:
     global _worker
     _worker = sender
+    # A real-time signal kills a process that has no handler for it: pool children inherit
+    # "ignore" from here until they install their handler (a warm shutdown can come that early).
+    signal.signal(HAND_BACK_SIGNAL, signal.SIG_IGN)
 
 
 @signals.worker_shutting_down.connect

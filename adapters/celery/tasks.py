@@ -22,6 +22,7 @@ from adapters.metrics.jobs import count_attempt, count_reconciled
 from application.jobs.dead_messages import RecordDeadMessage
 from application.jobs.pipeline import RunAttempt
 from application.jobs.registry import JobKind
+from application.schedules.fire import FireSchedules
 from config.celery import app
 from config.container import container
 
@@ -99,14 +100,19 @@ JOB_TASKS = {kind.name: _register(kind) for kind in container.job_kinds()}
 def _warm_up(**_: Any) -> None:
     """Load the report engine when a pool process starts (after the fork: its native thread
     pools must not be forked), so the first attempt pays no import, nor a time limit for it."""
-    container.report_engine()
+    container.report_engine().warm_up()
 
 
 @shared_task(name="jobs.relay_outbox", ignore_result=True)
 def relay_outbox(**_: Any) -> None:
+    """Admit what owners' limits now allow, then publish what was never published."""
+    dispatched = container.dispatch_waiting()()
     report = container.outbox_dispatcher().relay()
-    if report.published or report.failed:
-        logger.info("jobs.relay_outbox published=%d failed=%d", report.published, report.failed)
+    if dispatched.dispatched or report.published or report.failed:
+        logger.info(
+            "jobs.relay_outbox dispatched=%d published=%d failed=%d",
+            *(dispatched.dispatched, report.published, report.failed),
+        )
 
 
 @shared_task(name="jobs.reconcile", ignore_result=True)
@@ -122,3 +128,13 @@ def housekeeping(**_: Any) -> None:
     report = container.purge_expired()()
     if report.idempotency_keys_purged or report.outbox_entries_purged:
         logger.info("jobs.housekeeping %s", report.model_dump())
+
+
+@shared_task(name="schedules.fire", ignore_result=True)
+def fire_schedules(*, scheduler: str = "", **_: Any) -> None:
+    """Sent by beat with its name: it fires only while that beat holds the scheduler lease."""
+    report = container.fire_schedules()(FireSchedules(scheduler=scheduler))
+    if not report.active:
+        logger.info("schedules.fire from %r: not the scheduler holding the lease, nothing done", scheduler)
+    elif report.fired or report.disabled:
+        logger.info("schedules.fire %s", report.model_dump(exclude={"active"}))

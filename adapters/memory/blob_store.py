@@ -36,3 +36,6 @@ class InMemoryBlobStore:
 
     def delete(self, key: str) -> None:
         self.blobs.pop(key, None)
+
+    def exists(self, key: str) -> bool:
+        return key in self.blobs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,8 +13,10 @@ from domain.errors import ConcurrentUpdate
 from domain.job import Job
 from domain.job_event import JobEvent
 from domain.job_status import JobStatus
-from domain.ports import IdempotencyRecord, JobCursor, OutboxEntry
+from domain.ports import DispatchLoad, IdempotencyRecord, JobCursor, OutboxEntry, ScheduledRun
 from domain.report import Report
+from domain.schedule import Schedule, SchedulerLease
+from domain.start_bucket import StartBucket
 
 
 @dataclass
@@ -27,6 +30,10 @@ class InMemoryState:
     idempotency: dict[tuple[int, str], IdempotencyRow] = field(default_factory=dict)
     dead_messages: list[dict[str, Any]] = field(default_factory=list)
     outputs: dict[UUID, dict[str, Any]] = field(default_factory=dict)
+    start_buckets: dict[int, StartBucket] = field(default_factory=dict)
+    schedules: dict[UUID, Schedule] = field(default_factory=dict)
+    schedule_runs: list[ScheduledRun] = field(default_factory=list)
+    scheduler_leases: dict[str, SchedulerLease] = field(default_factory=dict)
 
 
 @dataclass
@@ -82,6 +89,7 @@ class InMemoryJobRepository:
         status: JobStatus | None = None,
         kind: str | None = None,
         parent_id: UUID | None = None,
+        schedule_id: UUID | None = None,
         after: JobCursor | None = None,
         limit: int = 50,
     ) -> list[Job]:
@@ -93,6 +101,7 @@ class InMemoryJobRepository:
                 and (status is None or job.status == status)
                 and (kind is None or job.kind == kind)
                 and (parent_id is None or job.parent_id == parent_id)
+                and (schedule_id is None or job.payload.get("schedule_id") == str(schedule_id))
                 and (after is None or (job.created_at, job.id) < (after.created_at, after.job_id))
             ),
             key=lambda job: (job.created_at, job.id),
@@ -112,13 +121,42 @@ class InMemoryJobRepository:
         def is_due(job: Job) -> bool:
             if job.redelivery_due_at is not None:
                 return job.redelivery_due_at <= now
-            return job.next_attempt_at is not None and job.next_attempt_at < available_before
+            return job.dispatched_at is not None and job.dispatched_at < available_before
 
-        return [
-            copy.deepcopy(job)
+        overdue = [
+            job
             for job in self._state.jobs.values()
-            if job.status in (JobStatus.QUEUED, JobStatus.RETRYING) and job.id not in pending and is_due(job)
-        ][:limit]
+            if job.is_waiting and job.dispatched_at is not None and job.id not in pending and is_due(job)
+        ]
+        return [copy.deepcopy(job) for job in sorted(overdue, key=lambda job: job.dispatched_at or now)[:limit]]
+
+    def dispatch_load(self, owner_id: int, now: datetime, *, kinds: Sequence[str]) -> DispatchLoad:
+        jobs = [job for job in self._state.jobs.values() if job.owner_id == owner_id and job.kind in kinds]
+        return DispatchLoad(
+            running=sum(job.status is JobStatus.RUNNING and not job.children_total for job in jobs),
+            dispatched=sum(job.is_waiting and job.dispatched_at is not None for job in jobs),
+            waiting=sum(job.is_due(now) and job.dispatched_at is None for job in jobs),
+        )
+
+    def next_to_dispatch(self, owner_id: int, now: datetime, *, kinds: Sequence[str], limit: int) -> list[Job]:
+        waiting = [job for job in self._awaiting_admission(now, kinds) if job.owner_id == owner_id]
+        # a stable sort: jobs created at the same instant keep the order they were added in
+        waiting.sort(key=lambda job: (-job.priority, job.next_attempt_at or now, job.created_at))
+        return [copy.deepcopy(job) for job in waiting[:limit]]
+
+    def owners_waiting(self, now: datetime, *, kinds: Sequence[str], limit: int) -> list[int]:
+        oldest: dict[int, datetime] = {}
+        for job in self._awaiting_admission(now, kinds):
+            since = job.next_attempt_at or now
+            oldest[job.owner_id] = min(oldest.get(job.owner_id, since), since)
+        return sorted(oldest, key=lambda owner: (oldest[owner], owner))[:limit]
+
+    def _awaiting_admission(self, now: datetime, kinds: Sequence[str]) -> list[Job]:
+        return [
+            job
+            for job in self._state.jobs.values()
+            if job.kind in kinds and job.is_due(now) and job.dispatched_at is None
+        ]
 
     def list_dead_letters(self, owner_id: int | None, *, after: JobCursor | None = None, limit: int = 50) -> list[Job]:
         owners = {owner_id} if owner_id is not None else {job.owner_id for job in self._state.jobs.values()}
@@ -151,6 +189,20 @@ class InMemoryJobRepository:
         if progress is not None:
             job.progress = min(max(progress, 0.0), 1.0)
         return copy.deepcopy(job)
+
+
+class InMemoryStartBucketRepository:
+    def __init__(self, state: InMemoryState) -> None:
+        self._state = state
+
+    def lock(self, owner_id: int, *, now: datetime, initial_tokens: float) -> StartBucket:
+        bucket = self._state.start_buckets.setdefault(
+            owner_id, StartBucket(owner_id=owner_id, tokens=initial_tokens, refilled_at=now)
+        )
+        return copy.deepcopy(bucket)
+
+    def save(self, bucket: StartBucket) -> None:
+        self._state.start_buckets[bucket.owner_id] = copy.deepcopy(bucket)
 
 
 class InMemoryReportRepository:

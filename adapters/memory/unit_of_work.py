@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
 from types import TracebackType
 
@@ -10,8 +11,10 @@ from adapters.memory.repositories import (
     InMemoryDeadMessageRepository,
     InMemoryJobRepository,
     InMemoryReportRepository,
+    InMemoryStartBucketRepository,
     InMemoryState,
 )
+from adapters.memory.schedules import InMemoryScheduleRepository, InMemorySchedulerLeaseRepository
 
 
 class InMemoryUnitOfWork:
@@ -38,6 +41,9 @@ class InMemoryUnitOfWork:
         self.outbox = InMemoryOutboxRepository(working)
         self.idempotency = InMemoryIdempotencyRepository(working)
         self.dead_messages = InMemoryDeadMessageRepository(working)
+        self.start_buckets = InMemoryStartBucketRepository(working)
+        self.schedules = InMemoryScheduleRepository(working)
+        self.scheduler_leases = InMemorySchedulerLeaseRepository(working)
 
     def __exit__(
         self,
@@ -51,8 +57,8 @@ class InMemoryUnitOfWork:
     def commit(self) -> None:
         if self._working is None:
             raise RuntimeError("commit outside a unit of work")
-        for name in ("jobs", "events", "reports", "outbox", "idempotency", "dead_messages", "outputs"):
-            setattr(self.state, name, getattr(self._working, name))
+        for held in dataclasses.fields(self.state):
+            setattr(self.state, held.name, getattr(self._working, held.name))
         self.commits += 1
         callbacks, self._callbacks = self._callbacks, []
         for callback in callbacks:

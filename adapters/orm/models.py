@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from knox.models import AbstractAuthToken
 
 from domain.job_status import JobStatus
 
 STATUS_CHOICES = [(status.value, status.value) for status in JobStatus]
+# who may submit high-priority jobs (staff and superusers always may)
+HIGH_PRIORITY_PERMISSION = "reportflow.submit_high_priority"
 
 
 class JobRecord(models.Model):
@@ -19,6 +24,7 @@ class JobRecord(models.Model):
     attempts = models.PositiveIntegerField()
     max_attempts = models.PositiveIntegerField()
     progress = models.FloatField(default=0.0)
+    priority = models.SmallIntegerField(default=0)
     worker = models.CharField(max_length=255, blank=True)
     error = models.TextField(blank=True)
     error_detail = models.TextField(blank=True)
@@ -33,12 +39,14 @@ class JobRecord(models.Model):
     started_at = models.DateTimeField(null=True)
     finished_at = models.DateTimeField(null=True)
     next_attempt_at = models.DateTimeField(null=True)
+    dispatched_at = models.DateTimeField(null=True)
     redelivery_due_at = models.DateTimeField(null=True)
     redeliveries = models.PositiveIntegerField(default=0)
     lease_expires_at = models.DateTimeField(null=True)
 
     class Meta:
         db_table = "job"
+        permissions = [("submit_high_priority", "Can submit high-priority jobs")]
         indexes = [
             models.Index(fields=["owner", "-created_at", "-id"], name="job_owner_newest"),
             models.Index(fields=["owner", "status", "-created_at", "-id"], name="job_owner_status_newest"),
@@ -50,6 +58,12 @@ class JobRecord(models.Model):
                 condition=models.Q(status__in=["queued", "retrying"]),
             ),
             models.Index(fields=["-created_at", "-id"], name="job_dead_newest", condition=models.Q(status="dead")),
+            # admission: an owner's waiting jobs not dispatched yet, in the order they may start
+            models.Index(
+                fields=["owner", "-priority", "next_attempt_at"],
+                name="job_awaiting_admission",
+                condition=models.Q(status__in=["queued", "retrying"], dispatched_at=None),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -93,6 +107,20 @@ class JobEventRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}#{self.seq} {self.from_status or '-'} -> {self.to_status}"
+
+
+class StartBucketRecord(models.Model):
+    """An owner's start budget (a token bucket); its row lock orders that owner's admissions."""
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    tokens = models.FloatField()
+    refilled_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "start_bucket"
+
+    def __str__(self) -> str:
+        return f"start bucket of user {self.owner_id}"
 
 
 class ReportRecord(models.Model):
@@ -173,3 +201,84 @@ class DeadMessageRecord(models.Model):
 
     def __str__(self) -> str:
         return f"dead message {self.id} for {self.task}"
+
+
+class ApiTokenRecord(AbstractAuthToken):
+    """An API token at rest: knox keeps only its digest (SHA-512) and its first characters.
+
+    The `id` names a token in the API (list, revoke) without exposing its digest.
+    """
+
+    id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        db_table = "api_token"
+
+    def __str__(self) -> str:
+        return f"API token {self.id} of user {self.user_id}"
+
+
+class ScheduleRecord(models.Model):
+    """A scheduled report: re-run `report_id` (the source; a plain id, so a deleted source
+    disables the schedule at its next firing instead of deleting it) on `cron` in `timezone`."""
+
+    id = models.UUIDField(primary_key=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    report_id = models.UUIDField()
+    name = models.CharField(max_length=255)
+    cron = models.CharField(max_length=200)
+    timezone = models.CharField(max_length=64)
+    enabled = models.BooleanField()
+    disabled_reason = models.TextField(blank=True)
+    next_run_at = models.DateTimeField(null=True)
+    last_run_at = models.DateTimeField(null=True)
+    last_job_id = models.UUIDField(null=True)
+    runs = models.PositiveIntegerField(default=0)
+    skipped_ticks = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "schedule"
+        indexes = [
+            models.Index(fields=["owner", "-created_at", "-id"], name="schedule_owner_newest"),
+            # the firing's scan touches only enabled schedules (Schedule.is_due)
+            models.Index(fields=["next_run_at"], name="schedule_due", condition=models.Q(enabled=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"schedule {self.id} ({self.cron} {self.timezone})"
+
+
+class ScheduledRunRecord(models.Model):
+    """One run of a schedule; the constraint makes a tick run once, whatever fires it."""
+
+    schedule = models.ForeignKey(ScheduleRecord, on_delete=models.CASCADE, related_name="+")
+    scheduled_for = models.DateTimeField()
+    report = models.ForeignKey(ReportRecord, on_delete=models.CASCADE, related_name="+")
+    job = models.ForeignKey(JobRecord, on_delete=models.CASCADE, related_name="+")
+    skipped = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "scheduled_run"
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "scheduled_for"], name="scheduled_run_once_per_tick")
+        ]
+
+    def __str__(self) -> str:
+        return f"run of {self.schedule_id} for {self.scheduled_for}"
+
+
+class SchedulerLeaseRecord(models.Model):
+    """Which scheduler may fire schedules, until when (see application.schedules.lease)."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=255, blank=True)
+    expires_at = models.DateTimeField(null=True)
+
+    class Meta:
+        db_table = "scheduler_lease"
+
+    def __str__(self) -> str:
+        return f"lease {self.name}: {self.holder or '-'} until {self.expires_at}"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 
 from adapters.orm.mappers import (
     event_to_record,
@@ -16,13 +17,23 @@ from adapters.orm.mappers import (
     record_to_report,
     report_fields,
 )
-from adapters.orm.models import JobEventRecord, JobOutputRecord, JobRecord, OutboxRecord, ReportRecord
+from adapters.orm.models import (
+    JobEventRecord,
+    JobOutputRecord,
+    JobRecord,
+    OutboxRecord,
+    ReportRecord,
+    StartBucketRecord,
+)
 from domain.errors import ConcurrentUpdate
 from domain.job import Job
 from domain.job_event import JobEvent
 from domain.job_status import JobStatus
-from domain.ports import JobCursor
+from domain.ports import DispatchLoad, JobCursor
 from domain.report import Report
+from domain.start_bucket import StartBucket
+
+WAITING = [JobStatus.QUEUED.value, JobStatus.RETRYING.value]
 
 
 class DjangoJobRepository:
@@ -54,6 +65,7 @@ class DjangoJobRepository:
         status: JobStatus | None = None,
         kind: str | None = None,
         parent_id: UUID | None = None,
+        schedule_id: UUID | None = None,
         after: JobCursor | None = None,
         limit: int = 50,
     ) -> list[Job]:
@@ -64,6 +76,8 @@ class DjangoJobRepository:
             records = records.filter(kind=kind)
         if parent_id is not None:
             records = records.filter(parent_id=parent_id)
+        if schedule_id is not None:
+            records = records.filter(payload__schedule_id=str(schedule_id))
         return [record_to_job(record) for record in _newest_first(records, after)[:limit]]
 
     def events(self, job_id: UUID) -> list[JobEvent]:
@@ -83,14 +97,43 @@ class DjangoJobRepository:
 
     def overdue(self, now: datetime, *, available_before: datetime, limit: int) -> list[Job]:
         pending = OutboxRecord.objects.filter(job=OuterRef("pk"), published_at__isnull=True)
-        due = Q(redelivery_due_at__isnull=True, next_attempt_at__lt=available_before) | Q(redelivery_due_at__lte=now)
+        due = Q(redelivery_due_at__isnull=True, dispatched_at__lt=available_before) | Q(redelivery_due_at__lte=now)
         records = (
             JobRecord.objects.select_for_update(skip_locked=True)
-            .filter(status__in=[JobStatus.QUEUED.value, JobStatus.RETRYING.value])
+            .filter(status__in=WAITING, dispatched_at__isnull=False)
             .filter(due)
             .filter(~Exists(pending))
         )
-        return [record_to_job(record) for record in records.order_by("next_attempt_at")[:limit]]
+        return [record_to_job(record) for record in records.order_by("dispatched_at")[:limit]]
+
+    def dispatch_load(self, owner_id: int, now: datetime, *, kinds: Sequence[str]) -> DispatchLoad:
+        waiting = Q(status__in=WAITING)
+        counts = JobRecord.objects.filter(
+            owner_id=owner_id, kind__in=kinds, status__in=[*WAITING, JobStatus.RUNNING.value]
+        ).aggregate(
+            running=Count("id", filter=Q(status=JobStatus.RUNNING.value, children_total=0)),
+            dispatched=Count("id", filter=waiting & Q(dispatched_at__isnull=False)),
+            waiting=Count("id", filter=waiting & Q(dispatched_at__isnull=True, next_attempt_at__lte=now)),
+        )
+        return DispatchLoad(running=counts["running"], dispatched=counts["dispatched"], waiting=counts["waiting"])
+
+    def next_to_dispatch(self, owner_id: int, now: datetime, *, kinds: Sequence[str], limit: int) -> list[Job]:
+        records = (
+            _awaiting_admission(now, kinds)
+            .filter(owner_id=owner_id)
+            .select_for_update(skip_locked=True)
+            .order_by("-priority", "next_attempt_at", "created_at", "id")
+        )
+        return [record_to_job(record) for record in records[:limit]]
+
+    def owners_waiting(self, now: datetime, *, kinds: Sequence[str], limit: int) -> list[int]:
+        owners = (
+            _awaiting_admission(now, kinds)
+            .values("owner_id")
+            .annotate(oldest=Min("next_attempt_at"))
+            .order_by("oldest", "owner_id")
+        )
+        return [row["owner_id"] for row in owners[:limit]]
 
     def list_dead_letters(self, owner_id: int | None, *, after: JobCursor | None = None, limit: int = 50) -> list[Job]:
         records = JobRecord.objects.filter(status=JobStatus.DEAD.value)
@@ -126,12 +169,34 @@ class DjangoJobRepository:
             job.new_events = []
 
 
+def _awaiting_admission(now: datetime, kinds: Sequence[str]) -> QuerySet[JobRecord]:
+    return JobRecord.objects.filter(
+        status__in=WAITING, dispatched_at__isnull=True, next_attempt_at__lte=now, kind__in=kinds
+    )
+
+
 def _newest_first(records: QuerySet[JobRecord], after: JobCursor | None) -> QuerySet[JobRecord]:
     if after is not None:
         records = records.filter(
             Q(created_at__lt=after.created_at) | Q(created_at=after.created_at, id__lt=after.job_id)
         )
     return records.order_by("-created_at", "-id")
+
+
+class DjangoStartBucketRepository:
+    def lock(self, owner_id: int, *, now: datetime, initial_tokens: float) -> StartBucket:
+        record = StartBucketRecord.objects.select_for_update().filter(owner_id=owner_id).first()
+        if record is None:
+            StartBucketRecord.objects.bulk_create(
+                [StartBucketRecord(owner_id=owner_id, tokens=initial_tokens, refilled_at=now)], ignore_conflicts=True
+            )
+            record = StartBucketRecord.objects.select_for_update().get(owner_id=owner_id)
+        return StartBucket(owner_id=owner_id, tokens=record.tokens, refilled_at=record.refilled_at)
+
+    def save(self, bucket: StartBucket) -> None:
+        StartBucketRecord.objects.filter(owner_id=bucket.owner_id).update(
+            tokens=bucket.tokens, refilled_at=bucket.refilled_at
+        )
 
 
 class DjangoReportRepository:

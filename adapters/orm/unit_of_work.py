@@ -10,7 +10,8 @@ from django.db import transaction
 from adapters.orm.dead_messages import DjangoDeadMessageRepository
 from adapters.orm.idempotency import DjangoIdempotencyRepository
 from adapters.orm.outbox import DjangoOutboxRepository
-from adapters.orm.repositories import DjangoJobRepository, DjangoReportRepository
+from adapters.orm.repositories import DjangoJobRepository, DjangoReportRepository, DjangoStartBucketRepository
+from adapters.orm.schedules import DjangoScheduleRepository, DjangoSchedulerLeaseRepository
 
 
 class DjangoUnitOfWork:
@@ -20,6 +21,9 @@ class DjangoUnitOfWork:
         self.outbox = DjangoOutboxRepository()
         self.idempotency = DjangoIdempotencyRepository()
         self.dead_messages = DjangoDeadMessageRepository()
+        self.start_buckets = DjangoStartBucketRepository()
+        self.schedules = DjangoScheduleRepository()
+        self.scheduler_leases = DjangoSchedulerLeaseRepository()
         self._atomic: transaction.Atomic | None = None
 
     def __enter__(self) -> DjangoUnitOfWork:

@@ -51,3 +51,6 @@ class DjangoBlobStore:
 
     def delete(self, key: str) -> None:
         self._storage.delete(key)
+
+    def exists(self, key: str) -> bool:
+        return bool(self._storage.exists(key))

@@ -20,6 +20,7 @@ class ListJobs(BaseModel):
     status: JobStatus | None = None
     kind: str | None = None
     parent_id: UUID | None = None
+    schedule_id: UUID | None = None
     cursor: str | None = None
     limit: int = Field(default=50, ge=1, le=500)
 
@@ -37,6 +38,7 @@ class ListJobsHandler:
                 status=query.status,
                 kind=query.kind,
                 parent_id=query.parent_id,
+                schedule_id=query.schedule_id,
                 after=after,
                 limit=query.limit + 1,
             )

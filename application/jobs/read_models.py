@@ -34,6 +34,10 @@ class JobView(ReadModel):
     parent_id: UUID | None
     # the report the job works for: report jobs and their chunks and merge carry it in their payload
     report_id: UUID | None
+    # the schedule whose run this job is, and the tick it ran for (scheduled runs carry both);
+    # defaults, so the responses that Idempotency-Keys stored before they existed still read
+    schedule_id: UUID | None = None
+    scheduled_for: datetime | None = None
     children_total: int
     children_done: int
     created_at: datetime
@@ -59,6 +63,8 @@ class JobView(ReadModel):
             cancel_requested=job.cancel_requested,
             parent_id=job.parent_id,
             report_id=job.payload.get("report_id"),
+            schedule_id=job.payload.get("schedule_id"),
+            scheduled_for=job.payload.get("scheduled_for"),
             children_total=job.children_total,
             children_done=job.children_done,
             created_at=job.created_at,

@@ -62,7 +62,7 @@ class ReconcileJobsHandler:
                 # is merely stuck behind a long queue is not resent over and over.
                 wait = base * 2 ** min(job.redeliveries + 1, MAX_REDELIVERY_DOUBLINGS)
                 job.redeliver(now=now, actor=RECONCILER, next_check_at=now + timedelta(seconds=wait))
-                transition.schedule(job)
                 transition.save(job)
+                transition.deliver(job)
             transition.commit()
         return ReconcileReport(leases_expired=len(expired), redelivered=len(overdue))

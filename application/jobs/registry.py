@@ -17,6 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from domain.job import Job
 from domain.ports import Checkpoint, UnitOfWork
 
+NORMAL_PRIORITY = 0
+HIGH_PRIORITY = 10
+PRIORITIES = {"normal": NORMAL_PRIORITY, "high": HIGH_PRIORITY}
+
 Loaded = TypeVar("Loaded")
 Done = TypeVar("Done")
 
@@ -27,6 +31,11 @@ class JobKind(BaseModel):
     name: str = Field(min_length=1)
     task: str = Field(min_length=1)  # the stable Celery task name its deliveries carry
     queue: str = Field(min_length=1)
+    # routing: a high-priority job goes to `priority_queue`, one whose input is larger than
+    # `bulk_above_bytes` to `bulk_queue`, any other to `queue`
+    priority_queue: str | None = None
+    bulk_queue: str | None = None
+    bulk_above_bytes: int | None = Field(default=None, ge=0)
     max_attempts: int = Field(ge=1)
     # The soft limit ends a running attempt as a transient error; the hard limit kills the
     # process and the lease brings the job back. Both stay below the broker's visibility timeout.
@@ -34,6 +43,9 @@ class JobKind(BaseModel):
     time_limit_seconds: float | None = Field(default=None, gt=0)
     # the kind of the job that the last successful child of a fanned-out job of this kind starts
     fan_in_kind: str | None = None
+    # whether its owner's execution limits (running, starts per minute) apply to it; the
+    # engine's own short deliveries (notifications) are exempt
+    owner_limits: bool = True
 
     @model_validator(mode="after")
     def _soft_below_hard(self) -> JobKind:
@@ -102,6 +114,19 @@ class JobKinds:
         except KeyError:
             raise UnknownJobKind(name) from None
 
+    def route(self, name: str, *, size_bytes: int = 0, priority: int = NORMAL_PRIORITY) -> str:
+        """The queue a new job of kind `name` goes to: by priority first, then by size."""
+        kind = self.kind(name)
+        if priority >= HIGH_PRIORITY and kind.priority_queue:
+            return kind.priority_queue
+        if kind.bulk_queue and kind.bulk_above_bytes is not None and size_bytes > kind.bulk_above_bytes:
+            return kind.bulk_queue
+        return kind.queue
+
+    def names(self, *, owner_limits: bool) -> list[str]:
+        """The kinds that owner limits apply to (or not)."""
+        return [kind.name for kind in self._kinds.values() if kind.owner_limits is owner_limits]
+
     def handler(self, name: str) -> JobHandler[Any, Any]:
         return self._handler_factories[self.kind(name).name]()
 
@@ -115,6 +140,7 @@ class JobKinds:
         queue: str | None = None,
         parent: Job | None = None,
         payload: dict[str, Any] | None = None,
+        priority: int = 0,
     ) -> Job:
         """A new job of kind `name`: the kind's attempt budget, on `queue` or the kind's queue."""
         kind = self.kind(name)
@@ -128,4 +154,5 @@ class JobKinds:
             actor=actor,
             parent_id=parent.id if parent else None,
             payload=payload,
+            priority=priority,
         )

@@ -4,7 +4,11 @@ Saving a job whose transition ended it (succeeded, failed, dead, cancelled) call
 job-ended hook inside the same transaction, wherever the transition happened: the worker,
 the reconciler, a cancel, fan-in. What must follow an end (the parent's fan-in, stopping
 children, notifications, metrics) therefore commits or rolls back with the end itself.
-Deliveries scheduled here are written to the outbox and published after commit.
+
+Jobs that come to wait for an attempt are not sent to the broker directly: at commit,
+admission dispatches what their owners' limits allow (application.jobs.admission), writes
+their deliveries to the outbox, and they are published after commit. A job held back gets a
+"deferred" event saying why.
 """
 
 from __future__ import annotations
@@ -14,10 +18,10 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from application import actors
+from application.jobs.admission import Admission
 from application.jobs.outbox_dispatcher import OutboxDispatcher
 from application.jobs.registry import JobKinds
 from domain.job import Job
-from domain.job_status import JobStatus
 from domain.ports import Delivery, OutboxEntry, UnitOfWork
 
 
@@ -36,6 +40,7 @@ class Transition:
         kinds: JobKinds,
         on_job_ended: Sequence[JobEndedListener],
         dispatcher: OutboxDispatcher,
+        admission: Admission,
     ) -> None:
         self.uow = uow
         self.now = now
@@ -43,10 +48,13 @@ class Transition:
         self.kinds = kinds
         self._on_job_ended = on_job_ended
         self._dispatcher = dispatcher
+        self._admission = admission
         self._entries: list[OutboxEntry] = []
+        self._new_waiting: list[Job] = []  # came to wait here: dispatched at commit, or told why not
+        self._owners: set[int] = set()  # owners whose limits may now allow a start
 
     def add(self, job: Job) -> None:
-        """Insert a new job and schedule its first delivery."""
+        """Insert a new job; it waits for admission."""
         self.uow.jobs.add(job)
         self.schedule(job)
 
@@ -62,6 +70,7 @@ class Transition:
             queue=parent.queue,
             parent=parent,
             payload={**parent.payload, **(payload or {}), "parent_attempt": parent.attempts},
+            priority=parent.priority,
         )
         self.add(child)
         return child
@@ -69,39 +78,73 @@ class Transition:
     def save(self, job: Job) -> None:
         """Persist the job's transitions; if one ended it, run the job-ended hook."""
         ended = job.has_just_ended
+        if any(event.from_status != event.to_status for event in job.new_events):
+            self._owners.add(job.owner_id)  # a start or an end may let another of its jobs start
         self.uow.jobs.save(job)
         if ended:
             for listener in self._on_job_ended:
                 listener(self, job)
 
     def schedule(self, job: Job) -> None:
-        """If the job now waits for an attempt, record that attempt's delivery in the outbox."""
-        if job.status not in (JobStatus.QUEUED, JobStatus.RETRYING) or job.next_attempt_at is None:
-            return
-        delivery = Delivery(job_id=job.id, kind=job.kind, attempt=job.attempts + 1, queue=job.queue)
-        entry_id = self.uow.outbox.add(delivery, available_at=job.next_attempt_at, now=self.now)
-        self._entries.append(OutboxEntry(id=entry_id, delivery=delivery, available_at=job.next_attempt_at))
+        """The job now waits for an attempt: admission decides at commit when it may start."""
+        if job.is_waiting and job.dispatched_at is None:
+            self._new_waiting.append(job)
+            self._owners.add(job.owner_id)
 
-    def commit(self) -> None:
-        """Commit, then publish what was scheduled (what fails to publish waits for the relay)."""
+    def consider(self, owner_id: int) -> None:
+        """Let admission look at this owner's waiting jobs at commit."""
+        self._owners.add(owner_id)
+
+    def deliver(self, job: Job) -> None:
+        """Write the delivery of the job's next attempt to the outbox (it was admitted)."""
+        delivery = Delivery(job_id=job.id, kind=job.kind, attempt=job.attempts + 1, queue=job.queue)
+        entry_id = self.uow.outbox.add(delivery, available_at=self.now, now=self.now)
+        self._entries.append(OutboxEntry(id=entry_id, delivery=delivery, available_at=self.now))
+
+    def commit(self) -> int:
+        """Admit what may start, commit, then publish the deliveries (what fails to publish
+        waits for the relay). Returns how many deliveries were written."""
+        admitted: set[Any] = set()
+        reasons: dict[int, str] = {}
+        for owner_id in sorted(self._owners):
+            ids, reasons[owner_id] = self._admission.admit(self, owner_id)
+            admitted |= ids
+        for job in self._new_waiting:
+            if job.id not in admitted and job.is_due(self.now) and job.dispatched_at is None and reasons[job.owner_id]:
+                job.defer(now=self.now, actor=actors.SYSTEM, reason=reasons[job.owner_id])
+                self.uow.jobs.save(job)
+        self._new_waiting, self._owners = [], set()
         entries, self._entries = self._entries, []
         if entries:
             self.uow.after_commit(lambda: self._dispatcher.publish(entries))
         self.uow.commit()
+        return len(entries)
 
 
 class JobTransitions:
-    """Opens transitions wired to the registry, the job-ended listeners and the outbox."""
+    """Opens transitions wired to the registry, admission, the job-ended listeners and the outbox."""
 
     def __init__(
-        self, *, kinds: JobKinds, on_job_ended: Sequence[JobEndedListener], dispatcher: OutboxDispatcher
+        self,
+        *,
+        kinds: JobKinds,
+        on_job_ended: Sequence[JobEndedListener],
+        dispatcher: OutboxDispatcher,
+        admission: Admission,
     ) -> None:
         self.kinds = kinds
         self._on_job_ended = list(on_job_ended)
         self._dispatcher = dispatcher
+        self._admission = admission
 
     def begin(self, uow: UnitOfWork, *, now: datetime, actor: str) -> Transition:
         """A transition in `uow`, which the caller has entered."""
         return Transition(
-            uow, now=now, actor=actor, kinds=self.kinds, on_job_ended=self._on_job_ended, dispatcher=self._dispatcher
+            uow,
+            now=now,
+            actor=actor,
+            kinds=self.kinds,
+            on_job_ended=self._on_job_ended,
+            dispatcher=self._dispatcher,
+            admission=self._admission,
         )

@@ -17,7 +17,11 @@ class ReportKindSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    queue: str = "reports"
+    queue: str = "default"
+    priority_queue: str = "high"
+    bulk_queue: str = "bulk"
+    # uploads above this go to the bulk queue, so long profiles do not hold up short ones
+    bulk_above_bytes: int = Field(default=32 * 1024 * 1024, ge=0)
     max_attempts: int = Field(default=5, ge=1)
     soft_time_limit_seconds: float = Field(default=900, gt=0)
     time_limit_seconds: float = Field(default=960, gt=0)

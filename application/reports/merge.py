@@ -42,10 +42,8 @@ class MergeReportHandler:
         )
 
     def work(self, job: Job, loaded: MergeInput, checkpoint: Checkpoint) -> ReportOutput:
-        checkpoint(0.0)
-        result = self._engine.merge(loaded.partials, file_bytes=loaded.report.size_bytes)
-        checkpoint(None)
-        return store_output(self._blobs, self._engine, loaded.report, result)
+        result = self._engine.merge(loaded.partials, file_bytes=loaded.report.size_bytes, checkpoint=checkpoint)
+        return store_output(self._blobs, self._engine, loaded.report, result, checkpoint)
 
     def record(self, recording: Recording, job: Job, loaded: MergeInput, done: ReportOutput) -> None:
         parent = recording.uow.jobs.get(job.parent_id, for_update=True) if job.parent_id else None

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.errors import JobInputMissing
 from domain.job import Job
-from domain.ports import BlobStore, ReportEngine, UnitOfWork
+from domain.ports import BlobStore, Checkpoint, ReportEngine, UnitOfWork
 from domain.profile import ProfileResult
 from domain.report import Report, ReportOutput
 
@@ -36,12 +36,14 @@ def report_of(uow: UnitOfWork, job: Job) -> Report:
     return report
 
 
-def store_output(blobs: BlobStore, engine: ReportEngine, report: Report, result: ProfileResult) -> ReportOutput:
+def store_output(
+    blobs: BlobStore, engine: ReportEngine, report: Report, result: ProfileResult, checkpoint: Checkpoint
+) -> ReportOutput:
     """Write the result, its HTML page and its CSV tables as blobs, once, by the worker; the
     summary stays with the report. The web process then only streams them."""
     documents = {
         "result.json": json.dumps(result.document, separators=(",", ":"), allow_nan=False),
-        "report.html": engine.render_html(result),
+        "report.html": engine.render_html(result, checkpoint=checkpoint),
         "columns.csv": engine.export_csv(result, table="columns"),
         "violations.csv": engine.export_csv(result, table="violations"),
     }

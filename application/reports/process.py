@@ -36,7 +36,7 @@ class ProcessReportHandler:
                 if len(chunks) > 1:
                     return Split(chunks)
             result = self._engine.analyze_path(path, schema=report.declared_schema, checkpoint=checkpoint)
-        return store_output(self._blobs, self._engine, report, result)
+        return store_output(self._blobs, self._engine, report, result, checkpoint)
 
     def record(self, recording: Recording, job: Job, report: Report, done: ReportOutput | Split) -> None:
         if isinstance(done, Split):

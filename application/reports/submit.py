@@ -6,14 +6,15 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 from functools import partial
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from application import actors
-from application.errors import EmptyUpload, UploadTooLarge
+from application.errors import EmptyUpload, PriorityNotAllowed, UploadTooLarge
 from application.jobs.metrics import JobMetrics, NoJobMetrics
 from application.jobs.read_models import JobView
+from application.jobs.registry import PRIORITIES
 from application.jobs.settings import JobSettings
 from application.jobs.transition import JobTransitions
 from application.reports.kinds import REPORT_JOB_KIND
@@ -42,6 +43,8 @@ class SubmitReport(BaseModel):
     content: Any  # a readable binary stream; Any because pydantic cannot check BinaryIO
     declared_schema: dict[str, Any] | None = None
     idempotency: IdempotencyKey | None = None
+    priority: Literal["normal", "high"] = "normal"
+    may_prioritize: bool = False  # whether this user may ask for high priority
 
 
 class ReportIntake(BaseModel):
@@ -75,12 +78,14 @@ class SubmitReportHandler:
         self._metrics = metrics or NoJobMetrics()
 
     def __call__(self, cmd: SubmitReport) -> SubmittedReport:
-        """Raises UploadTooLarge, EmptyUpload or InvalidSchema (nothing is stored then), and
-        for a reused Idempotency-Key IdempotencyKeyReused or IdempotencyKeyInFlight."""
+        """Raises UploadTooLarge, EmptyUpload, PriorityNotAllowed or InvalidSchema (nothing is
+        stored then), and for a reused Idempotency-Key IdempotencyKeyReused or IdempotencyKeyInFlight."""
         if cmd.size_bytes > self._intake.max_upload_bytes:
             raise UploadTooLarge(cmd.size_bytes, self._intake.max_upload_bytes)
         if cmd.size_bytes == 0:
             raise EmptyUpload()
+        if cmd.priority != "normal" and not cmd.may_prioritize:
+            raise PriorityNotAllowed(cmd.priority)
         if cmd.declared_schema is not None:
             self._report_engine.check_schema(DeclaredSchema(definition=cmd.declared_schema))
         if cmd.idempotency is not None:
@@ -99,12 +104,15 @@ class SubmitReportHandler:
         blob = self._blobs.save(name_hint=cmd.filename, content=content)
         now = self._clock.now()
         report_id = uuid.uuid4()
-        job = self._transitions.kinds.create(
+        kinds, priority = self._transitions.kinds, PRIORITIES[cmd.priority]
+        job = kinds.create(
             REPORT_JOB_KIND,
             owner_id=cmd.owner_id,
             now=now,
             actor=actors.user(cmd.owner_id),
+            queue=kinds.route(REPORT_JOB_KIND, size_bytes=blob.size_bytes, priority=priority),
             payload={"report_id": str(report_id)},
+            priority=priority,
         )
         report = Report(
             id=report_id,

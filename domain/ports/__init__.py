@@ -7,7 +7,14 @@ from domain.ports.heartbeat import Heartbeat, Lease
 from domain.ports.idempotency import IdempotencyRecord, IdempotencyRepository
 from domain.ports.outbox import OutboxEntry, OutboxRepository
 from domain.ports.report_engine import Checkpoint, ReportEngine, no_checkpoint
-from domain.ports.repositories import JobCursor, JobRepository, ReportRepository
+from domain.ports.repositories import (
+    DispatchLoad,
+    JobCursor,
+    JobRepository,
+    ReportRepository,
+    StartBucketRepository,
+)
+from domain.ports.schedules import ScheduledRun, ScheduleRepository, SchedulerLeaseRepository
 from domain.ports.task_queue import Delivery, QueueUnavailable, TaskQueue
 from domain.ports.unit_of_work import UnitOfWork
 
@@ -17,6 +24,7 @@ __all__ = [
     "Clock",
     "DeadMessageRepository",
     "Delivery",
+    "DispatchLoad",
     "Heartbeat",
     "IdempotencyRecord",
     "IdempotencyRepository",
@@ -28,6 +36,10 @@ __all__ = [
     "QueueUnavailable",
     "ReportEngine",
     "ReportRepository",
+    "ScheduleRepository",
+    "ScheduledRun",
+    "SchedulerLeaseRepository",
+    "StartBucketRepository",
     "StoredBlob",
     "TaskQueue",
     "UnitOfWork",

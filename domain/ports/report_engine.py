@@ -21,6 +21,9 @@ class ReportEngine(Protocol):
     as a report.
     """
 
+    def warm_up(self) -> None:
+        """Pay import and first-call costs now, so the first job does not."""
+
     def check_schema(self, schema: DeclaredSchema) -> None:
         """Raises InvalidSchema when `schema` is not a valid declared schema."""
 
@@ -40,9 +43,11 @@ class ReportEngine(Protocol):
         checkpoint: Checkpoint = no_checkpoint,
     ) -> PartialProfile: ...
 
-    def merge(self, partials: list[PartialProfile], *, file_bytes: int) -> ProfileResult: ...
+    def merge(
+        self, partials: list[PartialProfile], *, file_bytes: int, checkpoint: Checkpoint = no_checkpoint
+    ) -> ProfileResult: ...
 
-    def render_html(self, result: ProfileResult) -> str:
+    def render_html(self, result: ProfileResult, *, checkpoint: Checkpoint = no_checkpoint) -> str:
         """A self-contained page; everything that came from the file is escaped."""
 
     def export_csv(self, result: ProfileResult, *, table: Literal["columns", "violations"]) -> str:

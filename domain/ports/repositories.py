@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -9,6 +10,16 @@ from domain.job import Job
 from domain.job_event import JobEvent
 from domain.job_status import JobStatus
 from domain.report import Report
+from domain.start_bucket import StartBucket
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DispatchLoad:
+    """An owner's jobs as admission sees them (only the kinds its limits apply to)."""
+
+    running: int  # running now (a fanned-out parent that only waits for children does not count)
+    dispatched: int  # dispatched, not started yet: their delivery is in the broker
+    waiting: int  # due, not dispatched yet: held back by the owner's limits
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -38,10 +49,12 @@ class JobRepository(Protocol):
         status: JobStatus | None = None,
         kind: str | None = None,
         parent_id: UUID | None = None,
+        schedule_id: UUID | None = None,
         after: JobCursor | None = None,
         limit: int = 50,
     ) -> list[Job]:
-        """Newest first, strictly after `after` in that order."""
+        """Newest first, strictly after `after` in that order. `schedule_id`: the jobs of that
+        schedule's runs (their payload names it)."""
 
     def events(self, job_id: UUID) -> list[JobEvent]:
         """The job's audit trail in sequence order."""
@@ -50,9 +63,9 @@ class JobRepository(Protocol):
         """Running jobs whose lease ran out, locked; jobs locked elsewhere are skipped."""
 
     def overdue(self, now: datetime, *, available_before: datetime, limit: int) -> list[Job]:
-        """Waiting jobs with no unpublished delivery that could have started before
-        `available_before` (or, once resent, whose `redelivery_due_at` has come): their
-        message was probably lost. Locked, skipping locked ones."""
+        """Waiting jobs dispatched before `available_before` (or, once resent, whose
+        `redelivery_due_at` has come) with no unpublished delivery, that have not started:
+        their message was probably lost. Locked, skipping locked ones."""
 
     def list_dead_letters(self, owner_id: int | None, *, after: JobCursor | None = None, limit: int = 50) -> list[Job]:
         """Dead jobs, newest first; every owner's when `owner_id` is None."""
@@ -66,9 +79,26 @@ class JobRepository(Protocol):
     def children_outputs(self, parent_id: UUID, *, kind: str) -> dict[UUID, dict[str, Any]]:
         """The outputs of the parent's children of `kind`, by child id."""
 
+    def dispatch_load(self, owner_id: int, now: datetime, *, kinds: Sequence[str]) -> DispatchLoad: ...
+
+    def next_to_dispatch(self, owner_id: int, now: datetime, *, kinds: Sequence[str], limit: int) -> list[Job]:
+        """Due waiting jobs of the owner that are not dispatched, highest priority first, then the
+        longest waiting; locked, skipping locked ones."""
+
+    def owners_waiting(self, now: datetime, *, kinds: Sequence[str], limit: int) -> list[int]:
+        """Owners with due jobs not dispatched yet, the one whose job waits longest first."""
+
     def renew_lease(self, job_id: UUID, attempt: int, *, until: datetime, progress: float | None) -> Job | None:
         """Extend the lease of the running `attempt`; the job as it now is, or None if
         that attempt no longer runs. Not a transition: no event, no lock held."""
+
+
+class StartBucketRepository(Protocol):
+    def lock(self, owner_id: int, *, now: datetime, initial_tokens: float) -> StartBucket:
+        """The owner's bucket (new ones start with `initial_tokens`), locked until the unit of
+        work ends: admission decisions for one owner happen one at a time."""
+
+    def save(self, bucket: StartBucket) -> None: ...
 
 
 class ReportRepository(Protocol):

@@ -7,7 +7,8 @@ from typing import Protocol
 from domain.ports.dead_messages import DeadMessageRepository
 from domain.ports.idempotency import IdempotencyRepository
 from domain.ports.outbox import OutboxRepository
-from domain.ports.repositories import JobRepository, ReportRepository
+from domain.ports.repositories import JobRepository, ReportRepository, StartBucketRepository
+from domain.ports.schedules import ScheduleRepository, SchedulerLeaseRepository
 
 
 class UnitOfWork(Protocol):
@@ -22,6 +23,9 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     idempotency: IdempotencyRepository
     dead_messages: DeadMessageRepository
+    start_buckets: StartBucketRepository
+    schedules: ScheduleRepository
+    scheduler_leases: SchedulerLeaseRepository
 
     def __enter__(self) -> UnitOfWork: ...
 

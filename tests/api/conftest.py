@@ -4,11 +4,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from adapters.memory import InMemoryTaskQueue
+from adapters.orm import api_tokens
 from application.jobs.pipeline import RunAttempt
 from application.reports.output import ReportProcessing
 from config.container import container
@@ -22,10 +21,10 @@ def task_queue() -> Iterator[InMemoryTaskQueue]:
 
 
 def client_for(username: str) -> APIClient:
-    user, _ = get_user_model().objects.get_or_create(username=username)
-    token, _ = Token.objects.get_or_create(user=user)
+    user, _ = api_tokens.user_named(username)
+    _, token = api_tokens.issue(user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 
@@ -52,6 +51,18 @@ def run_worker(task_queue: InMemoryTaskQueue, django_capture_on_commit_callbacks
                 )
 
     return run
+
+
+def relay_due_retries() -> None:
+    """Make every scheduled retry due now and run the relay's schedule (admission, then relay)."""
+    from django.test import TestCase
+
+    from adapters.orm.models import JobRecord
+
+    JobRecord.objects.filter(status="retrying").update(next_attempt_at="2000-01-01T00:00:00Z")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        container.dispatch_waiting()()
+        container.outbox_dispatcher().relay()
 
 
 @pytest.fixture

@@ -11,10 +11,9 @@ from rest_framework.test import APIClient
 
 from adapters.analysis.report_engine import ProfilingReportEngine
 from adapters.memory import InMemoryTaskQueue
-from adapters.orm.models import OutboxRecord
 from config.container import container
 from domain.profile import ProfileResult
-from tests.api.conftest import client_for
+from tests.api.conftest import client_for, relay_due_retries
 
 WORKER = "celery@build-host-7.internal"
 INTERNAL_HOSTS = ("build-host-7", "minio.internal", "10.0.3.7")
@@ -32,8 +31,7 @@ def fail_until_dead(client: APIClient, upload: Any, run_worker: Any, task_queue:
     with container.report_engine.override(LeakyFailure()):
         while task_queue.deliveries:
             run_worker(worker=WORKER)
-            OutboxRecord.objects.filter(published_at__isnull=True).update(available_at="2000-01-01T00:00:00Z")
-            container.outbox_dispatcher().relay()
+            relay_due_retries()
     return accepted
 
 

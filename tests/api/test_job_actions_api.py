@@ -10,7 +10,7 @@ from adapters.memory import InMemoryTaskQueue
 from config.container import container
 from domain.errors import TransientError
 from domain.profile import ProfileResult
-from tests.api.conftest import client_for
+from tests.api.conftest import client_for, relay_due_retries
 
 PROBLEM = "application/problem+json"
 
@@ -26,10 +26,7 @@ def make_dead(upload: Any, run_worker: Any, task_queue: InMemoryTaskQueue) -> di
     with container.report_engine.override(AlwaysFailing()):
         for _ in range(10):
             run_worker()
-            from adapters.orm.models import OutboxRecord
-
-            OutboxRecord.objects.filter(published_at__isnull=True).update(available_at="2000-01-01T00:00:00Z")
-            container.outbox_dispatcher().relay()
+            relay_due_retries()
             if not task_queue.deliveries:
                 break
     return accepted

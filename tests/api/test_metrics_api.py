@@ -89,7 +89,7 @@ def test_an_upload_moves_the_counters_and_the_database_gauges(upload: Any, run_w
     def moved(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
 
-    kind = {"kind": "report.process", "queue": "reports"}
+    kind = {"kind": "report.process", "queue": "default"}
     ended = {**kind, "status": "succeeded"}
     assert moved("reportflow_jobs_submitted_total", **kind) == 1
     assert moved("reportflow_jobs_ended_total", **ended) == 1

@@ -212,7 +212,10 @@ def test_the_html_report_escapes_what_came_from_the_file_and_forbids_scripts(
     html = b"".join(response.streaming_content).decode()
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
-    assert "default-src 'none'" in response["Content-Security-Policy"]
+    policy = [directive.strip() for directive in response["Content-Security-Policy"].split(";")]
+    assert "default-src 'none'" in policy
+    assert {"frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'", "sandbox"} <= set(policy)
+    assert response["X-Frame-Options"] == "DENY"
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;" in html
 

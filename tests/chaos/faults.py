@@ -72,8 +72,8 @@ class CountingAnalyzer(ProfilingReportEngine):
         return result
 
     # The documents are rendered from the result without the execution note (its schema is strict).
-    def render_html(self, result: ProfileResult) -> str:
-        return super().render_html(_without_execution(result))
+    def render_html(self, result: ProfileResult, *, checkpoint: Checkpoint = no_checkpoint) -> str:
+        return super().render_html(_without_execution(result), checkpoint=checkpoint)
 
     def export_csv(self, result: ProfileResult, *, table: Literal["columns", "violations"]) -> str:
         return super().export_csv(_without_execution(result), table=table)

@@ -26,7 +26,7 @@ def test_a_job_whose_every_message_arrives_twice_executes_once(
     def publish_again(job_id: str) -> None:
         # the service published attempt 1 right after commit; this is the second copy
         with lock:
-            sender.send_task("reports.process", kwargs={"job_id": job_id, "attempt": 1}, queue="reports")
+            sender.send_task("reports.process", kwargs={"job_id": job_id, "attempt": 1}, queue="default")
             duplicates.append(job_id)
 
     with chaos_stack(tmp_path / "var", database_url=shared_database, broker_url=private_redis.url, env=env) as stack:

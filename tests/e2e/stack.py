@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -22,6 +23,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+ALL_QUEUES = "high,default,bulk,notifications,engine"
 
 
 def free_port() -> int:
@@ -41,7 +43,9 @@ class Stack:
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Token {self.token}"}, timeout=10)
 
-    def start_worker(self, name: str = "worker", queues: str = "reports,default", concurrency: int = 2) -> None:
+    def start_worker(
+        self, name: str = "worker", queues: str = "high,default,bulk,notifications,engine", concurrency: int = 2
+    ) -> None:
         self._spawn(
             name,
             [
@@ -63,7 +67,8 @@ class Stack:
         )
 
     def start_beat(self, name: str = "beat") -> None:
-        schedule = str(self.logs.parent / "celerybeat-schedule")
+        # a schedule file per beat, as each would have on its own host
+        schedule = str(self.logs.parent / f"{name}-celerybeat-schedule")
         self._spawn(name, [str(BIN / "celery"), "-A", "config", "beat", "--loglevel", "INFO", "--schedule", schedule])
 
     def stop(self, name: str, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
@@ -130,6 +135,8 @@ def running_stack(
     optionally beat, each in its own process group; everything is stopped on exit."""
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "VAR_DIR"}}
     env.update(DJANGO_SETTINGS_MODULE="config.settings", VAR_DIR=str(var_dir), PYTHONUNBUFFERED="1")
+    # production settings: a key shared by every process, and plain http (no TLS proxy here)
+    env.update(SECRET_KEY=secrets.token_urlsafe(50), SECURE_SSL_REDIRECT="false")
     if database_url:
         env["DATABASE_URL"] = database_url
     if broker_url:

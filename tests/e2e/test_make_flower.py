@@ -29,7 +29,7 @@ def test_make_flower_serves_flower_on_the_configured_broker_and_stops_on_sigterm
     log = tmp_path / "flower.log"
     with open(log, "wb") as out:
         make = subprocess.Popen(
-            ["make", "--no-print-directory", "-o", ".venv/.installed", "flower", f"FLOWER_PORT={port}"],
+            ["make", "--no-print-directory", "-o", ".venv/.installed-runtime", "flower", f"FLOWER_PORT={port}"],
             cwd=ROOT,
             env=env,
             stdout=out,

@@ -81,16 +81,16 @@ def test_one_upload_moves_the_counters_of_the_web_and_of_the_worker(
             - value(web_before, "reportflow_http_requests_total", **readyz)
             == 24
         )
-        assert value(each, "reportflow_jobs_submitted_total", kind="report.process", queue="reports") == 1
-        assert value(each, "reportflow_jobs", kind="report.process", queue="reports", status="succeeded") == 1
-        assert value(each, "reportflow_queue_depth", queue="reports") == 0
+        assert value(each, "reportflow_jobs_submitted_total", kind="report.process", queue="default") == 1
+        assert value(each, "reportflow_jobs", kind="report.process", queue="default", status="succeeded") == 1
+        assert value(each, "reportflow_queue_depth", queue="default") == 0
         assert (value(each, "reportflow_broker_up"), value(each, "reportflow_statistics_up")) == (1, 1)
         # no beat runs here: a delivery published after the request's half-second wait stays unmarked
         assert ("reportflow_outbox_backlog", ()) in each
-    ended = {"kind": "report.process", "queue": "reports", "status": "succeeded"}
+    ended = {"kind": "report.process", "queue": "default", "status": "succeeded"}
     assert value(worker, "reportflow_jobs_ended_total", **ended) == 1
     assert value(worker, "reportflow_job_run_seconds_count", **ended) == 1
-    assert value(worker, "reportflow_job_queue_wait_seconds_count", kind="report.process", queue="reports") == 1
+    assert value(worker, "reportflow_job_queue_wait_seconds_count", kind="report.process", queue="default") == 1
     assert value(worker, "reportflow_job_attempts_total", kind="report.process", outcome="succeeded") == 1
     heartbeats = [v for (name, _), v in worker.items() if name == "reportflow_worker_heartbeat_timestamp_seconds"]
     assert len(heartbeats) == 1 and time.time() - heartbeats[0] < 30

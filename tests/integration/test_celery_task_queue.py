@@ -40,7 +40,9 @@ def redis_app():  # type: ignore[no-untyped-def]
 def test_a_delivery_becomes_a_json_task_message_on_its_queue(redis_app) -> None:  # type: ignore[no-untyped-def]
     job_id = uuid.uuid4()
 
-    queue_for(redis_app).enqueue(Delivery(job_id=job_id, kind="report.process", attempt=2, queue="reports"))
+    queue_for(redis_app, publish_timeout=10).enqueue(
+        Delivery(job_id=job_id, kind="report.process", attempt=2, queue="reports")
+    )
 
     with Connection(REDIS_URL) as conn:
         message = conn.SimpleQueue(Queue("reports")).get(timeout=5)
@@ -54,7 +56,9 @@ def test_a_delivery_becomes_a_json_task_message_on_its_queue(redis_app) -> None:
 
 @pytest.mark.redis
 def test_a_message_carries_no_eta_because_retries_wait_in_the_outbox(redis_app) -> None:  # type: ignore[no-untyped-def]
-    queue_for(redis_app).enqueue(Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="reports"))
+    queue_for(redis_app, publish_timeout=10).enqueue(
+        Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="reports")
+    )
 
     with Connection(REDIS_URL) as conn:
         message = conn.SimpleQueue(Queue("reports")).get(timeout=5)

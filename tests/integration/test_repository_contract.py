@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.memory import InMemoryUnitOfWork
-from adapters.orm.unit_of_work import DjangoUnitOfWork
 from domain.errors import ConcurrentUpdate, TransientError
 from domain.job import Job
 from domain.job_status import JobStatus
@@ -18,15 +16,6 @@ from domain.profile import DeclaredSchema
 from domain.report import Report, ReportOutput
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["memory", pytest.param("django", marks=pytest.mark.django_db(transaction=True))])
-def uow_and_owners(request: pytest.FixtureRequest) -> Iterator[tuple[UnitOfWork, int, int]]:
-    if request.param == "memory":
-        yield InMemoryUnitOfWork(), 1, 2
-    else:
-        make_user = request.getfixturevalue("make_user")
-        yield DjangoUnitOfWork(), make_user("alice"), make_user("bob")
 
 
 def new_job(owner_id: int, at: datetime = T0, max_attempts: int = 3) -> Job:
@@ -256,19 +245,25 @@ def test_expired_leases_follow_the_domain_rule_including_a_missing_lease(
         assert (job.id in found) == job.is_lease_expired(now), "the query and Job.is_lease_expired agree"
 
 
-def test_overdue_jobs_are_waiting_ones_due_long_ago_without_a_pending_delivery(
+def dispatched(job: Job) -> Job:
+    job.dispatch(now=job.created_at)
+    return job
+
+
+def test_overdue_jobs_are_dispatched_long_ago_without_a_pending_delivery(
     uow_and_owners: tuple[UnitOfWork, int, int],
 ) -> None:
     uow, alice, _ = uow_and_owners
     lost, recent, pending, running = (
-        new_job(alice),
-        new_job(alice, at=T0 + timedelta(seconds=100)),
-        new_job(alice),
-        started(new_job(alice)),
+        dispatched(new_job(alice)),
+        dispatched(new_job(alice, at=T0 + timedelta(seconds=100))),
+        dispatched(new_job(alice)),
+        started(dispatched(new_job(alice))),
     )
-    resent = new_job(alice)
+    held_back = new_job(alice)  # never dispatched: admission's business, not a lost message
+    resent = dispatched(new_job(alice))
     resent.redeliver(now=T0, actor="system", next_check_at=T0 + timedelta(seconds=500))
-    add(uow, lost, recent, pending, running, resent)
+    add(uow, lost, recent, pending, running, held_back, resent)
     with uow:
         uow.outbox.add(
             Delivery(job_id=pending.id, kind=pending.kind, attempt=1, queue="reports"), available_at=T0, now=T0
@@ -282,6 +277,59 @@ def test_overdue_jobs_are_waiting_ones_due_long_ago_without_a_pending_delivery(
 
     assert found == {lost.id}
     assert resent.id in later and lost.id not in later
+
+
+def test_admission_counts_an_owner_s_running_dispatched_and_held_back_jobs(
+    uow_and_owners: tuple[UnitOfWork, int, int],
+) -> None:
+    uow, alice, bob = uow_and_owners
+    parent = started(new_job(alice))
+    parent.fan_out(2, now=T0, actor="w")  # only waits for its children: not counted as running
+    later = new_job(alice, at=T0 + timedelta(seconds=60))  # not due yet
+    other_kind = Job.create(
+        id=uuid.uuid4(), kind="webhook", owner_id=alice, queue="q", max_attempts=1, now=T0, actor="system"
+    )
+    add(uow, started(new_job(alice)), parent, dispatched(new_job(alice)), new_job(alice), later, new_job(bob))
+    add(uow, other_kind)
+
+    with uow:
+        load = uow.jobs.dispatch_load(alice, T0 + timedelta(seconds=1), kinds=["report.process"])
+
+    assert (load.running, load.dispatched, load.waiting) == (1, 1, 1)
+
+
+def test_the_next_jobs_to_dispatch_are_the_owner_s_highest_priority_then_longest_waiting(
+    uow_and_owners: tuple[UnitOfWork, int, int],
+) -> None:
+    uow, alice, bob = uow_and_owners
+    first, second = new_job(alice), new_job(alice, at=T0 + timedelta(seconds=1))
+    urgent = new_job(alice, at=T0 + timedelta(seconds=2))
+    urgent.priority = 10
+    add(uow, first, second, urgent, dispatched(new_job(alice)), new_job(bob, at=T0 + timedelta(seconds=3)))
+    now = T0 + timedelta(seconds=5)
+
+    with uow:
+        order = [job.id for job in uow.jobs.next_to_dispatch(alice, now, kinds=["report.process"], limit=10)]
+        owners = uow.jobs.owners_waiting(now, kinds=["report.process"], limit=10)
+        none_yet = uow.jobs.owners_waiting(T0 - timedelta(seconds=1), kinds=["report.process"], limit=10)
+
+    assert order == [urgent.id, first.id, second.id]
+    assert owners == [alice, bob], "the owner whose job waits longest first"
+    assert none_yet == []
+
+
+def test_an_owner_s_start_bucket_is_created_full_once_and_kept(uow_and_owners: tuple[UnitOfWork, int, int]) -> None:
+    uow, alice, _ = uow_and_owners
+
+    with uow:
+        bucket = uow.start_buckets.lock(alice, now=T0, initial_tokens=5)
+        bucket.take(2)
+        uow.start_buckets.save(bucket)
+        uow.commit()
+    with uow:
+        again = uow.start_buckets.lock(alice, now=T0 + timedelta(seconds=30), initial_tokens=5)
+
+    assert (bucket.tokens, again.tokens, again.refilled_at) == (3, 3, T0)
 
 
 def test_dead_letters_are_dead_jobs_newest_first_by_owner_or_all(uow_and_owners: tuple[UnitOfWork, int, int]) -> None:

@@ -8,6 +8,7 @@ from .checks.schema import DeclaredSchema, SchemaError, parse_schema
 from .engine import ProfilingEngine
 from .merging import PartialMismatch
 from .result import RESULT_SCHEMA_VERSION, ProfileResult
+from .warm import warm_up
 
 __all__ = [
     "RESULT_SCHEMA_VERSION",
@@ -17,4 +18,5 @@ __all__ = [
     "ProfilingEngine",
     "SchemaError",
     "parse_schema",
+    "warm_up",
 ]

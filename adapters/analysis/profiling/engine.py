@@ -12,7 +12,7 @@ from .checks.schema import DeclaredSchema, parse_schema
 from .finalize import build_result
 from .merging import merge_partials
 from .partial import PartialProfile
-from .progress import Checkpoint, no_checkpoint
+from .progress import Checkpoint, Progress, no_checkpoint, supervised
 from .report.csv_export import columns_csv, violations_csv
 from .report.html_report import render_html
 from .settings import MIB, EngineSettings
@@ -23,8 +23,6 @@ from .source.read import read_chunk
 from .source.sniff import sniff
 
 _SPOOL_PIECE = MIB
-_SPOOL_CHECKPOINT_BYTES = 64 * MIB
-_COLUMN_THREADS = 2
 
 
 class ProfilingEngine:
@@ -43,9 +41,12 @@ class ProfilingEngine:
         block_bytes: int = 4 * MIB,
         max_record_bytes: int = 64 * MIB,
         max_xlsx_uncompressed_bytes: int = 256 * MIB,
+        max_xlsx_decoded_bytes: int = 256 * MIB,
+        max_parquet_batch_bytes: int = 256 * MIB,
         max_violations: int = 1000,
         exact_distinct_limit: int = 10_000,
         spool_dir: str | None = None,
+        column_threads: int = 2,
     ) -> None:
         self.settings = EngineSettings(
             null_values=tuple(null_values),
@@ -54,24 +55,34 @@ class ProfilingEngine:
             block_bytes=block_bytes,
             max_record_bytes=max(max_record_bytes, block_bytes),
             max_xlsx_uncompressed_bytes=max_xlsx_uncompressed_bytes,
+            max_xlsx_decoded_bytes=max_xlsx_decoded_bytes,
+            max_parquet_batch_bytes=max_parquet_batch_bytes,
             max_violations=max_violations,
             exact_distinct_limit=exact_distinct_limit,
         )
         self.spool_dir = spool_dir
+        # Columns of a batch are profiled by this many threads, beside the reader thread. Two use
+        # both cores of a 2-core worker; where several chunk jobs share the cores, one each
+        # leaves the parallelism to the processes.
+        self.column_threads = max(1, column_threads)
 
     def analyze(self, content: BinaryIO, *, checkpoint: Checkpoint = no_checkpoint) -> dict[str, Any]:
         """Profile a stream; it is spooled to a temporary file first.
 
-        `checkpoint` is called with the share done after every block; what it raises
-        (AttemptAborted) stops the work and propagates.
+        `checkpoint` is called from this thread with the share done after every block, and with
+        None whenever TICK_SECONDS pass without one (see progress.py); what it raises
+        (AttemptAborted) stops the work and propagates at once. So do the other methods.
         """
         with tempfile.TemporaryDirectory(prefix="reportflow-", dir=self.spool_dir) as directory:
             path = os.path.join(directory, "upload")
-            with open(path, "wb") as spool:
-                while piece := content.read(_SPOOL_PIECE):
-                    spool.write(piece)
-                    if spool.tell() % _SPOOL_CHECKPOINT_BYTES < _SPOOL_PIECE:
-                        checkpoint(None)
+
+            def spool(progress: Progress) -> None:
+                with open(path, "wb") as target:
+                    while piece := content.read(_SPOOL_PIECE):
+                        target.write(piece)
+                        progress.tick()
+
+            supervised(spool, checkpoint)
             return self.analyze_path(path, checkpoint=checkpoint)
 
     def analyze_path(
@@ -79,24 +90,34 @@ class ProfilingEngine:
     ) -> dict[str, Any]:
         """Profile a local file in a single pass and return the result (schema_version 2)."""
         declared = None if schema is None else parse_schema(schema)
-        started = time.perf_counter()
-        source = sniff(path, self.settings)
-        checkpoint(0.0)
-        partial = self._profile(path, whole_file(source), declared, checkpoint)
-        if partial.checker is not None:
-            partial.checker.finish(list(partial.columns))
-        partial.duration_seconds = time.perf_counter() - started
-        return build_result(partial, file_bytes=source.size, chunks=1)
+
+        def work(progress: Progress) -> dict[str, Any]:
+            started = time.perf_counter()
+            progress.report(0.0)
+            source = sniff(path, self.settings, tick=progress.tick)
+            partial = self._profile(path, whole_file(source), declared, progress)
+            if partial.checker is not None:
+                partial.checker.finish(list(partial.columns))
+            partial.duration_seconds = time.perf_counter() - started
+            return build_result(partial, file_bytes=source.size, chunks=1, tick=progress.tick)
+
+        return supervised(work, checkpoint)
 
     def check_schema(self, schema: dict[str, Any]) -> None:
         """Validate a declared schema without reading a file. Raises SchemaError listing its problems."""
         parse_schema(schema)
 
-    def plan_chunks(self, path: str, *, target_bytes: int) -> list[dict[str, Any]]:
+    def plan_chunks(
+        self, path: str, *, target_bytes: int, checkpoint: Checkpoint = no_checkpoint
+    ) -> list[dict[str, Any]]:
         """Split a local file into chunks of about `target_bytes`, each starting on a record."""
-        source = sniff(path, self.settings)
-        chunks = plan_chunks(path, source, target_bytes=target_bytes, settings=self.settings)
-        return [chunk.model_dump(mode="json") for chunk in chunks]
+
+        def work(progress: Progress) -> list[dict[str, Any]]:
+            source = sniff(path, self.settings, tick=progress.tick)
+            chunks = plan_chunks(path, source, target_bytes=target_bytes, settings=self.settings, tick=progress.tick)
+            return [chunk.model_dump(mode="json") for chunk in chunks]
+
+        return supervised(work, checkpoint)
 
     def profile_chunk(
         self,
@@ -114,37 +135,47 @@ class ProfilingEngine:
         spec = ChunkSpec.model_validate(chunk)
         if os.path.getsize(path) != spec.source.size:
             raise ValueError("the file changed since its chunks were planned (its size differs)")
-        started = time.perf_counter()
-        partial = self._profile(path, spec, declared, checkpoint)
-        partial.duration_seconds = time.perf_counter() - started
-        return partial.to_json()
 
-    def merge(self, partials: list[dict[str, Any]], *, file_bytes: int) -> dict[str, Any]:
+        def work(progress: Progress) -> dict[str, Any]:
+            started = time.perf_counter()
+            partial = self._profile(path, spec, declared, progress)
+            partial.duration_seconds = time.perf_counter() - started
+            return partial.to_json()
+
+        return supervised(work, checkpoint)
+
+    def merge(
+        self, partials: list[dict[str, Any]], *, file_bytes: int, checkpoint: Checkpoint = no_checkpoint
+    ) -> dict[str, Any]:
         """Fold the partials of every chunk into the final result.
 
         Raises PartialMismatch (a ValueError) unless they are exactly the chunks of one plan.
         """
-        started = time.perf_counter()
-        result = merge_partials(partials, file_bytes=file_bytes, settings=self.settings)
-        result["duration_seconds"] = round(result["duration_seconds"] + time.perf_counter() - started, 6)
-        return result
 
-    def render_html(self, result: dict[str, Any]) -> str:
+        def work(progress: Progress) -> dict[str, Any]:
+            started = time.perf_counter()
+            result = merge_partials(partials, file_bytes=file_bytes, settings=self.settings, tick=progress.tick)
+            result["duration_seconds"] = round(result["duration_seconds"] + time.perf_counter() - started, 6)
+            return result
+
+        return supervised(work, checkpoint)
+
+    def render_html(self, result: dict[str, Any], *, checkpoint: Checkpoint = no_checkpoint) -> str:
         """A self-contained HTML report (inline SVG charts, no scripts) with everything escaped."""
-        return render_html(result)
+        return supervised(lambda progress: render_html(result, tick=progress.tick), checkpoint)
 
     def export_csv(self, result: dict[str, Any], *, table: Literal["columns", "violations"] = "columns") -> str:
         """The column profiles or the schema violations as CSV, with formula injection neutralised."""
         return columns_csv(result) if table == "columns" else violations_csv(result)
 
     def _profile(
-        self, path: str, chunk: ChunkSpec, schema: DeclaredSchema | None, checkpoint: Checkpoint
+        self, path: str, chunk: ChunkSpec, schema: DeclaredSchema | None, progress: Progress
     ) -> PartialProfile:
         partial = PartialProfile(chunk, self.settings, schema)
         # Polars and numpy release the GIL: reading the next block and profiling the columns of
         # this one in threads overlaps their work (about 1.5x faster on 2 cores).
-        with ThreadPoolExecutor(max_workers=_COLUMN_THREADS, thread_name_prefix="report-engine") as pool:
-            for batch in prefetched(read_chunk(path, chunk, self.settings)):
-                partial.observe(batch, pool=pool)
-                checkpoint(batch.progress)
+        with ThreadPoolExecutor(max_workers=self.column_threads, thread_name_prefix="report-engine") as pool:
+            for batch in prefetched(read_chunk(path, chunk, self.settings), on_wait=progress.tick):
+                partial.observe(batch, pool=pool, tick=progress.tick)
+                progress.report(batch.progress)
         return partial

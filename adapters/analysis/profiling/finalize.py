@@ -8,6 +8,7 @@ from typing import Any
 
 from .checks.checker import SchemaChecker
 from .partial import PartialProfile
+from .progress import Tick, no_tick
 from .result import (
     ColumnProfile,
     DataQuality,
@@ -33,8 +34,13 @@ TOP_VALUES = 10
 _CONFIDENCE = {1: 0.683, 2: 0.954, 3: 0.997}[HLL_CONFIDENCE_STD_DEVS]
 
 
-def build_result(profile: PartialProfile, *, file_bytes: int, chunks: int) -> dict[str, Any]:
+def build_result(profile: PartialProfile, *, file_bytes: int, chunks: int, tick: Tick = no_tick) -> dict[str, Any]:
+    """The result document; `tick` is called after every column."""
     source = profile.chunk.source
+    columns = []
+    for position, column in enumerate(profile.columns.values()):
+        columns.append(_column(column, position, profile.rows))
+        tick()
     result = ProfileResult(
         summary=Summary(rows=profile.rows, columns=len(profile.columns)),
         file=FileFacts(
@@ -51,7 +57,7 @@ def build_result(profile: PartialProfile, *, file_bytes: int, chunks: int) -> di
         data_quality=DataQuality(
             ragged_rows=profile.ragged_rows, ragged_lines=profile.ragged_lines, blank_lines=profile.blank_lines
         ),
-        columns=[_column(column, position, profile.rows) for position, column in enumerate(profile.columns.values())],
+        columns=columns,
         schema_check=None if profile.checker is None else _schema_check(profile.checker),
     )
     return result.model_dump(mode="json")

@@ -9,13 +9,15 @@ from domain.errors import InvalidReportFile
 
 from .checks.checker import SchemaChecker
 from .checks.schema import DeclaredSchema
+from .progress import Tick, no_tick
 from .settings import EngineSettings
 from .source.batch import Batch
 from .source.chunk_spec import ChunkSpec
 from .source.text_frame import normalise_nulls
 from .stats.column import ColumnAccumulator
 
-PARTIAL_VERSION = 1
+PARTIAL_VERSION = 2
+_POOL_ROWS = 20_000
 
 
 class PartialProfile:
@@ -35,8 +37,11 @@ class PartialProfile:
             absent_is_null = chunk.source.format == "jsonl"
             self.checker = SchemaChecker(schema, cap=settings.max_violations, absent_is_null=absent_is_null)
 
-    def observe(self, batch: Batch, *, pool: Executor | None = None) -> None:
-        """Profile a batch; with a pool, columns are profiled concurrently (each by one thread)."""
+    def observe(self, batch: Batch, *, pool: Executor | None = None, tick: Tick = no_tick) -> None:
+        """Profile a batch; with a pool, columns are profiled concurrently (each by one thread).
+
+        `tick` is called in this thread after every column and every schema rule.
+        """
         frame = normalise_nulls(batch.frame, self.settings.null_values)
         for name in frame.columns:
             if name not in self.columns:
@@ -46,24 +51,29 @@ class PartialProfile:
         def observe_column(name: str) -> None:
             self.columns[name].observe(frame[name], limit=limit, budget=budget)
 
-        for _ in (pool.map if pool is not None else map)(observe_column, frame.columns):
-            pass
+        # Threads pay off when each column's work is long native work that releases the GIL; a
+        # short column is mostly Python, and threads would only fight over the GIL (with the
+        # caller's thread too, which must get it to call the checkpoint).
+        spread = pool is not None and frame.height >= _POOL_ROWS
+        for _ in (pool.map if spread else map)(observe_column, frame.columns):  # type: ignore[union-attr]
+            tick()
         if self.checker is not None:
-            self.checker.observe(frame, batch.lines)
+            self.checker.observe(frame, batch.lines, tick=tick)
         self.rows += frame.height
         self.blank_lines += batch.blank_lines
         self.ragged_rows += len(batch.ragged_lines)
         room = self.settings.max_quality_lines - len(self.ragged_lines)
         self.ragged_lines += [int(line) for line in batch.ragged_lines[: max(room, 0)]]
 
-    def merge(self, other: PartialProfile) -> None:
-        """Fold in the partial of a later chunk."""
+    def merge(self, other: PartialProfile, *, tick: Tick = no_tick) -> None:
+        """Fold in the partial of a later chunk; `tick` is called after every column."""
         for name in other.columns:
             if name not in self.columns:
                 self._add_column(name)
         limit, budget = self._exact_limits()
         for name, column in other.columns.items():
             self.columns[name].merge(column, limit=limit, budget=budget)
+            tick()
         self.rows += other.rows
         self.blank_lines += other.blank_lines
         self.ragged_rows += other.ragged_rows

@@ -1,13 +1,94 @@
-"""Checkpoints: how a caller follows progress and stops the work (same shape as the domain's port)."""
+"""Checkpoints: how a caller follows progress and stops the work (same shape as the domain's port).
+
+The work runs in a thread of its own; the caller's thread only waits for it and calls the
+checkpoint: with the share done whenever the work reports one (after every batch), and with
+None whenever `TICK_SECONDS` pass without a report. The gap between two calls is therefore
+about `TICK_SECONDS`, whatever the work is doing (parsing a block, loading a sheet, merging).
+What the checkpoint raises (the domain's AttemptAborted) propagates at once; the work stops at
+its next `tick()` (between columns, blocks and rules) and its thread ends on its own.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from queue import Empty, SimpleQueue
+from typing import TypeVar
 
-# Called after every block with the share of the chunk done (None when unknown); what it
-# raises (the domain's AttemptAborted) stops the work and propagates to the caller.
+# Called with the share of the chunk done (None when unknown).
 Checkpoint = Callable[[float | None], None]
+Tick = Callable[[], None]
+T = TypeVar("T")
+
+TICK_SECONDS = 0.05
 
 
 def no_checkpoint(progress: float | None = None) -> None:
     return None
+
+
+def no_tick() -> None:
+    return None
+
+
+class Abandoned(Exception):
+    """Raised inside the work once its caller stopped waiting for it."""
+
+
+class Progress:
+    """What the work hands its caller: shares done, and a way to learn that it was abandoned."""
+
+    __slots__ = ("_abandoned", "_shares")
+
+    def __init__(self) -> None:
+        self._shares: SimpleQueue[tuple[str, object]] = SimpleQueue()
+        self._abandoned = threading.Event()
+
+    def report(self, share: float | None) -> None:
+        self.tick()
+        self._shares.put(("share", share))
+
+    def tick(self) -> None:
+        """Raises Abandoned once the caller stopped waiting."""
+        if self._abandoned.is_set():
+            raise Abandoned
+
+    def _abandon(self) -> None:
+        self._abandoned.set()
+
+    def _end(self) -> None:
+        self._shares.put(("end", None))
+
+    def _next(self) -> tuple[str, float | None]:
+        """The next report, or ("tick", None) when none came within TICK_SECONDS."""
+        try:
+            kind, share = self._shares.get(timeout=TICK_SECONDS)
+        except Empty:
+            return "tick", None
+        return kind, share  # type: ignore[return-value]
+
+
+def supervised(work: Callable[[Progress], T], checkpoint: Checkpoint) -> T:
+    """Run `work` in a thread of its own, calling `checkpoint` from this thread (see the module doc)."""
+    progress = Progress()
+    outcome: list[tuple[str, object]] = []
+
+    def run() -> None:
+        try:
+            outcome.append(("value", work(progress)))
+        except BaseException as exc:  # handed over to the caller, which raises it
+            outcome.append(("error", exc))
+        finally:
+            progress._end()
+
+    threading.Thread(target=run, name="report-engine-work", daemon=True).start()
+    try:
+        while (report := progress._next())[0] != "end":
+            checkpoint(report[1])
+    except BaseException:
+        progress._abandon()
+        raise
+    kind, value = outcome[0]
+    if kind == "error":
+        raise value  # type: ignore[misc]
+    return value  # type: ignore[return-value]

@@ -9,9 +9,11 @@ import pytest
 
 from adapters.memory import FixedClock, InMemoryBlobStore, InMemoryHeartbeat, InMemoryTaskQueue, InMemoryUnitOfWork
 from adapters.memory.job_metrics import InMemoryJobMetrics
+from application.jobs.admission import Admission, ExecutionLimits, SameLimitsForAll
 from application.jobs.commands import CancelJobHandler, JobCommand, ReplayJobHandler
+from application.jobs.dispatch_waiting import DispatchReport, DispatchWaitingJobsHandler
 from application.jobs.job_ended import ENGINE_LISTENERS
-from application.jobs.outbox_dispatcher import OutboxDispatcher
+from application.jobs.outbox_dispatcher import OutboxDispatcher, RelayReport
 from application.jobs.pipeline import AttemptOutcome, AttemptPipeline, RunAttempt
 from application.jobs.read_models import JobView
 from application.jobs.reconciler import ReconcileJobsHandler
@@ -32,6 +34,11 @@ from application.reports.output import ReportProcessing
 from application.reports.process import ProcessReportHandler
 from application.reports.read_models import SubmittedReport
 from application.reports.submit import IdempotencyKey, ReportIntake, SubmitReport, SubmitReportHandler
+from application.schedules.fire import FireReport, FireSchedules, FireSchedulesHandler
+from application.schedules.lease import ClaimSchedulerLease, ClaimSchedulerLeaseHandler, SchedulerLeaseState
+from application.schedules.manage import CreateSchedule, CreateScheduleHandler
+from application.schedules.read_models import ScheduleView
+from application.schedules.settings import SchedulerSettings
 from domain.errors import InvalidSchema, JobError
 from domain.ports import Checkpoint, no_checkpoint
 from domain.profile import ChunkPlan, DeclaredSchema, PartialProfile, ProfileResult
@@ -45,6 +52,9 @@ class ScriptedEngine:
         self.calls = 0
         self.during: Any = None  # called at the start of the work, to change the world meanwhile
         self.after_checkpoint: Any = None  # called after the work's checkpoint
+
+    def warm_up(self) -> None:
+        return None
 
     def check_schema(self, schema: DeclaredSchema) -> None:
         if "columns" not in schema.definition:
@@ -78,7 +88,9 @@ class ScriptedEngine:
             data={"rows": chunk.spec["rows"], "columns": len(lines[0].split(",")), "first": chunk.spec["first"]}
         )
 
-    def merge(self, partials: list[PartialProfile], *, file_bytes: int) -> ProfileResult:
+    def merge(
+        self, partials: list[PartialProfile], *, file_bytes: int, checkpoint: Checkpoint = no_checkpoint
+    ) -> ProfileResult:
         firsts = [p.data["first"] for p in partials]
         if firsts != sorted(firsts):
             raise ValueError("partials out of order")
@@ -87,7 +99,7 @@ class ScriptedEngine:
             document={"summary": {"rows": rows, "columns": partials[0].data["columns"]}, "chunks": len(partials)}
         )
 
-    def render_html(self, result: ProfileResult) -> str:
+    def render_html(self, result: ProfileResult, *, checkpoint: Checkpoint = no_checkpoint) -> str:
         return f"<p>{result.document['summary']['rows']} rows</p>"
 
     def export_csv(self, result: ProfileResult, *, table: Literal["columns", "violations"]) -> str:
@@ -129,9 +141,11 @@ class World:
         )
     )
     kind_settings: ReportKindSettings = field(default_factory=lambda: ReportKindSettings(max_attempts=3))
+    limits: ExecutionLimits = field(default_factory=lambda: ExecutionLimits(dispatch_window=1000))
     stopping: str = ""  # a reason set here stops the worker: running attempts hand their jobs back
     listeners: list[JobEndedListener] = field(default_factory=list)  # job-ended listeners after the engine's
     time_limit_errors: tuple[type[BaseException], ...] = ()
+    scheduler_settings: SchedulerSettings = field(default_factory=lambda: SchedulerSettings(lease_seconds=30))
     metrics: InMemoryJobMetrics = field(default_factory=InMemoryJobMetrics)  # what submit counted
 
     @property
@@ -159,8 +173,17 @@ class World:
 
     @property
     def transitions(self) -> JobTransitions:
+        kinds = self.kinds
+        admission = Admission(
+            limits=SameLimitsForAll(self.limits),
+            limited_kinds=kinds.names(owner_limits=True),
+            unlimited_kinds=kinds.names(owner_limits=False),
+        )
         return JobTransitions(
-            kinds=self.kinds, on_job_ended=[*ENGINE_LISTENERS, *self.listeners], dispatcher=self.dispatcher
+            kinds=kinds,
+            on_job_ended=[*ENGINE_LISTENERS, *self.listeners],
+            dispatcher=self.dispatcher,
+            admission=admission,
         )
 
     @property
@@ -205,7 +228,9 @@ class World:
         )
 
     def process(self, job_id: Any, attempt: int, worker: str = "w1") -> AttemptOutcome:
-        """Run the attempt through the pipeline, as the Celery tasks do."""
+        """Run the attempt through the pipeline, as the Celery tasks do, after the relay's
+        admission pass (which runs every second: a retry that came due has been dispatched)."""
+        self.dispatch_waiting()
         return self.pipeline(RunAttempt(job_id=job_id, attempt=attempt, worker=worker))
 
     def run_queue(self, limit: int = 100) -> list[AttemptOutcome]:
@@ -218,8 +243,15 @@ class World:
             outcomes.append(self.process(delivery.job_id, delivery.attempt))
         return outcomes
 
-    def relay(self) -> Any:
-        return self.dispatcher.relay()
+    def relay(self) -> RelayReport:
+        """The relay's schedule: admit what may start now, then publish what was never published
+        (the report counts both)."""
+        admitted = self.dispatch_waiting().dispatched
+        relayed = self.dispatcher.relay()
+        return RelayReport(published=admitted + relayed.published, failed=relayed.failed)
+
+    def dispatch_waiting(self) -> DispatchReport:
+        return DispatchWaitingJobsHandler(uow=self.uow, transitions=self.transitions, clock=self.clock)()
 
     def reconcile(self) -> Any:
         return ReconcileJobsHandler(
@@ -240,6 +272,26 @@ class World:
     def result_of(self, report_id: Any) -> dict[str, Any] | None:
         output = self.uow.state.reports[report_id].output
         return json.loads(self.blobs.blobs[output.documents["result.json"]]) if output else None
+
+    def create_schedule(self, report_id: Any, cron: str, timezone: str = "UTC", owner_id: int = 1) -> ScheduleView:
+        handler = CreateScheduleHandler(uow=self.fresh_uow(), clock=self.clock)
+        return handler(CreateSchedule(owner_id=owner_id, report_id=report_id, cron=cron, timezone=timezone))
+
+    def claim_lease(self, holder: str = "beat-1") -> SchedulerLeaseState:
+        handler = ClaimSchedulerLeaseHandler(uow=self.fresh_uow(), clock=self.clock, settings=self.scheduler_settings)
+        return handler(ClaimSchedulerLease(holder=holder))
+
+    def fire(self, scheduler: str = "beat-1") -> FireReport:
+        """A firing sent by `scheduler`, as the schedules.fire task runs it."""
+        handler = FireSchedulesHandler(
+            uow=self.fresh_uow(),
+            transitions=self.transitions,
+            blobs=self.blobs,
+            clock=self.clock,
+            schedule_clock=self.clock,
+            settings=self.scheduler_settings,
+        )
+        return handler(FireSchedules(scheduler=scheduler))
 
     def fail_next(self, *errors: JobError | Exception) -> None:
         self.report_engine.errors.extend(errors)

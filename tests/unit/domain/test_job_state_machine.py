@@ -169,6 +169,7 @@ def test_a_replay_gives_a_fresh_budget_without_reusing_attempt_numbers() -> None
     job = job_in(JobStatus.DEAD)
 
     job.replay(now=LATER, actor="user:1", budget=3)
+    job.dispatch(now=LATER)
 
     assert job.status is JobStatus.QUEUED
     assert job.attempts == 1
@@ -177,9 +178,12 @@ def test_a_replay_gives_a_fresh_budget_without_reusing_attempt_numbers() -> None
     assert not job.accepts_delivery(1)
 
 
-def test_only_the_next_attempt_of_a_waiting_job_is_accepted() -> None:
+def test_only_the_next_attempt_of_a_waiting_job_is_accepted_once_it_was_dispatched() -> None:
     queued, running, succeeded = job_in(JobStatus.QUEUED), job_in(JobStatus.RUNNING), job_in(JobStatus.SUCCEEDED)
+    held_back = queued.accepts_delivery(1)
+    queued.dispatch(now=NOW)
 
+    assert not held_back, "a job its owner's limits hold back does not start on a stray message"
     assert queued.accepts_delivery(1)
     assert not queued.accepts_delivery(2)
     assert not running.accepts_delivery(1)
@@ -289,6 +293,7 @@ def test_a_handed_back_attempt_waits_again_at_once_and_does_not_use_up_the_budge
     later = NOW + timedelta(seconds=5)
 
     job.hand_back(now=later, actor="worker:w", reason="the worker is stopping")
+    job.dispatch(now=later)
 
     assert (job.status, job.attempts, job.max_attempts, job.attempts_left) == (JobStatus.RETRYING, 1, 3, 2)
     assert (job.next_attempt_at, job.lease_expires_at) == (later, None)
@@ -305,3 +310,25 @@ def test_a_job_has_just_ended_only_until_its_terminal_transition_is_saved() -> N
     job.new_events = []
 
     assert ended_before_save and not job.has_just_ended
+
+
+def test_a_job_is_dispatched_once_per_attempt_and_only_when_due() -> None:
+    job = Job.create(id=uuid.uuid4(), kind="k", owner_id=1, queue="q", max_attempts=2, now=NOW, actor="u")
+    with pytest.raises(InvalidTransition):
+        job.dispatch(now=NOW - timedelta(seconds=1))
+
+    job.dispatch(now=NOW)
+
+    with pytest.raises(InvalidTransition):
+        job.dispatch(now=NOW)
+    job.start(now=NOW, worker="w", lease_seconds=30)
+    assert job.dispatched_at is None
+
+
+def test_a_deferral_is_an_event_that_leaves_the_job_waiting() -> None:
+    job = Job.create(id=uuid.uuid4(), kind="k", owner_id=1, queue="q", max_attempts=2, now=NOW, actor="u")
+
+    job.defer(now=NOW, actor="system", reason="2 of its jobs run (limit 2)")
+
+    assert job.status is JobStatus.QUEUED
+    assert job.new_events[-1].message == "deferred: 2 of its jobs run (limit 2)"

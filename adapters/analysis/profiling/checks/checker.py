@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from ..progress import Tick, no_tick
 from ..stats.parsing import parse_boolean, parse_float, parse_integer, parse_temporal
 from .schema import ColumnRule, DeclaredSchema
 from .violations import ViolationLog, clip
@@ -26,8 +27,8 @@ class SchemaChecker:
         self.absent_is_null = absent_is_null
         self.log = ViolationLog(cap=cap, order={rule.name: index for index, rule in enumerate(schema.columns)})
 
-    def observe(self, frame: pl.DataFrame, lines: npt.NDArray[np.int64]) -> None:
-        """Check a batch whose nulls are already normalised."""
+    def observe(self, frame: pl.DataFrame, lines: npt.NDArray[np.int64], *, tick: Tick = no_tick) -> None:
+        """Check a batch whose nulls are already normalised; `tick` is called after every rule."""
         found: list[dict[str, Any]] = []
         for rule in self.schema.columns:
             if rule.name in frame.columns:
@@ -44,6 +45,7 @@ class SchemaChecker:
                 if self.log.room > 0:
                     rows = broken.arg_true().head(self.log.room).to_numpy()
                     found.extend(_entries(rule.name, name, message, values, rows, lines))
+                tick()
         if found:
             self.log.add(found)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..progress import Tick, no_tick
 from ..result import ColumnProfile, ProfileResult, SchemaCheck
 from .neutralise import neutralise
 from .svg import esc, histogram_svg, null_bar_svg, top_values_svg
@@ -22,8 +23,11 @@ section{margin:1.5rem 0;padding-top:.5rem;border-top:2px solid #eee}.bar{fill:#4
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
-def render_html(result: dict[str, Any]) -> str:
-    """Raises pydantic.ValidationError when `result` is not a schema_version 2 result."""
+def render_html(result: dict[str, Any], *, tick: Tick = no_tick) -> str:
+    """Raises pydantic.ValidationError when `result` is not a schema_version 2 result.
+
+    `tick` is called after every column's section.
+    """
     profile = ProfileResult.model_validate(result)
     facts = profile.file
     overview = [
@@ -44,7 +48,7 @@ def render_html(result: dict[str, Any]) -> str:
         _table(("fact", "value"), overview),
         "<h2>Columns</h2>",
         _columns_table(profile.columns),
-        *(_column_section(column) for column in profile.columns),
+        *(_ticked(_column_section(column), tick) for column in profile.columns),
     ]
     if profile.schema_check is not None:
         body.append(_schema_section(profile.schema_check))
@@ -53,6 +57,11 @@ def render_html(result: dict[str, Any]) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
         f"<title>Report profile</title><style>{_STYLE}</style></head><body>{''.join(body)}</body></html>"
     )
+
+
+def _ticked(section: str, tick: Tick) -> str:
+    tick()
+    return section
 
 
 def _columns_table(columns: list[ColumnProfile]) -> str:

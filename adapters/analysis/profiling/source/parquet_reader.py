@@ -7,11 +7,12 @@ from collections.abc import Iterator
 import numpy as np
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
 import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
 from domain.errors import InvalidReportFile
 
-from ..settings import EngineSettings
+from ..settings import MIB, EngineSettings
 from .batch import Batch
 from .chunk_spec import ChunkSpec
 from .dialect import unique_names
@@ -46,8 +47,12 @@ def row_group_sizes(path: str) -> list[tuple[int, int]]:
 
 
 def read_parquet_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) -> Iterator[Batch]:
-    """Raises InvalidReportFile when a row group cannot be decoded."""
-    parquet = _open(path)
+    """Raises InvalidReportFile when a row group cannot be decoded or a batch expands past its budget.
+
+    Text and binary columns are read as dictionaries, as most writers store them: a batch's
+    expanded size is then known (and refused) before its values are materialised.
+    """
+    parquet = _open(path, dictionaries=True)
     groups = list(range(chunk.row_group_start, chunk.row_group_end))
     if not groups:
         return
@@ -56,7 +61,8 @@ def read_parquet_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) ->
     total = sum(parquet.metadata.row_group(group).num_rows for group in groups)
     try:
         for record_batch in parquet.iter_batches(batch_size=settings.parquet_batch_rows, row_groups=groups):
-            renamed = pa.RecordBatch.from_arrays(record_batch.columns, names=names)
+            expanded = _expanded(record_batch, line, settings.max_parquet_batch_bytes)
+            renamed = pa.RecordBatch.from_arrays(expanded, names=names)
             frame = as_text(pl.DataFrame(pl.from_arrow(renamed)))
             lines = np.arange(line, line + frame.height, dtype=np.int64)
             line += frame.height
@@ -65,8 +71,39 @@ def read_parquet_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) ->
         raise InvalidReportFile(f"the Parquet file is corrupt near record {line}: {exc}") from exc
 
 
-def _open(path: str) -> pq.ParquetFile:
+def _expanded(batch: pa.RecordBatch, line: int, budget: int) -> list[pa.Array]:
+    """The batch's columns with their dictionaries expanded, once their expanded size is known to fit."""
+    size = 0
+    for column in batch.columns:
+        if pa.types.is_dictionary(column.type):
+            lengths = pc.binary_length(column.dictionary)
+            size += (pc.sum(pc.take(lengths, column.indices)).as_py() or 0) + 8 * len(column)
+        else:
+            size += column.nbytes
+    if size > budget:
+        raise InvalidReportFile(
+            f"the Parquet records from {line} on expand to {size / MIB:,.0f} MiB in one batch of "
+            f"{batch.num_rows:,} rows; the limit is {budget / MIB:,.0f} MiB (a possible decompression bomb)"
+        )
+    return [column.dictionary_decode() if pa.types.is_dictionary(column.type) else column for column in batch.columns]
+
+
+def _open(path: str, *, dictionaries: bool = False) -> pq.ParquetFile:
+    """With `dictionaries`, top-level text and binary columns are read as dictionary arrays."""
     try:
-        return pq.ParquetFile(path)
+        if not dictionaries:
+            return pq.ParquetFile(path)
+        schema = pq.ParquetFile(path).schema_arrow
+        textual = [field.name for field in schema if _is_textual(field.type)]
+        return pq.ParquetFile(path, read_dictionary=textual)
     except (pa.ArrowException, OSError) as exc:
         raise InvalidReportFile(f"the Parquet file's footer is corrupt and cannot be read ({exc})") from exc
+
+
+def _is_textual(kind: pa.DataType) -> bool:
+    return bool(
+        pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or pa.types.is_binary(kind)
+        or pa.types.is_large_binary(kind)
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..progress import Tick, no_tick
 from ..settings import EngineSettings
 from .blocks import record_blocks
 from .chunk_spec import ChunkSpec
@@ -32,8 +33,13 @@ def whole_file(source: SourceInfo) -> ChunkSpec:
     )
 
 
-def plan_chunks(path: str, source: SourceInfo, *, target_bytes: int, settings: EngineSettings) -> list[ChunkSpec]:
-    """Raises ValueError for a non-positive target, InvalidReportFile for unbalanced quotes."""
+def plan_chunks(
+    path: str, source: SourceInfo, *, target_bytes: int, settings: EngineSettings, tick: Tick = no_tick
+) -> list[ChunkSpec]:
+    """Raises ValueError for a non-positive target, InvalidReportFile for unbalanced quotes.
+
+    `tick` is called after every block of the scan that finds record boundaries.
+    """
     if target_bytes <= 0:
         raise ValueError("target_bytes must be positive")
     if source.format == "parquet":
@@ -43,10 +49,12 @@ def plan_chunks(path: str, source: SourceInfo, *, target_bytes: int, settings: E
     assert source.encoding is not None
     if not TextEncoding(name=source.encoding, bom=source.bom).ascii_compatible:
         return [whole_file(source)]
-    return _plan_byte_ranges(path, source, target_bytes, settings)
+    return _plan_byte_ranges(path, source, target_bytes, settings, tick)
 
 
-def _plan_byte_ranges(path: str, source: SourceInfo, target_bytes: int, settings: EngineSettings) -> list[ChunkSpec]:
+def _plan_byte_ranges(
+    path: str, source: SourceInfo, target_bytes: int, settings: EngineSettings, tick: Tick
+) -> list[ChunkSpec]:
     # Steps of an eighth of the target keep each chunk within an eighth of its target size.
     step = max(1, min(target_bytes // 8, settings.block_bytes))
     quote = source.quote.encode() if source.format != "jsonl" and source.quote else None
@@ -54,6 +62,7 @@ def _plan_byte_ranges(path: str, source: SourceInfo, target_bytes: int, settings
     ranges: list[tuple[int, int, int]] = []
     start, first_line = source.data_start, source.first_line
     for block in record_blocks(pieces, quote=quote, limits=replace(settings, block_bytes=step), first_line=first_line):
+        tick()
         end = source.data_start + block.offset + len(block.data)
         if end - start >= target_bytes:
             ranges.append((start, end, first_line))

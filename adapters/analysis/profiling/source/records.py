@@ -30,15 +30,15 @@ def index_records(block: bytes, *, first_line: int, delimiter: str, quote: str |
     """Raises InvalidReportFile for a quote inside an unquoted field or text after a closing quote."""
     data = np.frombuffer(block, dtype=np.uint8)
     newlines = np.flatnonzero(data == _NEWLINE)
-    delimiters = data == ord(delimiter)
+    delimiters = np.flatnonzero(data == ord(delimiter))
     if quote is not None and quote.encode() in block:
-        is_quote = data == ord(quote)
-        _check_quote_placement(data, np.flatnonzero(is_quote), newlines, first_line, ord(delimiter))
-        # Running parity of quotes: true inside a quoted field (and on its opening quote).
-        inside = np.logical_xor.accumulate(is_quote)
-        ends = newlines[~inside[newlines]]
-        delimiters &= ~inside
+        quotes = np.flatnonzero(data == ord(quote))
+        _check_quote_placement(data, quotes, newlines, first_line, ord(delimiter))
+        # A byte lies inside a quoted field when an odd number of quotes precede it, that is
+        # between quote 2j and quote 2j+1 (a doubled quote closes and reopens at once).
+        ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
     else:
+        quotes = np.zeros(0, np.intp)
         ends = newlines
     every_newline_ends_a_record = len(ends) == len(newlines)
     if len(data) and data[-1] != _NEWLINE:
@@ -50,13 +50,27 @@ def index_records(block: bytes, *, first_line: int, delimiter: str, quote: str |
     lengths = ends - starts
     first_byte = data[np.minimum(starts, len(data) - 1)]
     blank = (lengths == 0) | ((lengths == 1) & (first_byte == _CR))
-    # Each segment [start_i, start_i+1) holds record i and its newline, never a delimiter.
-    fields = np.add.reduceat(delimiters, starts, dtype=np.int64) + 1
+    fields = _field_counts(starts, len(data), delimiters, quotes)
     if every_newline_ends_a_record:
         lines = first_line + np.arange(len(starts), dtype=np.int64)
     else:
         lines = first_line + np.searchsorted(newlines, starts).astype(np.int64)
     return RecordIndex(lines=lines, fields=fields, blank=blank)
+
+
+def _field_counts(
+    starts: npt.NDArray[np.int64], size: int, delimiters: npt.NDArray[np.intp], quotes: npt.NDArray[np.intp]
+) -> npt.NDArray[np.int64]:
+    """Fields per record: the delimiters of its segment [start_i, start_i+1), less those between
+    an opening and a closing quote (there are far fewer quotes than delimiters to search)."""
+    fields = np.diff(np.searchsorted(delimiters, np.append(starts, size))).astype(np.int64) + 1
+    opening, closing = quotes[0::2], quotes[1::2]
+    if len(closing):
+        opening = opening[: len(closing)]
+        quoted = np.searchsorted(delimiters, closing) - np.searchsorted(delimiters, opening)
+        record = np.searchsorted(starts, opening, side="right") - 1
+        fields -= np.bincount(record, weights=quoted, minlength=len(starts)).astype(np.int64)
+    return fields
 
 
 def _check_quote_placement(

@@ -8,6 +8,7 @@ import os
 
 from domain.errors import InvalidReportFile
 
+from ..progress import Tick, no_tick
 from ..settings import EngineSettings
 from .dialect import parse_header, sniff_dialect
 from .encoding import TextEncoding, detect_encoding
@@ -22,8 +23,11 @@ _CONTROLS = {code: None for code in range(32) if chr(code) not in "\t\r\n"}
 _SUPPORTED = "CSV, TSV, JSON Lines, Parquet or XLSX"
 
 
-def sniff(path: str, settings: EngineSettings) -> SourceInfo:
-    """Raises InvalidReportFile for empty, binary, unsupported or malformed content."""
+def sniff(path: str, settings: EngineSettings, *, tick: Tick = no_tick) -> SourceInfo:
+    """Raises InvalidReportFile for empty, binary, unsupported or malformed content.
+
+    `tick` is called while a workbook is checked, which reads every member of its archive.
+    """
     size = os.path.getsize(path)
     if size == 0:
         raise InvalidReportFile("the file is empty (0 bytes)")
@@ -32,7 +36,7 @@ def sniff(path: str, settings: EngineSettings) -> SourceInfo:
     if head.startswith(PARQUET_MAGIC):
         return describe_parquet(path, size, settings)
     if head.startswith(ZIP_MAGICS):
-        return describe_workbook(path, size, settings)
+        return describe_workbook(path, size, settings, tick=tick)
     description = describe_binary(head)
     if description is not None:
         raise InvalidReportFile(f"the file is {description}, not a report ({_SUPPORTED})")

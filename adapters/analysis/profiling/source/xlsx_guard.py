@@ -6,7 +6,9 @@ import zipfile
 
 from domain.errors import InvalidReportFile
 
+from ..progress import Tick, no_tick
 from ..settings import MIB, EngineSettings
+from .xlsx_strings import check_shared_strings
 
 _MAX_MEMBERS = 10_000
 _RATIO_FLOOR_BYTES = MIB  # small members may compress very well without being a threat
@@ -17,14 +19,18 @@ _OTHER_ZIPS = (
 )
 
 
-def check_workbook(path: str, settings: EngineSettings) -> None:
-    """Raises InvalidReportFile for a damaged or non-XLSX archive or a possible zip bomb."""
+def check_workbook(path: str, settings: EngineSettings, *, tick: Tick = no_tick) -> None:
+    """Raises InvalidReportFile for a damaged or non-XLSX archive or a possible zip bomb.
+
+    `tick` is called after every MiB inflated.
+    """
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             _check_is_xlsx({member.filename for member in members})
             _check_declared_sizes(members, settings)
-            _check_actual_sizes(archive, members)
+            _check_actual_sizes(archive, members, tick)
+            check_shared_strings(archive, settings.max_xlsx_decoded_bytes, tick)
     except zipfile.BadZipFile as exc:
         raise InvalidReportFile(f"the workbook is a damaged ZIP archive ({exc})") from exc
 
@@ -56,9 +62,9 @@ def _check_declared_sizes(members: list[zipfile.ZipInfo], settings: EngineSettin
             )
 
 
-def _check_actual_sizes(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
+def _check_actual_sizes(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], tick: Tick) -> None:
     """Declared sizes can lie: zipfile stops at the declared size and checks the CRC on the way."""
     for member in members:
         with archive.open(member) as stream:
             while stream.read(MIB):
-                pass
+                tick()

@@ -11,22 +11,25 @@ from collections.abc import Iterator
 import fastexcel  # type: ignore[import-untyped,unused-ignore]
 import numpy as np
 import polars as pl
+import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
 from domain.errors import InvalidReportFile
 
+from ..progress import Tick, no_tick
 from ..settings import EngineSettings
 from .batch import Batch
 from .chunk_spec import ChunkSpec
 from .dialect import unique_names
 from .source_info import SourceInfo
 from .xlsx_guard import check_workbook
+from .xlsx_numbers import numeric_columns, with_exact_numbers
 
 _SLICE_ROWS = 65_536
 
 
-def describe_workbook(path: str, size: int, settings: EngineSettings) -> SourceInfo:
+def describe_workbook(path: str, size: int, settings: EngineSettings, *, tick: Tick = no_tick) -> SourceInfo:
     """Raises InvalidReportFile for a non-XLSX zip, a possible zip bomb or a missing sheet."""
-    check_workbook(path, settings)
+    check_workbook(path, settings, tick=tick)
     names = _reader(path).sheet_names
     if not names:
         raise InvalidReportFile("the workbook has no sheets")
@@ -41,10 +44,7 @@ def read_xlsx_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) -> It
     """Rows are numbered as in the sheet, assuming its header is the first row (line 1)."""
     sheet = chunk.source.sheet
     assert sheet is not None
-    try:
-        frame = _reader(path).load_sheet(sheet, dtypes="string").to_polars()
-    except fastexcel.FastExcelError as exc:
-        raise InvalidReportFile(f'the sheet "{chunk.source.sheet}" cannot be read ({exc})') from exc
+    frame = _load_sheet(path, sheet)
     if frame.width > settings.max_columns:
         raise InvalidReportFile(
             f"the sheet has {frame.width:,} columns; at most {settings.max_columns:,} are supported"
@@ -56,6 +56,26 @@ def read_xlsx_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) -> It
         first = chunk.first_line + offset
         progress = (offset + part.height) / max(frame.height, 1)
         yield Batch(frame=part, lines=np.arange(first, first + part.height, dtype=np.int64), progress=progress)
+
+
+def _load_sheet(path: str, sheet: str) -> pl.DataFrame:
+    """The sheet as text: text cells as written, number cells spelt from their exact value."""
+    reader = _reader(path)
+    try:
+        # Eager loading hands back an Arrow batch: unlike the lazy sheet's conversion to polars, it
+        # releases the GIL, so the engine can keep calling its checkpoint while a big sheet loads.
+        text = _polars(reader.load_sheet(sheet, dtypes="string", eager=True))
+        positions = numeric_columns(text)
+        if not positions:
+            return text
+        floats = _polars(reader.load_sheet(sheet, dtypes="float", use_columns=positions, eager=True))
+    except fastexcel.FastExcelError as exc:
+        raise InvalidReportFile(f'the sheet "{sheet}" cannot be read ({exc})') from exc
+    return with_exact_numbers(text, floats, positions)
+
+
+def _polars(batch: pa.RecordBatch) -> pl.DataFrame:
+    return pl.DataFrame(pl.from_arrow(batch))
 
 
 def _reader(path: str) -> fastexcel.ExcelReader:

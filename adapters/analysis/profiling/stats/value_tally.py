@@ -1,32 +1,24 @@
 """Distinct count and top values of a column: an exact table while it is small, sketches after.
 
 The exact table (value, count) is kept while it holds at most `limit` values within `budget`
-bytes; then its content seeds an HLL sketch (distinct) and a frequent-items sketch (top
-values), and only the sketches are updated from then on. Values longer than 256 characters
+bytes; then its content seeds a HyperLogLog sketch (distinct, hll.py) and a Misra-Gries
+summary (top values, frequent.py), and only they are updated from then on, a whole batch's
+value counts at a time (no Python loop per value). Values longer than 256 characters
 are tallied by a readable key (prefix, length and hash), so no sketch keeps a huge string.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from datasketches import (  # type: ignore[import-untyped,unused-ignore]
-    frequent_items_error_type,
-    frequent_strings_sketch,
-    hll_sketch,
-    hll_union,
-    tgt_hll_type,
-)
 
-from .codec import from_text, to_text
+from .frequent import FrequentValues
+from .hll import HASH_VERSION, HyperLogLog
 
-HLL_LG_K = 14
 HLL_CONFIDENCE_STD_DEVS = 2  # about 95.4 % confidence for the reported bounds
-FREQUENT_LG_MAX_K = 10
 LONG_VALUE_CHARS = 256
 _PREFIX_CHARS = 200
 _SCHEMA = pl.Schema({"value": pl.String, "count": pl.Int64})
@@ -48,86 +40,99 @@ class TopValue:
     upper_bound: int
 
 
+class _Sketches:
+    """What replaces the exact table once it grows too big."""
+
+    __slots__ = ("frequent", "hll")
+
+    def __init__(self, hll: HyperLogLog | None = None, frequent: FrequentValues | None = None) -> None:
+        self.hll = hll or HyperLogLog()
+        self.frequent = frequent or FrequentValues()
+
+    def update(self, counts: pl.DataFrame) -> None:
+        self.hll.update(counts["value"])
+        self.frequent.update(counts)
+
+
 class ValueTally:
-    __slots__ = ("exact", "frequent", "hll")
+    __slots__ = ("exact", "sketches")
 
     def __init__(self) -> None:
         self.exact: pl.DataFrame | None = pl.DataFrame(schema=_SCHEMA)
-        self.hll: Any = None
-        self.frequent: Any = None
+        self.sketches: _Sketches | None = None
 
     def observe(self, values: pl.Series, *, limit: int, budget: int) -> None:
         """Add non-null String values."""
-        counts = tally_keys(values).alias("value").value_counts(name="count")
-        self._absorb(counts.cast(_SCHEMA), limit=limit, budget=budget)
+        counts = tally_keys(values).alias("value").value_counts(name="count").cast(_SCHEMA)
+        self._absorb(counts, limit=limit, budget=budget)
 
     def merge(self, other: ValueTally, *, limit: int, budget: int) -> None:
-        if other.exact is not None:
-            self._absorb(other.exact, limit=limit, budget=budget)
+        if other.sketches is None:
+            self._absorb(_exact_table(other), limit=limit, budget=budget)
             return
-        self._become_sketches()
-        self.hll = _union(self.hll, other.hll)
-        self.frequent.merge(other.frequent)
+        sketches = self._become_sketches()
+        sketches.hll.merge(other.sketches.hll)
+        sketches.frequent.merge(other.sketches.frequent)
 
     def distinct(self) -> Distinct:
-        if self.exact is not None:
-            height = self.exact.height
+        if self.sketches is None:
+            height = _exact_table(self).height
             return Distinct(value=height, exact=True, lower_bound=height, upper_bound=height)
-        return Distinct(
-            value=round(self.hll.get_estimate()),
-            exact=False,
-            lower_bound=int(self.hll.get_lower_bound(HLL_CONFIDENCE_STD_DEVS)),
-            upper_bound=int(self.hll.get_upper_bound(HLL_CONFIDENCE_STD_DEVS) + 0.999),
-        )
+        hll = self.sketches.hll
+        low, high = hll.bounds(HLL_CONFIDENCE_STD_DEVS)
+        value = min(max(round(hll.estimate()), low), high)
+        return Distinct(value=value, exact=False, lower_bound=low, upper_bound=high)
 
     def top(self, k: int) -> list[TopValue]:
-        if self.exact is not None:
-            rows = self.exact.sort(["count", "value"], descending=[True, False]).head(k).iter_rows()
+        if self.sketches is None:
+            rows = _exact_table(self).sort(["count", "value"], descending=[True, False]).head(k).iter_rows()
             return [TopValue(value=value, count=count, lower_bound=count, upper_bound=count) for value, count in rows]
-        items = self.frequent.get_frequent_items(frequent_items_error_type.NO_FALSE_NEGATIVES)
-        items.sort(key=lambda item: (-item[1], item[0]))
-        return [TopValue(value=v, count=int(e), lower_bound=int(lo), upper_bound=int(hi)) for v, e, lo, hi in items[:k]]
+        top = self.sketches.frequent.top(k)
+        return [TopValue(value=value, count=high, lower_bound=low, upper_bound=high) for value, low, high in top]
 
     def _absorb(self, counts: pl.DataFrame, *, limit: int, budget: int) -> None:
         if self.exact is not None:
-            merged = pl.concat([self.exact, counts]).group_by("value").agg(pl.col("count").sum())
+            merged = counts  # the first batch's counts are the table: small files skip a group-by
+            if self.exact.height:
+                merged = pl.concat([self.exact, counts]).group_by("value").agg(pl.col("count").sum())
             if merged.height <= limit and merged.estimated_size() <= budget:
                 self.exact = merged
                 return
-            self._become_sketches()
-        self._feed(counts)
+        self._become_sketches().update(counts)
 
-    def _become_sketches(self) -> None:
-        if self.exact is None:
-            return
-        table, self.exact = self.exact, None
-        self.hll = hll_sketch(HLL_LG_K, tgt_hll_type.HLL_8)
-        self.frequent = frequent_strings_sketch(FREQUENT_LG_MAX_K)
-        self._feed(table)
-
-    def _feed(self, counts: pl.DataFrame) -> None:
-        values, weights = counts["value"].to_list(), counts["count"].to_list()
-        # map() drives the C++ update calls without a Python-level loop body: ~30 % faster.
-        deque(map(self.hll.update, values), maxlen=0)
-        deque(map(self.frequent.update, values, weights), maxlen=0)
+    def _become_sketches(self) -> _Sketches:
+        if self.sketches is None:
+            table, self.exact = _exact_table(self), None
+            self.sketches = _Sketches()
+            self.sketches.update(table)
+        return self.sketches
 
     def to_json(self) -> dict[str, Any]:
-        if self.exact is not None:
-            return {"exact": {"values": self.exact["value"].to_list(), "counts": self.exact["count"].to_list()}}
-        return {"hll": to_text(self.hll.serialize_compact()), "frequent": to_text(self.frequent.serialize())}
+        if self.sketches is None:
+            table = _exact_table(self)
+            return {"exact": {"values": table["value"].to_list(), "counts": table["count"].to_list()}}
+        hll = {"hash": HASH_VERSION, "registers": self.sketches.hll.to_text()}
+        return {"hll": hll, "frequent": self.sketches.frequent.to_json()}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ValueTally:
+        """Raises ValueError for a sketch hashed by another polars version (its registers would not merge)."""
         tally = cls()
         if "exact" in data:
             tally.exact = pl.DataFrame(
                 {"value": data["exact"]["values"], "count": data["exact"]["counts"]}, schema=_SCHEMA
             )
             return tally
+        if data["hll"]["hash"] != HASH_VERSION:
+            raise ValueError(f"a distinct-count sketch was hashed by {data['hll']['hash']}, not {HASH_VERSION}")
         tally.exact = None
-        tally.hll = hll_sketch.deserialize(from_text(data["hll"]))
-        tally.frequent = frequent_strings_sketch.deserialize(from_text(data["frequent"]))
+        hll = HyperLogLog.from_text(data["hll"]["registers"])
+        tally.sketches = _Sketches(hll, FrequentValues.from_json(data["frequent"]))
         return tally
+
+
+def _exact_table(tally: ValueTally) -> pl.DataFrame:
+    return tally.exact if tally.exact is not None else pl.DataFrame(schema=_SCHEMA)
 
 
 def tally_keys(values: pl.Series) -> pl.Series:
@@ -142,10 +147,3 @@ def tally_keys(values: pl.Series) -> pl.Series:
 def long_value_key(value: str) -> str:
     digest = hashlib.blake2b(value.encode(), digest_size=8).hexdigest()
     return f"{value[:_PREFIX_CHARS]}… [{len(value):,} characters, #{digest}]"
-
-
-def _union(left: Any, right: Any) -> Any:
-    union = hll_union(HLL_LG_K)
-    union.update(left)
-    union.update(right)
-    return union.get_result(tgt_hll_type.HLL_8)

@@ -186,3 +186,16 @@ def test_the_file_facts_give_rows_columns_bytes_and_duration(engine: ProfilingEn
     assert result["summary"] == {"rows": 2, "columns": 2}
     assert result["file"]["bytes"] == Path(path).stat().st_size
     assert result["duration_seconds"] > 0
+
+
+def test_one_column_thread_gives_the_same_exact_statistics_as_two(tmp_path: Path) -> None:
+    rng = np.random.default_rng(11)
+    path = tmp_path / "threads.csv"
+    size = 120_000
+    pl.DataFrame({"id": np.arange(size), "v": rng.normal(size=size), "k": rng.integers(0, 50, size)}).write_csv(path)
+    exact = ("type", "count", "nulls", "distinct", "min", "max", "mean", "std")
+
+    one = ProfilingEngine(column_threads=1, block_bytes=256 * 1024).analyze_path(str(path))
+    two = ProfilingEngine(column_threads=2, block_bytes=256 * 1024).analyze_path(str(path))
+
+    assert [{k: c[k] for k in exact} for c in one["columns"]] == [{k: c[k] for k in exact} for c in two["columns"]]

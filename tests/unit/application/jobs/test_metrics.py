@@ -25,7 +25,7 @@ def counted(world: World) -> World:
 def test_a_submitted_report_is_counted_by_kind_and_queue(counted: World) -> None:
     counted.submit()
 
-    assert counted.metrics.submitted == [{"kind": "report.process", "queue": "reports"}]
+    assert counted.metrics.submitted == [{"kind": "report.process", "queue": "default"}]
 
 
 def test_a_replayed_idempotency_key_counts_the_submission_once(counted: World) -> None:
@@ -48,7 +48,7 @@ def test_a_job_that_succeeds_is_counted_with_its_run_time_and_its_wait(counted: 
     assert counted.metrics.ended == [
         {
             "kind": "report.process",
-            "queue": "reports",
+            "queue": "default",
             "status": "succeeded",
             "run_seconds": 2.0,
             "queue_wait_seconds": 3.0,
@@ -78,7 +78,7 @@ def test_a_job_cancelled_while_it_waits_is_counted_without_a_run_time(counted: W
     assert counted.metrics.ended == [
         {
             "kind": "report.process",
-            "queue": "reports",
+            "queue": "default",
             "status": "cancelled",
             "run_seconds": None,
             "queue_wait_seconds": None,

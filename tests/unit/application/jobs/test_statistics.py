@@ -23,7 +23,7 @@ def test_waiting_jobs_and_the_unpublished_backlog_age_with_the_clock(world: Worl
     read = gauges(world)
 
     assert [(g.kind, g.queue, g.status, g.count, g.oldest_due_seconds) for g in read.jobs] == [
-        ("report.process", "reports", JobStatus.QUEUED, 2, 7.0)
+        ("report.process", "default", JobStatus.QUEUED, 2, 7.0)
     ]
     assert (read.outbox_backlog, read.outbox_oldest_seconds) == (2, 7.0)
 

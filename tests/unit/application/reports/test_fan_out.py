@@ -119,6 +119,7 @@ def test_a_replayed_report_merges_only_the_chunks_of_its_new_plan(world: World) 
     world.fail_next(*[TransientError("storage down")] * 3)
     for attempt in (1, 2, 3):  # ...then one uses up its attempts, and the report dies with it
         world.process(first_plan[10], attempt)
+        world.clock.advance(60)  # its retry comes due
     assert world.job(submitted.job.id).status is JobStatus.DEAD
 
     world.replay(submitted.job.id)
@@ -141,6 +142,7 @@ def test_a_chunk_of_an_earlier_plan_that_finishes_late_is_not_counted(world: Wor
         world.fail_next(*[TransientError("storage down")] * 3)
         for attempt in (1, 2, 3):
             world.process(doomed.job_id, attempt)
+            world.clock.advance(60)  # its retry comes due
         world.replay(submitted.job.id)
         world.process(submitted.job.id, 2)
 

@@ -22,7 +22,7 @@ def test_a_submitted_report_is_stored_with_a_queued_job_and_published_after_comm
     assert report.job_id == job.id
     assert world.blobs.blobs[report.blob_key] == b"a,b\n1,2\n"
     assert [e.to_status for e in world.uow.state.events[job.id]] == [JobStatus.QUEUED]
-    assert [(d.job_id, d.attempt, d.queue) for d in world.queue.deliveries] == [(job.id, 1, "reports")]
+    assert [(d.job_id, d.attempt, d.queue) for d in world.queue.deliveries] == [(job.id, 1, "default")]
     assert outbox.published_at is not None
 
 

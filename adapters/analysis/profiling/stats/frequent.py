@@ -1,0 +1,62 @@
+"""The most frequent values of a column, as a Misra-Gries summary updated a batch at a time.
+
+At most `CAPACITY` (value, count) rows are kept in a polars table. A batch's value counts are
+added to it; whenever more than `CAPACITY` values remain, the (CAPACITY+1)-th largest count is
+subtracted from every count (values reaching zero are dropped) and added to `offset`. Every
+value's true count then lies in [count, count + offset], and offset <= total / (CAPACITY + 1).
+Two summaries merge the same way (Agarwal et al., "Mergeable summaries", 2012).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+CAPACITY = 1024
+SCHEMA = pl.Schema({"value": pl.String, "count": pl.Int64})
+
+
+class FrequentValues:
+    __slots__ = ("offset", "table")
+
+    def __init__(self, table: pl.DataFrame | None = None, offset: int = 0) -> None:
+        self.table = pl.DataFrame(schema=SCHEMA) if table is None else table
+        self.offset = offset
+
+    def update(self, counts: pl.DataFrame) -> None:
+        """Add a table of (value, count) with distinct values.
+
+        The batch is summarised on its own first (a summary of a summary is one too): merging
+        two tables of at most CAPACITY rows is cheap, whereas a batch of unique values would
+        otherwise be grouped with the table row by row.
+        """
+        counts = self._shrunk(counts)
+        if self.table.height:
+            counts = self._shrunk(pl.concat([self.table, counts]).group_by("value").agg(pl.col("count").sum()))
+        self.table = counts
+
+    def merge(self, other: FrequentValues) -> None:
+        self.update(other.table)
+        self.offset += other.offset
+
+    def _shrunk(self, counts: pl.DataFrame) -> pl.DataFrame:
+        """At most CAPACITY rows: every count less the (CAPACITY+1)-th largest, which joins the offset."""
+        if counts.height <= CAPACITY:
+            return counts
+        cut = int(counts["count"].top_k(CAPACITY + 1).min())  # type: ignore[arg-type]
+        self.offset += cut
+        return counts.with_columns(pl.col("count") - cut).filter(pl.col("count") > 0)
+
+    def top(self, k: int) -> list[tuple[str, int, int]]:
+        """The k values with the largest counts: (value, lower bound, upper bound), ties by value."""
+        rows = self.table.sort(["count", "value"], descending=[True, False]).head(k).iter_rows()
+        return [(value, count, count + self.offset) for value, count in rows]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"values": self.table["value"].to_list(), "counts": self.table["count"].to_list(), "offset": self.offset}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FrequentValues:
+        table = pl.DataFrame({"value": data["values"], "count": data["counts"]}, schema=SCHEMA)
+        return cls(table, int(data["offset"]))

@@ -1,0 +1,121 @@
+"""Admission: which of an owner's waiting jobs may start now.
+
+The broker only carries "this job may start now". A waiting job is dispatched (its delivery
+written to the outbox and published) when its owner's limits allow a start: at most
+`max_running` of the owner's jobs running or about to, at most `starts_per_minute` starts,
+and at most `dispatch_window` of its jobs waiting in the broker at once. The rest wait in the
+database, which orders starts fairly: an owner with a thousand waiting jobs has only a few in
+the broker, so another owner's job is dispatched behind those few, not behind the thousand.
+Decisions for one owner are taken under a lock on its row, so the limits hold across every
+worker and host.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.job import Job
+from domain.ports import DispatchLoad, UnitOfWork
+from domain.start_bucket import StartBucket
+
+# How many jobs of kinds without owner limits (e.g. notifications) one admission dispatches.
+UNLIMITED_BATCH = 200
+
+
+class ExecutionLimits(BaseModel):
+    """How many of one owner's jobs may run and start; 0 means no limit."""
+
+    model_config = ConfigDict(frozen=True)
+
+    max_running: int = Field(default=0, ge=0)
+    starts_per_minute: int = Field(default=0, ge=0)
+    dispatch_window: int = Field(default=4, ge=1)
+
+
+class OwnerLimits(Protocol):
+    """The execution limits of an owner (settings, possibly overridden per owner)."""
+
+    def for_owner(self, owner_id: int) -> ExecutionLimits: ...
+
+
+class SameLimitsForAll:
+    def __init__(self, limits: ExecutionLimits) -> None:
+        self._limits = limits
+
+    def for_owner(self, owner_id: int) -> ExecutionLimits:
+        return self._limits
+
+
+class Dispatching(Protocol):
+    """What admission needs from the transaction it runs in."""
+
+    uow: UnitOfWork
+    now: datetime
+
+    def save(self, job: Job) -> None: ...
+
+    def deliver(self, job: Job) -> None:
+        """Write the delivery of the job's next attempt to the outbox."""
+
+
+class Admission:
+    def __init__(self, *, limits: OwnerLimits, limited_kinds: Sequence[str], unlimited_kinds: Sequence[str]) -> None:
+        self._limits = limits
+        self._limited = list(limited_kinds)
+        self._unlimited = list(unlimited_kinds)
+
+    def admit(self, tx: Dispatching, owner_id: int) -> tuple[set[UUID], str]:
+        """Dispatch what the owner's limits allow; the ids dispatched, and why the rest waits."""
+        admitted = set()
+        if self._unlimited:
+            for job in tx.uow.jobs.next_to_dispatch(owner_id, tx.now, kinds=self._unlimited, limit=UNLIMITED_BATCH):
+                admitted.add(self._dispatch(tx, job))
+        if not self._limited:
+            return admitted, ""
+        limits = self._limits.for_owner(owner_id)
+        if tx.uow.jobs.dispatch_load(owner_id, tx.now, kinds=self._limited).waiting == 0:
+            return admitted, ""  # the common case: nothing of this owner waits for admission
+        bucket = None
+        if limits.max_running or limits.starts_per_minute:
+            # the owner's lock: concurrent admissions see each other's dispatches
+            bucket = tx.uow.start_buckets.lock(owner_id, now=tx.now, initial_tokens=limits.starts_per_minute)
+            if limits.starts_per_minute:
+                bucket.refill(now=tx.now, per_minute=limits.starts_per_minute)
+        load = tx.uow.jobs.dispatch_load(owner_id, tx.now, kinds=self._limited)
+        capacity, reason = _capacity(load, limits, bucket)
+        if capacity > 0:
+            jobs = tx.uow.jobs.next_to_dispatch(owner_id, tx.now, kinds=self._limited, limit=capacity)
+            for job in jobs:
+                admitted.add(self._dispatch(tx, job))
+            if bucket is not None and limits.starts_per_minute:
+                bucket.take(len(jobs))
+        if bucket is not None:
+            tx.uow.start_buckets.save(bucket)
+        return admitted, reason
+
+    @staticmethod
+    def _dispatch(tx: Dispatching, job: Job) -> UUID:
+        job.dispatch(now=tx.now)
+        tx.save(job)
+        tx.deliver(job)
+        return job.id
+
+
+def _capacity(load: DispatchLoad, limits: ExecutionLimits, bucket: StartBucket | None) -> tuple[int, str]:
+    """How many more jobs may be dispatched now, and what holds back the ones beyond."""
+    capacity = limits.dispatch_window - load.dispatched
+    reason = f"{load.dispatched} of its jobs already wait for a worker (at most {limits.dispatch_window} at once)"
+    if limits.max_running:
+        room = limits.max_running - load.running - load.dispatched
+        if room < capacity:
+            capacity = room
+            reason = f"{load.running} of its jobs run and {load.dispatched} are about to (limit {limits.max_running})"
+    if bucket is not None and limits.starts_per_minute and bucket.whole_tokens < capacity:
+        capacity = bucket.whole_tokens
+        reason = f"it started {limits.starts_per_minute} jobs in the last minute (limit {limits.starts_per_minute}/min)"
+    return max(capacity, 0), reason
