@@ -65,7 +65,9 @@ def test_one_upload_moves_the_counters_of_the_web_and_of_the_worker(
         stack.wait_for_log("worker", "worker metrics on", timeout=60)
         web_before = scrape(web_metrics)
         with ThreadPoolExecutor(4) as pool:  # at once, so both gunicorn workers answer some
-            answers = list(pool.map(lambda _: httpx.get(f"{stack.base_url}/readyz", timeout=10).status_code, range(24)))
+            answers = list(
+                pool.map(lambda _: httpx.get(f"{stack.base_url}/healthz", timeout=10).status_code, range(24))
+            )
 
         upload(stack)
         web = [scrape(web_metrics) for _ in range(6)]
@@ -74,11 +76,12 @@ def test_one_upload_moves_the_counters_of_the_web_and_of_the_worker(
 
     assert answers == [200] * 24
     assert len(web_pids) == 2, f"both gunicorn workers counted requests: {web_pids}"
-    readyz = {"route": "readyz", "method": "GET", "status": "200"}
+    # /healthz: nothing else asks for it (the stack's own readiness polls may still be answered late)
+    healthz = {"route": "healthz", "method": "GET", "status": "200"}
     for each in web:  # whichever gunicorn worker answered the scrape, it adds up both
         assert (
-            value(each, "reportflow_http_requests_total", **readyz)
-            - value(web_before, "reportflow_http_requests_total", **readyz)
+            value(each, "reportflow_http_requests_total", **healthz)
+            - value(web_before, "reportflow_http_requests_total", **healthz)
             == 24
         )
         assert value(each, "reportflow_jobs_submitted_total", kind="report.process", queue="default") == 1
