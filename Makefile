@@ -11,6 +11,8 @@ BIND ?= 127.0.0.1:$(PORT)
 WEB_WORKERS ?= 2
 VAR_DIR ?= var
 PYTEST_ARGS ?=
+FLOWER_ADDRESS ?= 127.0.0.1
+FLOWER_PORT ?= 5555
 
 # One command per supervised process. `make web`, `make worker` and `make beat` exec it, so
 # the process a supervisor starts and signals is gunicorn or Celery itself, not a wrapper.
@@ -19,7 +21,7 @@ WORKER = $(VENV)/bin/celery -A config worker --loglevel INFO --queues $(QUEUES) 
 BEAT = $(VENV)/bin/celery -A config beat --loglevel INFO --schedule $(VAR_DIR)/celerybeat-schedule
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-runtime run web worker beat migrate db test test-fast test-chaos bench lint fmt audit token demo
+.PHONY: help install install-runtime run web worker beat migrate db test test-fast test-chaos bench lint fmt audit token demo worker-health flower
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -51,6 +53,12 @@ web: install-runtime ## the web process: gunicorn on BIND (127.0.0.1:$PORT); WEB
 
 worker: install-runtime ## a Celery worker; QUEUES=high,default,bulk,notifications,engine CONCURRENCY=2
 	exec $(WORKER)
+
+worker-health: ## exit 0 while this host's worker heartbeat file is fresh, 1 otherwise (a liveness probe)
+	@$(PY) scripts/worker_health.py
+
+flower: install-runtime ## Flower, the Celery monitor, against the configured broker on FLOWER_ADDRESS:FLOWER_PORT
+	exec $(VENV)/bin/celery -A config flower --address=$(FLOWER_ADDRESS) --port=$(FLOWER_PORT)
 
 beat: install-runtime ## the scheduler, Celery beat (exactly one per deployment)
 	exec $(BEAT)

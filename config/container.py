@@ -13,15 +13,19 @@ from celery.exceptions import SoftTimeLimitExceeded
 from dependency_injector import containers, providers
 from django.conf import settings
 
+from adapters.celery.queue_depth import QueueDepth, queue_depth_for
 from adapters.celery.shutdown import stopping_reason
 from adapters.celery.task_queue import CeleryTaskQueue
 from adapters.clock import SystemClock
 from adapters.links import PublicLinks
+from adapters.metrics.jobs import PrometheusJobMetrics
+from adapters.metrics.webhooks import MeteredWebhookSender
 from adapters.notifications.mailer import DjangoMailer
 from adapters.notifications.resolver import SocketHostResolver
 from adapters.notifications.sender import HttpxWebhookSender
 from adapters.notifications.signer import StandardWebhooksSigner
 from adapters.orm.heartbeat import DjangoHeartbeat
+from adapters.orm.statistics import DjangoEngineStatistics
 from adapters.orm.unit_of_work import DjangoUnitOfWork
 from adapters.storage.django_blob_store import DjangoBlobStore
 from application.jobs.admission import Admission, ExecutionLimits, SameLimitsForAll
@@ -33,12 +37,14 @@ from application.jobs.housekeeping import PurgeExpiredHandler
 from application.jobs.job_ended import ENGINE_LISTENERS
 from application.jobs.list_dead_letters import ListDeadLettersHandler
 from application.jobs.list_jobs import ListJobsHandler
+from application.jobs.metrics import CountEndedJobs, JobMetrics
 from application.jobs.outbox_dispatcher import OutboxDispatcher
 from application.jobs.pipeline import AttemptPipeline
 from application.jobs.reconciler import ReconcileJobsHandler
 from application.jobs.registry import JobHandler, JobKinds
 from application.jobs.retry_policy import RetryPolicy
 from application.jobs.settings import JobSettings
+from application.jobs.statistics import ReadEngineGaugesHandler
 from application.jobs.transition import JobEndedListener, JobTransitions
 from application.notifications.change_endpoint import ChangeWebhookEndpointHandler, DeleteWebhookEndpointHandler
 from application.notifications.create_endpoint import CreateWebhookEndpointHandler
@@ -157,9 +163,17 @@ def _job_kinds(
     return JobKinds((kind, handlers[kind.name]) for kind in [*report_kinds, *notification_kinds])
 
 
-def _job_ended_listeners(*notifications: JobEndedListener) -> list[JobEndedListener]:
-    """The engine's own listeners first (fan-in may end a parent), then notifications."""
-    return [*ENGINE_LISTENERS, *notifications]
+def _job_ended_listeners(*notifications: JobEndedListener, metrics: JobMetrics) -> list[JobEndedListener]:
+    """The engine's own listeners first (fan-in may end a parent), then notifications, then
+    what only observes an end."""
+    return [*ENGINE_LISTENERS, *notifications, CountEndedJobs(metrics)]
+
+
+def _queue_depth(kinds: JobKinds) -> QueueDepth | None:
+    """Every queue a message can go to: each kind's own, priority and bulk queues, and the engine's."""
+    queues = {queue for kind in kinds for queue in (kind.queue, kind.priority_queue, kind.bulk_queue) if queue}
+    queues |= {settings.CELERY_TASK_DEFAULT_QUEUE} | {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    return queue_depth_for(settings.CELERY_BROKER_URL, settings.CELERY_BROKER_TRANSPORT_OPTIONS, queues)
 
 
 def _admission(kinds: JobKinds) -> Admission:
@@ -193,9 +207,12 @@ class Container(containers.DeclarativeContainer):
     host_resolver = providers.Singleton(SocketHostResolver)
     destination_check = providers.Factory(DestinationCheck, resolver=host_resolver, policy=address_policy)
     webhook_sender = providers.Singleton(
-        HttpxWebhookSender,
-        connect_timeout=settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS,
-        read_timeout=settings.WEBHOOK_READ_TIMEOUT_SECONDS,
+        MeteredWebhookSender,
+        providers.Singleton(
+            HttpxWebhookSender,
+            connect_timeout=settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS,
+            read_timeout=settings.WEBHOOK_READ_TIMEOUT_SECONDS,
+        ),
     )
     webhook_signer = providers.Singleton(StandardWebhooksSigner)
     mailer = providers.Singleton(DjangoMailer, from_email=settings.DEFAULT_FROM_EMAIL)
@@ -223,14 +240,15 @@ class Container(containers.DeclarativeContainer):
         deliver_webhook=deliver_webhook_handler.provider,
         send_email=send_email_handler.provider,
     )
+    task_queue = providers.Singleton(CeleryTaskQueue, app=celery_app, kinds=job_kinds)
+    outbox_dispatcher = providers.Factory(OutboxDispatcher, uow=uow, queue=task_queue, clock=clock)
+    job_metrics = providers.Singleton(PrometheusJobMetrics)
     job_ended_listeners = providers.Singleton(
         _job_ended_listeners,
         providers.Factory(NotifyJobEnded, links=links),
         providers.Factory(CountFailedDeliveries, settings=notification_settings),
+        metrics=job_metrics,
     )
-
-    task_queue = providers.Singleton(CeleryTaskQueue, app=celery_app, kinds=job_kinds)
-    outbox_dispatcher = providers.Factory(OutboxDispatcher, uow=uow, queue=task_queue, clock=clock)
     admission = providers.Singleton(_admission, kinds=job_kinds)
     transitions = providers.Factory(
         JobTransitions,
@@ -257,6 +275,7 @@ class Container(containers.DeclarativeContainer):
         intake=intake,
         settings=job_settings,
         report_engine=report_engine,
+        metrics=job_metrics,
     )
     cancel_job = providers.Factory(CancelJobHandler, uow=uow, transitions=transitions, clock=clock)
     replay_job = providers.Factory(ReplayJobHandler, uow=uow, transitions=transitions, clock=clock)
@@ -272,6 +291,9 @@ class Container(containers.DeclarativeContainer):
     list_dead_letters = providers.Factory(ListDeadLettersHandler, uow=uow)
     get_report = providers.Factory(GetReportHandler, uow=uow)
     get_report_document = providers.Factory(GetReportDocumentHandler, uow=uow, blobs=blobs)
+    engine_statistics = providers.Singleton(DjangoEngineStatistics)
+    read_engine_gauges = providers.Factory(ReadEngineGaugesHandler, statistics=engine_statistics, clock=clock)
+    queue_depth = providers.Singleton(_queue_depth, kinds=job_kinds)
 
     schedule_clock = providers.Singleton(_schedule_clock)
     scheduler_settings = providers.Singleton(_scheduler_settings)

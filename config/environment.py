@@ -106,6 +106,19 @@ class Environment(BaseSettings):
     # a commitment for the whole domain (browsers' preload lists): only ever on by choice
     secure_hsts_preload: bool = False
     secure_cookies: bool | None = None
+    # /metrics: with a token, `Authorization: Bearer <token>` is needed; without, loopback only
+    metrics_token: str = ""
+    # where each process manager (gunicorn's master, a Celery worker) keeps the multiprocess
+    # metric files of its children, in a directory of its own (default: VAR_DIR/metrics)
+    metrics_dir: Path | None = None
+    # a worker's own metrics endpoint (0: none); the same guard as /metrics
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
+    worker_metrics_address: str = "127.0.0.1"
+    # the worker's liveness file, touched every few seconds while its main loop runs
+    worker_heartbeat_file: Path | None = None
+    worker_heartbeat_seconds: float = Field(default=5.0, gt=0)
+    # `make worker-health` fails once the file is older than this
+    worker_heartbeat_max_age_seconds: float = Field(default=30.0, gt=0)
 
     @model_validator(mode="after")
     def _time_limits_below_visibility(self) -> Environment:
@@ -136,6 +149,14 @@ class Environment(BaseSettings):
     @property
     def sqlite_path(self) -> Path:
         return self.var_dir / "reportflow.sqlite3"
+
+    @property
+    def metrics_base(self) -> Path:
+        return self.metrics_dir or self.var_dir / "metrics"
+
+    @property
+    def heartbeat_file(self) -> Path:
+        return self.worker_heartbeat_file or self.var_dir / "worker.heartbeat"
 
     @property
     def broker_dir(self) -> Path:

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "adapters.api.request_metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -264,6 +265,12 @@ EMAIL_HOST_PASSWORD = ENV.email_host_password
 EMAIL_USE_TLS = ENV.email_use_tls
 EMAIL_TIMEOUT = ENV.email_timeout_seconds
 DEFAULT_FROM_EMAIL = ENV.default_from_email
+METRICS_TOKEN = ENV.metrics_token
+METRICS_DIR = ENV.metrics_base
+WORKER_METRICS_PORT = ENV.worker_metrics_port
+WORKER_METRICS_ADDRESS = ENV.worker_metrics_address
+WORKER_HEARTBEAT_FILE = ENV.heartbeat_file
+WORKER_HEARTBEAT_SECONDS = ENV.worker_heartbeat_seconds
 
 LOGGING = {
     "version": 1,

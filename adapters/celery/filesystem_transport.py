@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from queue import Empty
 from typing import Any
@@ -57,6 +58,16 @@ class Channel(filesystem.Channel):
 
     def _size(self, queue: str) -> int:
         return sum(1 for name in os.listdir(self.data_folder_in) if _is_message_of(name, queue))
+
+
+def queue_sizes(folder: str | Path, queues: Iterable[str]) -> dict[str, int]:
+    """How many messages wait in `folder` for each of `queues` (one listing of the folder)."""
+    sizes = dict.fromkeys(queues, 0)
+    for name in os.listdir(folder):
+        queue = name.partition(".")[2].removesuffix(".msg")
+        if queue in sizes and _is_message_of(name, queue):
+            sizes[queue] += 1
+    return sizes
 
 
 def _is_message_of(name: str, queue: str) -> bool:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from adapters.celery.shutdown import stopping_reason
+from adapters.metrics.jobs import count_attempt, count_reconciled
 from adapters.orm import api_tokens
 from application.jobs.dead_messages import RecordDeadMessage
 from application.jobs.pipeline import RunAttempt
@@ -41,7 +42,7 @@ class JobMessage(BaseModel):
     attempt: int = Field(ge=1)
 
 
-def run_attempt(task: Task[Any, Any], args: Any, kwargs: Any) -> None:
+def run_attempt(task: Task[Any, Any], kind: str, args: Any, kwargs: Any) -> None:
     try:
         if args:
             raise ValueError("positional arguments are not part of the message format")
@@ -66,6 +67,7 @@ def run_attempt(task: Task[Any, Any], args: Any, kwargs: Any) -> None:
         countdown = min(2**task.request.retries, DATABASE_RETRY_CAP_SECONDS)
         logger.warning("%s job=%s: database unavailable, again in %ss: %s", task.name, message.job_id, countdown, exc)
         raise task.retry(exc=exc, countdown=countdown, max_retries=DATABASE_RETRIES) from exc
+    count_attempt(kind=kind, outcome=outcome.outcome.value)  # the attempt's transactions have committed
     logger.info(
         "%s job=%s attempt=%s outcome=%s %s",
         task.name,
@@ -78,7 +80,7 @@ def run_attempt(task: Task[Any, Any], args: Any, kwargs: Any) -> None:
 
 def _register(kind: JobKind) -> Task[Any, Any]:
     def run(self: Task[Any, Any], /, *args: Any, **kwargs: Any) -> None:
-        run_attempt(self, args, kwargs)
+        run_attempt(self, kind.name, args, kwargs)
 
     run.__name__ = run.__qualname__ = kind.task.replace(".", "_")
     options: dict[str, Any] = {
@@ -118,6 +120,7 @@ def relay_outbox(**_: Any) -> None:
 @shared_task(name="jobs.reconcile", ignore_result=True)
 def reconcile(**_: Any) -> None:
     report = container.reconcile_jobs()()
+    count_reconciled(leases_expired=report.leases_expired, redelivered=report.redelivered)
     if report.leases_expired or report.redelivered:
         logger.warning("jobs.reconcile leases_expired=%d redelivered=%d", report.leases_expired, report.redelivered)
 

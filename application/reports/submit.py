@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from functools import partial
 from typing import Any, BinaryIO, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from application import actors
 from application.errors import EmptyUpload, PriorityNotAllowed, UploadTooLarge
+from application.jobs.metrics import JobMetrics, NoJobMetrics
 from application.jobs.read_models import JobView
 from application.jobs.registry import PRIORITIES
 from application.jobs.settings import JobSettings
@@ -64,6 +66,7 @@ class SubmitReportHandler:
         intake: ReportIntake,
         settings: JobSettings,
         report_engine: ReportEngine,
+        metrics: JobMetrics | None = None,
     ) -> None:
         self._uow = uow
         self._blobs = blobs
@@ -72,6 +75,7 @@ class SubmitReportHandler:
         self._clock = clock
         self._intake = intake
         self._settings = settings
+        self._metrics = metrics or NoJobMetrics()
 
     def __call__(self, cmd: SubmitReport) -> SubmittedReport:
         """Raises UploadTooLarge, EmptyUpload, PriorityNotAllowed or InvalidSchema (nothing is
@@ -128,6 +132,7 @@ class SubmitReportHandler:
                 transition = self._transitions.begin(uow, now=now, actor=actors.user(cmd.owner_id))
                 transition.add(job)
                 uow.reports.add(report)
+                uow.after_commit(partial(self._metrics.job_submitted, kind=job.kind, queue=job.queue))
                 if cmd.idempotency is not None:
                     uow.idempotency.complete(
                         cmd.owner_id, cmd.idempotency.key, response=submitted.model_dump(mode="json")

@@ -9,6 +9,7 @@ from typing import Any, Literal
 import pytest
 
 from adapters.memory import FixedClock, InMemoryBlobStore, InMemoryHeartbeat, InMemoryTaskQueue, InMemoryUnitOfWork
+from adapters.memory.job_metrics import InMemoryJobMetrics
 from adapters.memory.notifications import FixedLinks, InMemoryHostResolver, RecordingMailer, RecordingWebhookSender
 from adapters.notifications.signer import StandardWebhooksSigner
 from application.jobs.admission import Admission, ExecutionLimits, SameLimitsForAll
@@ -174,6 +175,7 @@ class World:
     notification_kind_settings: NotificationKindSettings = field(
         default_factory=lambda: NotificationKindSettings(webhook_max_attempts=4, email_max_attempts=3)
     )
+    metrics: InMemoryJobMetrics = field(default_factory=InMemoryJobMetrics)  # what submit counted
 
     @property
     def analyzer(self) -> ScriptedEngine:
@@ -259,6 +261,7 @@ class World:
             intake=self.intake,
             settings=self.settings,
             report_engine=self.report_engine,
+            metrics=self.metrics,
         )
         return handler(
             SubmitReport(

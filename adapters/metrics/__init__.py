@@ -1,0 +1,2 @@
+"""Prometheus metrics: what reportflow counts, the gauges read at scrape time, the
+multiprocess directory shared by a process manager's children, and who may scrape."""
