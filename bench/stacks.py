@@ -116,6 +116,8 @@ class Bench:
             VAR_DIR=str(var_dir),
             PYTHONUNBUFFERED="1",
             PYTHONPATH=str(ROOT),
+            # production settings redirect plain HTTP to HTTPS; the bench talks HTTP on loopback
+            SECURE_SSL_REDIRECT="false",
         )
         if side.settings:
             env["DJANGO_SETTINGS_MODULE"] = side.settings

@@ -96,7 +96,7 @@ def test_an_attempt_that_needs_more_memory_than_a_worker_may_use_fails_with_a_cl
 @pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.redis
-@pytest.mark.parametrize(("held_mb", "replaced"), [(200, True), (0, False)], ids=["grew", "stayed-small"])
+@pytest.mark.parametrize(("held_mb", "replaced"), [(500, True), (0, False)], ids=["grew", "stayed-small"])
 def test_a_pool_process_that_grew_past_its_budget_is_replaced_after_its_task(
     tmp_path: Path, fresh_database: str, fresh_redis: str, held_mb: int, replaced: bool
 ) -> None:
@@ -105,7 +105,9 @@ def test_a_pool_process_that_grew_past_its_budget_is_replaced_after_its_task(
         "REPORT_ENGINE": "tests.chaos.faults:MemoryHog",
         "CHAOS_HOLD_MB": str(held_mb),
         "CHAOS_KEEP": "1",
-        "WORKER_MAX_MEMORY_PER_CHILD_MB": "150",
+        # A pool child that imported the engine and profiled a small file peaks near 150 MiB,
+        # so the budget sits well above that and the leak well above the budget.
+        "WORKER_MAX_MEMORY_PER_CHILD_MB": "400",
         "CHAOS_EXECUTION_LOG": str(log),
     }
     with running_stack(
