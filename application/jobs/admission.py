@@ -69,27 +69,33 @@ class Admission:
         self._limited = list(limited_kinds)
         self._unlimited = list(unlimited_kinds)
 
-    def admit_new(self, tx: Dispatching, job: Job) -> bool:
+    def admit_new(self, tx: Dispatching, job: Job) -> tuple[bool, str]:
         """Dispatch a job about to be inserted, when it may start now and none of its owner's
         older jobs waits for admission (they go first): the common case of a submission costs
-        one count, and the job is inserted already dispatched. False leaves it to `admit`."""
+        one count, and the job is inserted already dispatched.
+
+        Returns whether it was dispatched and, when not, why it waits if that is settled
+        already (no room for any start of this owner: nothing else in this transaction can
+        change that without a transition of its own); an empty reason leaves it to `admit`."""
         if not job.is_due(tx.now):
-            return False
+            return False, ""
         if job.kind in self._unlimited:
             job.dispatch(now=tx.now)
-            return True
+            return True, ""
         limits = self._limits.for_owner(job.owner_id)
         bucket = self._lock(tx, job.owner_id, limits)
         load = tx.uow.jobs.dispatch_load(job.owner_id, tx.now, kinds=self._limited)
-        capacity, _ = _capacity(load, limits, bucket)
-        if load.waiting or capacity < 1:
-            return False
+        capacity, reason = _capacity(load, limits, bucket)
+        if capacity < 1:
+            return False, reason
+        if load.waiting:
+            return False, ""
         job.dispatch(now=tx.now)
         if bucket is not None:
             if limits.starts_per_minute:
                 bucket.take()
             tx.uow.start_buckets.save(bucket)
-        return True
+        return True, ""
 
     def admit(self, tx: Dispatching, owner_id: int) -> tuple[set[UUID], str]:
         """Dispatch what the owner's limits allow; the ids dispatched, and why the rest waits."""

@@ -56,11 +56,13 @@ class Transition:
     def add(self, job: Job) -> None:
         """Insert a new job, dispatched already if its owner's limits allow it to start now;
         otherwise it waits for admission at commit."""
-        dispatched = self._admission.admit_new(self, job)
+        dispatched, settled = self._admission.admit_new(self, job)
+        if settled:  # no room for its owner: inserted deferred, admission at commit would only agree
+            job.defer(now=self.now, actor=actors.SYSTEM, reason=settled)
         self.uow.jobs.add(job)
         if dispatched:
             self.deliver(job)
-        else:
+        elif not settled:
             self.schedule(job)
 
     def new_job(self, kind: str, *, parent: Job, payload: dict[str, Any] | None = None) -> Job:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from adapters.memory.repositories import InMemoryJobRepository
 from application.jobs.admission import ExecutionLimits
 from domain.job_status import JobStatus
+from domain.ports import DispatchLoad
 from tests.unit.application.conftest import World
 
 
@@ -122,3 +128,24 @@ def test_a_retry_that_comes_due_is_dispatched_by_the_relay_s_pass() -> None:
     world.relay()
 
     assert [(d.job_id, d.attempt) for d in world.queue.deliveries] == [(submitted.job.id, 2)]
+
+
+def test_a_submission_with_no_room_for_its_owner_is_inserted_deferred_after_one_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = world_with(max_running=1)
+    world.submit()
+    calls: list[int] = []
+    count = InMemoryJobRepository.dispatch_load
+
+    def counted(self: InMemoryJobRepository, owner_id: int, *args: Any, **kwargs: Any) -> DispatchLoad:
+        calls.append(owner_id)
+        return count(self, owner_id, *args, **kwargs)
+
+    monkeypatch.setattr(InMemoryJobRepository, "dispatch_load", counted)
+
+    waiting = world.submit().job.id
+
+    assert len(calls) == 1, "admission at commit would only find the same answer again"
+    assert deferral_messages(world, waiting) == ["deferred: 0 of its jobs run and 1 are about to (limit 1)"]
+    assert world.job(waiting).dispatched_at is None
