@@ -29,6 +29,12 @@ X_FRAME_OPTIONS = "DENY"
 # the API authenticates every request with a token in the Authorization header (DRF's views
 # are exempt from the CSRF check) and sets no cookie.
 SESSION_COOKIE_AGE = 12 * 3600  # an operator's working day, not Django's two weeks
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 SILENCED_SYSTEM_CHECKS = [
     # HSTS preloading binds every host of the registrable domain, in browsers' built-in lists:
     # its owner decides (SECURE_HSTS_PRELOAD=true), not a default of one service.

@@ -34,6 +34,7 @@ class HistoryAdmin(OperatorViewMixin, admin.ModelAdmin):
     """A record of what happened: listed and shown, never added, changed or deleted here."""
 
     show_full_result_count = False  # no COUNT(*) over the whole table on every page
+    show_facets = admin.ShowFacets.NEVER  # nor one per filter choice
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -43,6 +43,7 @@ class ScheduleAdmin(OperatorViewMixin, admin.ModelAdmin):
     list_select_related = ("owner",)
     ordering = ("-created_at", "-id")
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     fields = (
         ("id", "owner", "report_id"),
         "name",
