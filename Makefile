@@ -43,8 +43,10 @@ $(VENV)/.installed-dev: pyproject.toml uv.lock
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $(VENV)/.installed-runtime $@
 
-# `make run` serves plain http on 127.0.0.1, so it does not redirect to https (README, "Deploying").
+# `make run` serves plain http on 127.0.0.1, so it does not redirect to https (README, "Deploying"),
+# and the admin console's session and CSRF cookies are not https-only there.
 run: export SECURE_SSL_REDIRECT ?= false
+run: export SECURE_COOKIES ?= false
 run: install-runtime migrate ## web + worker + beat on http://127.0.0.1:$PORT (8000); Ctrl-C stops all three
 	exec $(PY) scripts/run_all.py "web=$(WEB)" "worker=$(WORKER)" "beat=$(BEAT)"
 

@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -28,15 +29,19 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, username: str, **options: Any) -> None:
         password = os.environ.get("PASSWORD") or self._ask()
+        model = get_user_model()
         try:
-            user, created = user_named(username)
-            validate_password(password, user)
-        except InvalidUserName as exc:
-            raise CommandError(str(exc)) from exc
+            # checked before anything is written, against the name it will have
+            validate_password(password, model(**{model.USERNAME_FIELD: username}))
         except ValidationError as exc:
             raise CommandError(f"password refused: {' '.join(exc.messages)}") from exc
+        try:
+            found, created = user_named(username)
+        except InvalidUserName as exc:
+            raise CommandError(str(exc)) from exc
+        user: Any = found  # the project's user model: a Django User, with is_staff and is_superuser
         user.set_password(password)
-        user.is_staff = user.is_superuser = user.is_active = True  # type: ignore[attr-defined]
+        user.is_staff = user.is_superuser = user.is_active = True
         user.save()
         url = f"{settings.PUBLIC_BASE_URL.rstrip('/')}/admin/"
         self.stdout.write(f"{'created' if created else 'updated'} staff superuser {username!r}; sign in at {url}")
