@@ -105,7 +105,7 @@ token: install-runtime ## issue an API token for USER=name (created if needed), 
 
 # As for `make token`: only a USER given on the command line (or ADMIN_USER) names the account.
 admin: export ADMIN_USER := $(or $(ADMIN_USER),$(if $(filter command line,$(origin USER)),$(USER)))
-admin: install-runtime migrate ## a staff superuser USER=name for the console at /admin/; asks its password (or PASSWORD=...)
+admin: install-runtime ## a staff superuser USER=name for the console at /admin/; asks its password (or PASSWORD=...)
 	@if [ -z "$${ADMIN_USER//[[:space:]]/}" ]; then echo "make admin: name the account: make admin USER=alice" >&2; exit 2; fi
 	@$(PY) manage.py create_operator "$$ADMIN_USER"
 

@@ -18,14 +18,20 @@ DELIVERIES = "/admin/reportflow/webhookdeliveryrecord/"
 
 
 def test_sending_a_delivery_again_makes_a_new_delivery_job_whose_trail_names_the_operator(
-    operator: Client, alice: Any, receivers: Receivers, upload: Any, run_worker: Any
+    operator: Client,
+    alice: Any,
+    receivers: Receivers,
+    upload: Any,
+    run_worker: Any,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     alice.post("/api/v1/webhooks/", {"url": "https://hooks.example.com/r", "events": ["job.succeeded"]}, format="json")
     upload()
     run_worker()
     first = WebhookDeliveryRecord.objects.get()
 
-    response = operator.post(DELIVERIES, {"action": "redeliver", "_selected_action": [str(first.pk)]}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox is published after commit
+        response = operator.post(DELIVERIES, {"action": "redeliver", "_selected_action": [str(first.pk)]}, follow=True)
     run_worker()
 
     again = WebhookDeliveryRecord.objects.exclude(pk=first.pk).get()
