@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from tests.api.conftest import alice, receivers, run_worker, task_queue, upload
+from tests.api.conftest import alice, receivers, run_worker, task_queue, upload, upload_fanned_out
 
-__all__ = ["alice", "receivers", "run_worker", "task_queue", "upload"]
+__all__ = ["alice", "receivers", "run_worker", "task_queue", "upload", "upload_fanned_out"]
 
 
 @pytest.fixture

@@ -108,6 +108,20 @@ def test_a_job_page_shows_its_audit_trail_and_report_and_nothing_can_be_edited_o
     assert JobEventRecord.objects.filter(job_id=job["id"]).count() == 3
 
 
+def test_a_fanned_out_job_page_lists_its_chunks_and_merge_each_linking_back(
+    operator: Client, upload_fanned_out: Any
+) -> None:
+    parent = upload_fanned_out()
+    children = list(JobRecord.objects.filter(parent_id=parent["id"]).values_list("id", "kind"))
+
+    text = operator.get(f"{JOBS}{parent['id']}/change/").content.decode()
+    child_page = operator.get(f"{JOBS}{children[0][0]}/change/").content.decode()
+
+    assert len(children) > 2 and {kind for _, kind in children} == {"report.chunk", "report.merge"}
+    assert all(f"{JOBS}{child_id}/change/" in text for child_id, _ in children)
+    assert f"{JOBS}{parent['id']}/change/" in child_page, "a child links to its parent"
+
+
 @pytest.mark.parametrize("model", ["jobeventrecord", "outboxrecord", "webhookdeliveryrecord", "deadmessagerecord"])
 def test_history_cannot_be_added_from_the_console(operator: Client, model: str) -> None:
     assert operator.get(f"/admin/reportflow/{model}/add/").status_code in (403, 404)
