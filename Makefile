@@ -21,7 +21,7 @@ WORKER = $(VENV)/bin/celery -A config worker --loglevel INFO --queues $(QUEUES) 
 BEAT = $(VENV)/bin/celery -A config beat --loglevel INFO --schedule $(VAR_DIR)/celerybeat-schedule
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-runtime run web worker beat migrate db test test-fast test-chaos bench lint fmt audit token demo worker-health flower
+.PHONY: help install install-runtime run web worker beat migrate db test test-fast test-chaos bench lint fmt audit token admin demo worker-health flower
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -43,8 +43,10 @@ $(VENV)/.installed-dev: pyproject.toml uv.lock
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $(VENV)/.installed-runtime $@
 
-# `make run` serves plain http on 127.0.0.1, so it does not redirect to https (README, "Deploying").
+# `make run` serves plain http on 127.0.0.1, so it does not redirect to https (README, "Deploying"),
+# and the admin console's session and CSRF cookies are not https-only there.
 run: export SECURE_SSL_REDIRECT ?= false
+run: export SECURE_COOKIES ?= false
 run: install-runtime migrate ## web + worker + beat on http://127.0.0.1:$PORT (8000); Ctrl-C stops all three
 	exec $(PY) scripts/run_all.py "web=$(WEB)" "worker=$(WORKER)" "beat=$(BEAT)"
 
@@ -100,6 +102,12 @@ token: export TOKEN_USER := $(or $(TOKEN_USER),$(if $(filter command line,$(orig
 token: install-runtime ## issue an API token for USER=name (created if needed), last line; ROTATE=1 revokes its others
 	@if [ -z "$${TOKEN_USER//[[:space:]]/}" ]; then echo "make token: say whose token it is: make token USER=alice" >&2; exit 2; fi
 	@$(PY) manage.py issue_token "$$TOKEN_USER" $(if $(filter 1 yes true,$(ROTATE)),--rotate)
+
+# As for `make token`: only a USER given on the command line (or ADMIN_USER) names the account.
+admin: export ADMIN_USER := $(or $(ADMIN_USER),$(if $(filter command line,$(origin USER)),$(USER)))
+admin: install-runtime ## a staff superuser USER=name for the console at /admin/; asks its password (or PASSWORD=...)
+	@if [ -z "$${ADMIN_USER//[[:space:]]/}" ]; then echo "make admin: name the account: make admin USER=alice" >&2; exit 2; fi
+	@$(PY) manage.py create_operator "$$ADMIN_USER"
 
 demo: export REPORTFLOW_URL ?= http://127.0.0.1:$(PORT)
 demo: install-runtime ## upload samples/sample.csv to a running `make run`, print job and result

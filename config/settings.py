@@ -25,10 +25,17 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = ENV.in_production(ENV.secure_hsts_include_subdo
 SECURE_HSTS_PRELOAD = ENV.secure_hsts_preload
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = ENV.in_production(ENV.secure_cookies)
 X_FRAME_OPTIONS = "DENY"
+# The operator console (/admin/) signs in with a session cookie, so it needs CSRF protection;
+# the API authenticates every request with a token in the Authorization header (DRF's views
+# are exempt from the CSRF check) and sets no cookie.
+SESSION_COOKIE_AGE = 12 * 3600  # an operator's working day, not Django's two weeks
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 SILENCED_SYSTEM_CHECKS = [
-    # CSRF protects cookie-authenticated forms; the API authenticates every request with a
-    # token in the Authorization header, which a browser never sends on its own, and sets no cookie.
-    "security.W003",
     # HSTS preloading binds every host of the registrable domain, in browsers' built-in lists:
     # its owner decides (SECURE_HSTS_PRELOAD=true), not a default of one service.
     "security.W021",
@@ -37,7 +44,12 @@ SILENCED_SYSTEM_CHECKS = [
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
     "django.contrib.staticfiles",
+    # the operator console: its templates first, then Django's admin with reportflow's site
+    "adapters.admin",
+    "adapters.admin.apps.ConsoleAdminConfig",
     "rest_framework",
     "knox",
     "drf_spectacular",
@@ -49,7 +61,11 @@ MIDDLEWARE = [
     "adapters.api.request_metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -59,7 +75,13 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "APP_DIRS": True,
-        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
     }
 ]
 

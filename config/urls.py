@@ -1,5 +1,6 @@
 """URL configuration. Views are referenced by module path, so config imports no entry point."""
 
+from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -8,6 +9,8 @@ urlpatterns = [
     path("", include("adapters.api.ops_urls")),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]), name="docs"),
+    # the operator console, staff only (adapters/admin)
+    path("admin/", admin.site.urls),
 ]
 
 handler400 = "adapters.api.problems.bad_request_view"

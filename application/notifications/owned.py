@@ -10,9 +10,15 @@ from domain.notifications.endpoint import WebhookEndpoint
 from domain.ports import UnitOfWork
 
 
-def owned_endpoint(uow: UnitOfWork, owner_id: int, endpoint_id: UUID, *, for_update: bool = False) -> WebhookEndpoint:
-    """Raises NotFound."""
-    endpoint = uow.webhook_endpoints.get_for_owner(endpoint_id, owner_id, for_update=for_update)
+def owned_endpoint(
+    uow: UnitOfWork, owner_id: int, endpoint_id: UUID, *, for_update: bool = False, any_owner: bool = False
+) -> WebhookEndpoint:
+    """Raises NotFound. `any_owner`: staff reach every owner's endpoint."""
+    endpoint = (
+        uow.webhook_endpoints.get(endpoint_id, for_update=for_update)
+        if any_owner
+        else uow.webhook_endpoints.get_for_owner(endpoint_id, owner_id, for_update=for_update)
+    )
     if endpoint is None:
         raise NotFound("webhook endpoint", endpoint_id)
     return endpoint

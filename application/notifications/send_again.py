@@ -29,9 +29,10 @@ class SendTestEvent(BaseModel):
 class Redeliver(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    owner_id: int
+    owner_id: int  # who asks: the endpoint's owner, or staff (any owner's endpoint)
     endpoint_id: UUID
     delivery_id: UUID
+    is_staff: bool = False
 
 
 class SendTestEventHandler:
@@ -63,10 +64,10 @@ class RedeliverHandler:
         self._clock = clock
 
     def __call__(self, cmd: Redeliver) -> WebhookDeliveryView:
-        """A new delivery of the same event to the same endpoint. Raises NotFound, or
-        EndpointDisabled."""
+        """A new delivery of the same event to the same endpoint, its audit trail naming the
+        user who asked. Raises NotFound, or EndpointDisabled."""
         with self._uow as uow:
-            endpoint = owned_endpoint(uow, cmd.owner_id, cmd.endpoint_id)
+            endpoint = owned_endpoint(uow, cmd.owner_id, cmd.endpoint_id, any_owner=cmd.is_staff)
             earlier = owned_delivery(uow, endpoint, cmd.delivery_id)
             event = uow.notification_events.get(earlier.event_id)
             if event is None:

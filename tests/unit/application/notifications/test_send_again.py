@@ -82,3 +82,20 @@ def test_another_owner_s_endpoint_or_another_endpoint_s_delivery_is_not_found(wo
         redeliver(world, mine.endpoint.id, delivery.id, owner_id=2)
     with pytest.raises(NotFound):
         redeliver(world, other.endpoint.id, delivery.id)
+
+
+def test_staff_redeliver_any_owner_s_delivery_and_the_new_delivery_s_trail_names_them(world: World) -> None:
+    endpoint = add_endpoint(world)
+    world.submit()
+    world.run_queue()
+    [(first, _)] = deliveries_of(world, endpoint.endpoint.id)
+    handler = RedeliverHandler(uow=world.uow, transitions=world.transitions, clock=world.clock)
+
+    again = handler(Redeliver(owner_id=99, is_staff=True, endpoint_id=endpoint.endpoint.id, delivery_id=first.id))
+    world.run_queue()
+
+    [(redelivered, job)] = [(d, job) for d, job in deliveries_of(world, endpoint.endpoint.id) if d.id == again.id]
+    assert redelivered.event_id == first.event_id
+    assert job.status == JobStatus.SUCCEEDED
+    assert world.uow.jobs.events(job.id)[0].actor == "user:99"
+    assert len(world.sender.requests) == 2
