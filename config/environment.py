@@ -10,6 +10,25 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+_PERIODS = {
+    **dict.fromkeys(["s", "sec", "secs", "second", "seconds"], 1),
+    **dict.fromkeys(["m", "min", "mins", "minute", "minutes"], 60),
+    **dict.fromkeys(["h", "hour", "hours"], 3600),
+    **dict.fromkeys(["d", "day", "days"], 86400),
+}
+
+
+def parse_rate(rate: str) -> tuple[int, int] | None:
+    """ "120/min" -> (120, 60): requests per window of seconds; None for no limit ("" or "0")."""
+    text = rate.strip().lower()
+    if text in ("", "0"):
+        return None
+    count, _, period = text.partition("/")
+    if not count.isdigit() or (period.rstrip("s") not in _PERIODS and period not in _PERIODS):
+        raise ValueError(f"a rate is COUNT/PERIOD with PERIOD one of s, min, hour, day, not {rate!r}")
+    seconds = _PERIODS[period] if period in _PERIODS else _PERIODS[period.rstrip("s")]
+    return (int(count), seconds) if int(count) else None
+
 
 class Environment(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
@@ -45,6 +64,19 @@ class Environment(BaseSettings):
     user_max_running: int = Field(default=0, ge=0)
     user_starts_per_minute: int = Field(default=0, ge=0)
     user_dispatch_window: int = Field(default=4, ge=1)
+    # submissions (POST /api/v1/reports/) per user and for everyone together, as "COUNT/PERIOD"
+    # (s, min, hour, day); empty or 0: no limit. Counted in Redis when RATE_LIMIT_REDIS_URL (or a
+    # Redis broker URL) names one, else in the database.
+    submit_rate_limit: str = ""
+    global_submit_rate_limit: str = ""
+    rate_limit_redis_url: str = ""
+    # admission of new submissions (0: no limit): a user's unfinished jobs, a user's stored
+    # uploads in bytes, and every owner's jobs waiting to start together
+    user_max_queued: int = Field(default=0, ge=0)
+    user_max_stored_bytes: int = Field(default=0, ge=0)
+    max_backlog: int = Field(default=0, ge=0)
+    # uploads and results older than this are deleted (the audit trail stays); 0: kept forever
+    retention_days: float = Field(default=0, ge=0)
     # a running attempt reads its job back at most this often, to see a cancel request
     cancel_check_seconds: float = Field(default=0.5, gt=0)
     # one attempt of a report, chunk or merge job: the soft limit ends it as a transient
@@ -128,6 +160,12 @@ class Environment(BaseSettings):
                 "that outlives the visibility timeout is handed to a second worker while it still runs"
             )
         return self
+
+    @field_validator("submit_rate_limit", "global_submit_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        parse_rate(value)  # raises ValueError
+        return value.strip()
 
     @field_validator("allowed_hosts", "webhook_allowed_networks", mode="before")
     @classmethod
