@@ -28,8 +28,10 @@ from adapters.orm.heartbeat import DjangoHeartbeat
 from adapters.orm.statistics import DjangoEngineStatistics
 from adapters.orm.unit_of_work import DjangoUnitOfWork
 from adapters.orm.usage import DjangoSubmissionUsage
+from adapters.orm.user_limits import DjangoRateOverrides
 from adapters.rate_limits.counters import DatabaseRateCounter, RateCounter, RedisRateCounter
-from adapters.rate_limits.limits import RatePolicy, SubmitRateLimits
+from adapters.rate_limits.limits import CachedOverrides, RatePolicy, SubmitRateLimits
+from adapters.rate_limits.rates import parse_rate
 from adapters.storage.django_blob_store import DjangoBlobStore
 from application.jobs.admission import Admission, ExecutionLimits, SameLimitsForAll
 from application.jobs.commands import CancelJobHandler, ReplayJobHandler
@@ -89,7 +91,6 @@ from application.schedules.manage import ChangeScheduleHandler, CreateScheduleHa
 from application.schedules.queries import GetScheduleHandler, ListScheduleRunsHandler, ListSchedulesHandler
 from application.schedules.settings import SchedulerSettings
 from config.celery import app as celery_app
-from config.environment import parse_rate
 from domain.notifications.destination import AddressPolicy
 from domain.ports import Clock, ReportEngine
 
@@ -132,6 +133,7 @@ def _submit_rate_limits(counter: RateCounter) -> SubmitRateLimits:
         counter=counter,
         user=_rate_policy("user", settings.SUBMIT_RATE_LIMIT),
         everyone=_rate_policy("global", settings.GLOBAL_SUBMIT_RATE_LIMIT),
+        overrides=CachedOverrides(DjangoRateOverrides()),
     )
 
 

@@ -378,3 +378,17 @@ class RateCounterRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.hits}"
+
+
+class UserLimitsRecord(models.Model):
+    """A user's own limits where they differ from the settings (`manage.py user_limits`)."""
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    # "COUNT/PERIOD", or "0" for no limit; empty: SUBMIT_RATE_LIMIT applies
+    submit_rate_limit = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        db_table = "user_limits"
+
+    def __str__(self) -> str:
+        return f"limits of user {self.owner_id}"

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.rate_limits.limits import RateLimitExceeded, RatePolicy, SubmitRateLimits, window_of
-from config.environment import parse_rate
+from adapters.rate_limits.limits import CachedOverrides, RateLimitExceeded, RatePolicy, SubmitRateLimits, window_of
+from adapters.rate_limits.rates import parse_rate
 
 
 class DictCounter:
@@ -80,3 +80,43 @@ def test_rates_are_read_like_drf_rates(text: str, parsed: tuple[int, int] | None
 def test_a_rate_without_a_known_period_is_refused() -> None:
     with pytest.raises(ValueError, match="COUNT/PERIOD"):
         parse_rate("10/fortnight")
+
+
+class Overrides:
+    def __init__(self, rates: dict[int, str]) -> None:
+        self.rates = rates
+        self.reads = 0
+
+    def submit_rate(self, user_id: int) -> str | None:
+        self.reads += 1
+        return self.rates.get(user_id)
+
+
+def test_a_users_own_rate_replaces_the_setting_and_zero_lifts_the_limit() -> None:
+    counter = DictCounter()
+    overrides = Overrides({7: "5/min", 8: "0"})
+    rates = SubmitRateLimits(
+        counter=counter, user=RatePolicy(name="user", quota=1, window=60), everyone=None, overrides=overrides
+    )
+
+    own = [rates.check("submit", 7, now=0.0)[0].remaining for _ in range(5)]
+    unlimited = [rates.check("submit", 8, now=0.0) for _ in range(10)]
+    rates.check("submit", 9, now=0.0)
+
+    assert own == [4, 3, 2, 1, 0]
+    assert unlimited == [[]] * 10
+    with pytest.raises(RateLimitExceeded):
+        rates.check("submit", 9, now=0.0)
+
+
+def test_overrides_are_read_once_a_minute_per_user() -> None:
+    now = [0.0]
+    source = Overrides({7: "5/min"})
+    cached = CachedOverrides(source, ttl=60, clock=lambda: now[0])
+
+    first = [cached.submit_rate(7) for _ in range(100)]
+    source.rates[7] = "9/min"
+    now[0] = 61.0
+    later = cached.submit_rate(7)
+
+    assert (set(first), later, source.reads) == ({"5/min"}, "9/min", 2)
