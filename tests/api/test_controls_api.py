@@ -188,3 +188,31 @@ def test_another_users_report_cannot_be_deleted(bob: APIClient, upload: Any, run
     run_worker()
 
     assert bob.delete(job["links"]["report"]).status_code == 404
+
+
+def test_the_schema_documents_the_refusals_and_ratelimit_fields_of_submit_and_the_bodies_conform(
+    upload: Any, rate_limits: Any, quotas: Any
+) -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    from tests.api.test_openapi_schema import conforms
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    submit = schema["paths"]["/api/v1/reports/"]["post"]["responses"]
+    delete = schema["paths"]["/api/v1/reports/{report_id}/"]["delete"]["responses"]
+    rate_limits(user=1)
+    upload()
+    rate_limited = upload().json()
+    rate_limits()
+    quotas(max_stored_bytes=1)
+    over_quota = upload().json()
+
+    assert "/problems/rate-limited" in submit["429"]["description"]
+    assert "/problems/too-many-queued" in submit["429"]["description"]
+    assert "/problems/storage-quota-exceeded" in submit["413"]["description"]
+    assert "/problems/backlog-full" in submit["503"]["description"]
+    assert {"RateLimit", "RateLimit-Policy"} <= set(submit["202"]["headers"]) & set(submit["429"]["headers"])
+    assert "Retry-After" in submit["429"]["headers"] and "Retry-After" in submit["503"]["headers"]
+    assert {"204", "404", "409"} <= set(delete)
+    for body in (rate_limited, over_quota):
+        conforms(body, {"$ref": "#/components/schemas/Problem"}, schema["components"]["schemas"], "Problem")

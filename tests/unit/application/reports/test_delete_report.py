@@ -7,6 +7,7 @@ import pytest
 from application.errors import NotFound, ReportDeleted, ReportInUse, ReportJobActive
 from application.reports.delete import DeleteReport, DeleteReportHandler
 from application.reports.get_report import GetReportDocument, GetReportDocumentHandler
+from domain.errors import PermanentError
 from tests.unit.application.conftest import World
 
 
@@ -98,3 +99,18 @@ def test_another_users_report_is_not_found_and_deleting_twice_is_harmless(world:
     delete(world, submitted.report_id)
 
     assert world.uow.state.reports[submitted.report_id].deleted_at is not None
+
+
+def test_replaying_the_job_of_a_deleted_report_fails_at_once(world: World) -> None:
+    world.fail_next(PermanentError("bad file"))
+    submitted = world.submit()
+    world.run_queue()
+    delete(world, submitted.report_id)
+
+    world.replay(submitted.job.id)
+    world.run_queue()
+
+    job = world.job(submitted.job.id)
+    assert job.status == "failed"
+    assert "was deleted" in job.error
+    assert world.analyzer.calls == 1, "the replay did not try to read the deleted upload"
