@@ -155,6 +155,7 @@ SPECTACULAR_SETTINGS = {
         "JobStatus": "adapters.api.representations.JOB_STATUSES",
         "ProblemType": "adapters.api.problems.problem_type_uris",
         "JobPriority": ["normal", "high"],
+        "RateLimitPolicy": ["user", "global"],
         "WebhookEvent": "adapters.api.webhooks.WEBHOOK_EVENTS",
         "WebhookEventType": "adapters.api.webhooks.EVENT_TYPES",
     },
