@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 import pytest
 from django.core.files.storage import FileSystemStorage, Storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from moto import mock_aws
 from storages.backends.s3 import S3Storage
@@ -88,10 +88,13 @@ def test_a_report_locked_by_another_transaction_is_skipped_not_waited_for(
         holding, release = threading.Event(), threading.Event()
 
         def hold_lock() -> None:
-            with transaction.atomic():
-                ReportRecord.objects.select_for_update().get(id=locked)
-                holding.set()
-                release.wait(30)
+            try:
+                with transaction.atomic():
+                    ReportRecord.objects.select_for_update().get(id=locked)
+                    holding.set()
+                    release.wait(30)
+            finally:
+                connection.close()  # this thread's own connection
 
         holder = threading.Thread(target=hold_lock)
         holder.start()
@@ -106,3 +109,29 @@ def test_a_report_locked_by_another_transaction_is_skipped_not_waited_for(
     assert report.reports_deleted == 1
     assert ReportRecord.objects.get(id=free).deleted_at is not None
     assert later.reports_deleted == 1, "the next run takes the row once it is free"
+
+
+def test_beat_sends_the_retention_task_which_logs_only_when_it_deleted_something(
+    upload: Any, run_worker: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from django.conf import settings
+
+    from adapters.celery.tasks import apply_retention as retention_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["retention"]
+    with container.blobs.override(DjangoBlobStore(FileSystemStorage(location=tmp_path))):
+        old = upload().json()["report_id"]
+        run_worker()
+        age([old], days=10)
+        with caplog.at_level("INFO", logger="adapters.celery.tasks"):
+            retention_task()  # RETENTION_DAYS is 0 here: nothing to do, nothing said
+            quiet = list(caplog.messages)
+            with container.retention.override(Retention(days=7)):
+                retention_task()
+                retention_task()
+
+    assert (entry["task"], entry["options"]["queue"]) == ("jobs.retention", "engine")
+    assert quiet == []
+    assert [m for m in caplog.messages if m.startswith("jobs.retention")] == [
+        "jobs.retention {'reports_deleted': 1, 'blobs_deleted': 5} rate_counters_purged=0"
+    ]
