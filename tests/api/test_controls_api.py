@@ -216,3 +216,31 @@ def test_the_schema_documents_the_refusals_and_ratelimit_fields_of_submit_and_th
     assert {"204", "404", "409"} <= set(delete)
     for body in (rate_limited, over_quota):
         conforms(body, {"$ref": "#/components/schemas/Problem"}, schema["components"]["schemas"], "Problem")
+
+
+def test_an_operator_gives_a_user_a_rate_of_its_own_and_takes_it_back(upload: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from adapters.orm.user_limits import DjangoRateOverrides
+    from adapters.rate_limits.limits import CachedOverrides
+
+    out = StringIO()
+    call_command("user_limits", "alice", "--submit-rate", "1/hour", stdout=out)
+    limits = SubmitRateLimits(
+        counter=DatabaseRateCounter(),
+        user=RatePolicy(name="user", quota=100, window=60),
+        everyone=None,
+        overrides=CachedOverrides(DjangoRateOverrides()),
+    )
+    with container.submit_rate_limits.override(limits):
+        answers = [upload().status_code for _ in range(2)]
+    call_command("user_limits", "alice", "--default", stdout=out)
+    with pytest.raises(CommandError, match="COUNT/PERIOD"):
+        call_command("user_limits", "alice", "--submit-rate", "often")
+
+    assert answers == [202, 429]
+    assert out.getvalue().splitlines() == ["alice: submit rate 1/hour", "alice: submit rate 0 (SUBMIT_RATE_LIMIT)"]
+    assert DjangoRateOverrides().submit_rate(1_000_000) is None
