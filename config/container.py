@@ -27,6 +27,11 @@ from adapters.notifications.signer import StandardWebhooksSigner
 from adapters.orm.heartbeat import DjangoHeartbeat
 from adapters.orm.statistics import DjangoEngineStatistics
 from adapters.orm.unit_of_work import DjangoUnitOfWork
+from adapters.orm.usage import DjangoSubmissionUsage
+from adapters.orm.user_limits import DjangoRateOverrides
+from adapters.rate_limits.counters import DatabaseRateCounter, RateCounter, RedisRateCounter
+from adapters.rate_limits.limits import CachedOverrides, RatePolicy, SubmitRateLimits
+from adapters.rate_limits.rates import parse_rate
 from adapters.storage.django_blob_store import DjangoBlobStore
 from application.jobs.admission import Admission, ExecutionLimits, SameLimitsForAll
 from application.jobs.commands import CancelJobHandler, ReplayJobHandler
@@ -65,6 +70,7 @@ from application.notifications.send_again import RedeliverHandler, SendTestEvent
 from application.notifications.send_email import SendEmailHandler
 from application.notifications.settings import NotificationSettings
 from application.reports.chunk import ProcessChunkHandler
+from application.reports.delete import DeleteReportHandler
 from application.reports.get_report import GetReportDocumentHandler, GetReportHandler
 from application.reports.kinds import (
     CHUNK_JOB_KIND,
@@ -76,6 +82,8 @@ from application.reports.kinds import (
 from application.reports.merge import MergeReportHandler
 from application.reports.output import ReportProcessing
 from application.reports.process import ProcessReportHandler
+from application.reports.quotas import SubmissionQuotas
+from application.reports.retention import ApplyRetentionHandler, Retention
 from application.reports.submit import ReportIntake, SubmitReportHandler
 from application.schedules.fire import FireSchedulesHandler
 from application.schedules.lease import ClaimSchedulerLeaseHandler, ReleaseSchedulerLeaseHandler
@@ -109,6 +117,36 @@ def _scheduler_settings() -> SchedulerSettings:
 
 def _intake() -> ReportIntake:
     return ReportIntake(max_upload_bytes=settings.MAX_UPLOAD_BYTES)
+
+
+def _rate_counter() -> RateCounter:
+    return RedisRateCounter(settings.RATE_LIMIT_REDIS_URL) if settings.RATE_LIMIT_REDIS_URL else DatabaseRateCounter()
+
+
+def _rate_policy(name: str, rate: str) -> RatePolicy | None:
+    parsed = parse_rate(rate)
+    return None if parsed is None else RatePolicy(name=name, quota=parsed[0], window=parsed[1])
+
+
+def _submit_rate_limits(counter: RateCounter) -> SubmitRateLimits:
+    return SubmitRateLimits(
+        counter=counter,
+        user=_rate_policy("user", settings.SUBMIT_RATE_LIMIT),
+        everyone=_rate_policy("global", settings.GLOBAL_SUBMIT_RATE_LIMIT),
+        overrides=CachedOverrides(DjangoRateOverrides()),
+    )
+
+
+def _quotas() -> SubmissionQuotas:
+    return SubmissionQuotas(
+        max_queued=settings.USER_MAX_QUEUED,
+        max_stored_bytes=settings.USER_MAX_STORED_BYTES,
+        max_backlog=settings.MAX_BACKLOG,
+    )
+
+
+def _retention() -> Retention:
+    return Retention(days=settings.RETENTION_DAYS)
 
 
 def _processing() -> ReportProcessing:
@@ -195,6 +233,8 @@ class Container(containers.DeclarativeContainer):
     blobs = providers.Singleton(DjangoBlobStore)
     report_engine = providers.Singleton(_report_engine)
     intake = providers.Singleton(_intake)
+    rate_counter = providers.Singleton(_rate_counter)
+    submit_rate_limits = providers.Singleton(_submit_rate_limits, counter=rate_counter)
     processing = providers.Singleton(_processing)
     job_settings = providers.Singleton(_job_settings)
     heartbeat = providers.Singleton(
@@ -266,8 +306,12 @@ class Container(containers.DeclarativeContainer):
         settings=job_settings,
         time_limit_errors=(SoftTimeLimitExceeded,),
     )
+    quotas = providers.Singleton(_quotas)
+    submission_usage = providers.Singleton(DjangoSubmissionUsage, kinds=[REPORT_JOB_KIND])
     submit_report = providers.Factory(
         SubmitReportHandler,
+        quotas=quotas,
+        usage=submission_usage,
         uow=uow,
         blobs=blobs,
         transitions=transitions,
@@ -291,6 +335,9 @@ class Container(containers.DeclarativeContainer):
     list_dead_letters = providers.Factory(ListDeadLettersHandler, uow=uow)
     get_report = providers.Factory(GetReportHandler, uow=uow)
     get_report_document = providers.Factory(GetReportDocumentHandler, uow=uow, blobs=blobs)
+    delete_report = providers.Factory(DeleteReportHandler, uow=uow, blobs=blobs, clock=clock)
+    retention = providers.Singleton(_retention)
+    apply_retention = providers.Factory(ApplyRetentionHandler, uow=uow, blobs=blobs, clock=clock, retention=retention)
     engine_statistics = providers.Singleton(DjangoEngineStatistics)
     read_engine_gauges = providers.Factory(ReadEngineGaugesHandler, statistics=engine_statistics, clock=clock)
     queue_depth = providers.Singleton(_queue_depth, kinds=job_kinds)

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from adapters.rate_limits.rates import parse_rate
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -45,6 +47,19 @@ class Environment(BaseSettings):
     user_max_running: int = Field(default=0, ge=0)
     user_starts_per_minute: int = Field(default=0, ge=0)
     user_dispatch_window: int = Field(default=4, ge=1)
+    # submissions (POST /api/v1/reports/) per user and for everyone together, as "COUNT/PERIOD"
+    # (s, min, hour, day); empty or 0: no limit. Counted in Redis when RATE_LIMIT_REDIS_URL (or a
+    # Redis broker URL) names one, else in the database.
+    submit_rate_limit: str = ""
+    global_submit_rate_limit: str = ""
+    rate_limit_redis_url: str = ""
+    # admission of new submissions (0: no limit): a user's unfinished jobs, a user's stored
+    # uploads in bytes, and every owner's jobs waiting to start together
+    user_max_queued: int = Field(default=0, ge=0)
+    user_max_stored_bytes: int = Field(default=0, ge=0)
+    max_backlog: int = Field(default=0, ge=0)
+    # uploads and results older than this are deleted (the audit trail stays); 0: kept forever
+    retention_days: float = Field(default=0, ge=0)
     # a running attempt reads its job back at most this often, to see a cancel request
     cancel_check_seconds: float = Field(default=0.5, gt=0)
     # one attempt of a report, chunk or merge job: the soft limit ends it as a transient
@@ -128,6 +143,12 @@ class Environment(BaseSettings):
                 "that outlives the visibility timeout is handed to a second worker while it still runs"
             )
         return self
+
+    @field_validator("submit_rate_limit", "global_submit_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        parse_rate(value)  # raises ValueError
+        return value.strip()
 
     @field_validator("allowed_hosts", "webhook_allowed_networks", mode="before")
     @classmethod

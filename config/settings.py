@@ -177,6 +177,7 @@ SPECTACULAR_SETTINGS = {
         "JobStatus": "adapters.api.representations.JOB_STATUSES",
         "ProblemType": "adapters.api.problems.problem_type_uris",
         "JobPriority": ["normal", "high"],
+        "RateLimitPolicy": ["user", "global"],
         "WebhookEvent": "adapters.api.webhooks.WEBHOOK_EVENTS",
         "WebhookEventType": "adapters.api.webhooks.EVENT_TYPES",
     },
@@ -234,6 +235,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"queue": "engine", "expires": ENV.reconcile_interval_seconds * 5},
     },
     "housekeeping": {"task": "jobs.housekeeping", "schedule": 3600.0, "options": {"queue": "engine"}},
+    "retention": {"task": "jobs.retention", "schedule": 600.0, "options": {"queue": "engine", "expires": 600.0}},
     "fire-schedules": {
         "task": "schedules.fire",
         "schedule": ENV.schedule_fire_interval_seconds,
@@ -259,6 +261,16 @@ CANCEL_CHECK_SECONDS = ENV.cancel_check_seconds
 USER_MAX_RUNNING = ENV.user_max_running
 USER_STARTS_PER_MINUTE = ENV.user_starts_per_minute
 USER_DISPATCH_WINDOW = ENV.user_dispatch_window
+# --- Controls: submission rate limits, quotas, backlog, retention (README, "Controls") ---
+SUBMIT_RATE_LIMIT = ENV.submit_rate_limit
+GLOBAL_SUBMIT_RATE_LIMIT = ENV.global_submit_rate_limit
+# the rate counters' Redis: as set, else the broker's when it is Redis (keys of their own,
+# which expire), else none: the counters live in the database
+RATE_LIMIT_REDIS_URL = ENV.rate_limit_redis_url or ("" if ENV.uses_embedded_broker else ENV.broker_url)
+USER_MAX_QUEUED = ENV.user_max_queued
+USER_MAX_STORED_BYTES = ENV.user_max_stored_bytes
+MAX_BACKLOG = ENV.max_backlog
+RETENTION_DAYS = ENV.retention_days
 BULK_ABOVE_BYTES = ENV.bulk_above_bytes
 REPORT_SOFT_TIME_LIMIT_SECONDS = ENV.report_soft_time_limit_seconds
 REPORT_TIME_LIMIT_SECONDS = ENV.report_time_limit_seconds

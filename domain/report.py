@@ -32,6 +32,7 @@ class Report:
     declared_schema: DeclaredSchema | None = None
     output: ReportOutput | None = None
     completed_at: datetime | None = None
+    deleted_at: datetime | None = None  # its upload and result documents are gone; the row stays
 
     @property
     def summary(self) -> dict[str, Any] | None:
@@ -40,3 +41,14 @@ class Report:
     def complete(self, output: ReportOutput, *, now: datetime) -> None:
         self.output = output
         self.completed_at = now
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def delete(self, *, now: datetime) -> list[str]:
+        """Become a tombstone; the blob keys of its result documents, which are to be deleted
+        (its upload may be shared with a schedule's runs: whoever deletes decides)."""
+        if self.deleted_at is None:
+            self.deleted_at = now
+        return sorted(self.output.documents.values()) if self.output else []

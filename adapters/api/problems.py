@@ -25,14 +25,21 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from adapters.api.http_errors import InvalidLink, LengthRequired, LinkExpired
+from adapters.api.throttling import RateLimited
 from application.errors import (
     ApplicationError,
+    BacklogFull,
     EmptyUpload,
     InvalidCursor,
     NotFound,
     PriorityNotAllowed,
+    ReportDeleted,
+    ReportInUse,
+    ReportJobActive,
     ResultNotReady,
     ResultUnavailable,
+    StorageQuotaExceeded,
+    TooManyQueued,
     UploadTooLarge,
 )
 from application.notifications.errors import EndpointDisabled, TooManyEndpoints
@@ -66,6 +73,12 @@ _APPLICATION_PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     EndpointDisabled: (409, "webhook-disabled", "The webhook endpoint is disabled"),
     TooManyEndpoints: (409, "webhook-limit-reached", "Too many webhook endpoints"),
     EmailAddressRequired: (400, "email-address-required", "An e-mail address is required"),
+    TooManyQueued: (429, "too-many-queued", "Too many unfinished jobs"),
+    StorageQuotaExceeded: (413, "storage-quota-exceeded", "Storage quota exceeded"),
+    BacklogFull: (503, "backlog-full", "Too much work waiting"),
+    ReportDeleted: (410, "report-deleted", "Report deleted"),
+    ReportJobActive: (409, "report-job-active", "The report's job has not ended"),
+    ReportInUse: (409, "report-in-use", "Schedules run from this report"),
 }
 
 # HTTP error (DRF's, or the edge's own) -> (problem type slug, title); the status is the error's
@@ -79,6 +92,7 @@ _DRF_PROBLEMS: dict[type[drf.APIException], tuple[str, str]] = {
     drf.MethodNotAllowed: ("method-not-allowed", "Method not allowed"),
     drf.NotAcceptable: ("not-acceptable", "Not acceptable"),
     drf.UnsupportedMediaType: ("unsupported-media-type", "Unsupported media type"),
+    RateLimited: ("rate-limited", "Submission rate limit reached"),
     drf.Throttled: ("throttled", "Too many requests"),
     LengthRequired: ("length-required", "Content-Length required"),
     InvalidLink: ("invalid-link", "Invalid link"),
@@ -123,10 +137,24 @@ class ProblemOutput(serializers.Serializer):
     job_status = serializers.ChoiceField(
         choices=[s.value for s in JobStatus],
         required=False,
-        help_text="result-not-ready, result-unavailable, invalid-transition: the job's status",
+        help_text="result-not-ready, result-unavailable, invalid-transition, report-job-active: the job's status",
     )
-    limit_bytes = serializers.IntegerField(required=False, help_text="upload-too-large: the limit")
-    limit = serializers.IntegerField(required=False, help_text="webhook-limit-reached: endpoints per user")
+    limit_bytes = serializers.IntegerField(
+        required=False, help_text="upload-too-large, storage-quota-exceeded: the limit"
+    )
+    used_bytes = serializers.IntegerField(required=False, help_text="storage-quota-exceeded: the bytes stored now")
+    schedules = serializers.ListField(
+        child=serializers.UUIDField(), required=False, help_text="report-in-use: the schedules running from it"
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        help_text="webhook-limit-reached: endpoints per user; rate-limited: requests per window; "
+        "too-many-queued: unfinished jobs per user; storage-quota-exceeded: bytes per user",
+    )
+    policy = serializers.ChoiceField(
+        choices=["user", "global"], required=False, help_text="rate-limited: the limit that was reached"
+    )
+    window_seconds = serializers.IntegerField(required=False, help_text="rate-limited: the limit's window")
     checks = serializers.DictField(
         child=serializers.CharField(), required=False, help_text="not-ready: each dependency's state"
     )
@@ -146,6 +174,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
                 problem(status, slug, title, str(exc), **_extensions(exc)),
                 status=status,
                 content_type=PROBLEM_CONTENT_TYPE,
+                headers={"Retry-After": str(exc.retry_after_seconds)} if isinstance(exc, BacklogFull) else None,
             )
     if isinstance(exc, ApplicationError):
         return Response(problem(400, "bad-request", "Bad request", str(exc)), 400, content_type=PROBLEM_CONTENT_TYPE)
@@ -167,6 +196,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     extensions: dict[str, Any] = {}
     if isinstance(exc, drf.ValidationError):
         detail, extensions["errors"] = "The request has invalid fields.", response.data
+    elif isinstance(exc, RateLimited):
+        detail = str(exc.detail)
+        extensions = {"policy": exc.policy.name, "limit": exc.policy.quota, "window_seconds": exc.policy.window}
     elif isinstance(response.data, dict) and "detail" in response.data:
         detail = str(response.data["detail"])
     else:
@@ -185,8 +217,14 @@ def _extensions(exc: Exception) -> dict[str, Any]:
         return {"job_status": str(exc.current)}
     if isinstance(exc, InvalidSchedule):
         return {"errors": {exc.field: [str(exc)]}}
-    if isinstance(exc, TooManyEndpoints):
+    if isinstance(exc, TooManyEndpoints | TooManyQueued):
         return {"limit": exc.limit}
+    if isinstance(exc, StorageQuotaExceeded):
+        return {"limit_bytes": exc.limit_bytes, "used_bytes": exc.used_bytes}
+    if isinstance(exc, ReportJobActive):
+        return {"job_status": exc.status}
+    if isinstance(exc, ReportInUse):
+        return {"schedules": [str(s) for s in exc.schedule_ids]}
     return {}
 
 

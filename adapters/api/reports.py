@@ -31,16 +31,18 @@ from adapters.api.renderers import CsvDocumentRenderer, HtmlDocumentRenderer
 from adapters.api.representations import JOB_STATUSES, JobOutput
 from adapters.api.schema import problem_responses
 from adapters.api.signed_links import QUERY_PARAMETER, SignedLinkAuthentication, sign_report_html
+from adapters.api.throttling import RATE_LIMIT_HEADERS, RateLimitedApi
 from adapters.api.upload_limit import LimitedUploadHandler
 from adapters.links import Link
 from adapters.orm.models import HIGH_PRIORITY_PERMISSION
+from application.reports.delete import DeleteReport
 from application.reports.get_report import DocumentName, GetReport, GetReportDocument
 from application.reports.read_models import has_result
 from application.reports.submit import SubmitReport
 from config.container import container
 
 
-class ReportSubmitApi(APIView):
+class ReportSubmitApi(RateLimitedApi):
     @extend_schema_serializer(component_name="ReportUpload")
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField(allow_empty_file=True, help_text="the report: CSV, TSV, JSON Lines, Parquet, XLSX")
@@ -78,6 +80,14 @@ class ReportSubmitApi(APIView):
                 response=[202],
                 description="the job (its `links.report` leads to the report)",
             ),
+            *RATE_LIMIT_HEADERS,
+            OpenApiParameter(
+                "Retry-After",
+                type=OpenApiTypes.INT,
+                location=OpenApiParameter.HEADER,
+                response=[429, 503],
+                description="seconds to wait before submitting again",
+            ),
         ],
         responses={
             202: JobOutput,
@@ -93,6 +103,10 @@ class ReportSubmitApi(APIView):
                 "unsupported-media-type",
                 "idempotency-key-reused",
                 "priority-not-allowed",
+                "rate-limited",
+                "too-many-queued",
+                "storage-quota-exceeded",
+                "backlog-full",
             ),
         },
     )
@@ -186,6 +200,9 @@ class ReportDetailApi(APIView):
         status = serializers.ChoiceField(choices=JOB_STATUSES, source="job.status")
         progress = serializers.FloatField(source="job.progress")
         summary = serializers.DictField(allow_null=True)
+        deleted_at = serializers.DateTimeField(
+            allow_null=True, help_text="when its upload and result were deleted; its documents answer 410 since"
+        )
         job = JobOutput()
         links = ReportLinksOutput(source="*")
         html_signed_expires_at = SignedLinkExpiry(help_text="when `links.html_signed` stops working")
@@ -199,8 +216,23 @@ class ReportDetailApi(APIView):
         report = container.get_report()(
             GetReport(owner_id=owner, report_id=report_id, is_staff=bool(request.user.is_staff))
         )
-        signed = sign_report_html(report.id, owner, now=container.clock().now()) if has_result(report.job) else None
+        signed = (
+            sign_report_html(report.id, owner, now=container.clock().now())
+            if has_result(report.job) and report.deleted_at is None
+            else None
+        )
         return Response(self.OutputSerializer(report, context={"request": request, "signed_html": signed}).data)
+
+    @extend_schema(
+        operation_id="reports_delete",
+        description="Delete the report's upload and result documents. The report stays, with `deleted_at`, "
+        "and so does its job's audit trail; its documents answer 410 from then on. Refused while its job "
+        "has not ended (cancel it first) and while a schedule runs from it (delete the schedule first).",
+        responses={204: None, **problem_responses("not-found", "report-job-active", "report-in-use")},
+    )
+    def delete(self, request: Request, report_id: UUID) -> Response:
+        container.delete_report()(DeleteReport(owner_id=owner_id(request), report_id=report_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _document(request: Request, report_id: UUID, name: DocumentName) -> Any:
@@ -209,7 +241,7 @@ def _document(request: Request, report_id: UUID, name: DocumentName) -> Any:
     )
 
 
-_DOCUMENT_PROBLEMS = ("not-found", "result-not-ready", "result-unavailable")
+_DOCUMENT_PROBLEMS = ("not-found", "result-not-ready", "result-unavailable", "report-deleted")
 
 
 class ReportResultApi(APIView):

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from adapters.celery.shutdown import stopping_reason
 from adapters.metrics.jobs import count_attempt, count_reconciled
 from adapters.orm import api_tokens
+from adapters.rate_limits.counters import DatabaseRateCounter
 from application.jobs.dead_messages import RecordDeadMessage
 from application.jobs.pipeline import RunAttempt
 from application.jobs.registry import JobKind
@@ -131,6 +132,16 @@ def housekeeping(**_: Any) -> None:
     tokens = api_tokens.purge_expired(timezone.now())  # authentication checks only the token it sees
     if report.idempotency_keys_purged or report.outbox_entries_purged or tokens:
         logger.info("jobs.housekeeping %s expired_tokens_purged=%d", report.model_dump(), tokens)
+
+
+@shared_task(name="jobs.retention", ignore_result=True)
+def apply_retention(**_: Any) -> None:
+    """Delete the files of reports past RETENTION_DAYS, and the rate counters of past windows."""
+    report = container.apply_retention()()
+    counter = container.rate_counter()
+    counters = counter.purge_expired(timezone.now()) if isinstance(counter, DatabaseRateCounter) else 0
+    if report.reports_deleted or report.blobs_deleted or counters:
+        logger.info("jobs.retention %s rate_counters_purged=%d", report.model_dump(), counters)
 
 
 @shared_task(name="schedules.fire", ignore_result=True)

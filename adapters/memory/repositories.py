@@ -242,6 +242,21 @@ class InMemoryReportRepository:
         report = next((r for r in self._state.reports.values() if r.job_id == job_id), None)
         return copy.deepcopy(report) if report else None
 
+    def expired(self, before: datetime, *, limit: int) -> list[Report]:
+        sources = {schedule.report_id for schedule in self._state.schedules.values()}
+        found = [
+            report
+            for report in self._state.reports.values()
+            if not report.is_deleted
+            and report.created_at < before
+            and self._state.jobs[report.job_id].status.is_terminal
+            and report.id not in sources
+        ]
+        return [copy.deepcopy(report) for report in sorted(found, key=lambda r: (r.created_at, r.id))[:limit]]
+
+    def blobs_in_use(self, keys: Sequence[str]) -> set[str]:
+        return {r.blob_key for r in self._state.reports.values() if not r.is_deleted and r.blob_key in keys}
+
 
 class InMemoryDeadMessageRepository:
     def __init__(self, state: InMemoryState) -> None:

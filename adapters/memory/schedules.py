@@ -32,6 +32,10 @@ class InMemoryScheduleRepository:
         schedule = self._state.schedules.get(schedule_id)
         return copy.deepcopy(schedule) if schedule and schedule.owner_id == owner_id else None
 
+    def running_from(self, report_id: UUID) -> list[UUID]:
+        found = [s for s in self._state.schedules.values() if s.report_id == report_id]
+        return [s.id for s in sorted(found, key=lambda s: (s.created_at, s.id))]
+
     def list_for_owner(self, owner_id: int, *, after: JobCursor | None = None, limit: int = 50) -> list[Schedule]:
         mine = sorted(
             (

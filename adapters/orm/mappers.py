@@ -118,6 +118,7 @@ def record_to_report(record: ReportRecord) -> Report:
             ReportOutput(summary=record.summary, documents=record.documents) if record.summary is not None else None
         ),
         completed_at=record.completed_at,
+        deleted_at=record.deleted_at,
     )
 
 
@@ -135,4 +136,5 @@ def report_fields(report: Report) -> dict[str, object]:
         "summary": report.output.summary if report.output else None,
         "documents": report.output.documents if report.output else {},
         "completed_at": report.completed_at,
+        "deleted_at": report.deleted_at,
     }

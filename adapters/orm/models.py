@@ -138,9 +138,16 @@ class ReportRecord(models.Model):
     summary = models.JSONField(null=True)
     documents = models.JSONField(default=dict)  # document name -> storage key
     completed_at = models.DateTimeField(null=True)
+    # set when its upload and result were deleted (by its owner or retention): a tombstone
+    deleted_at = models.DateTimeField(null=True)
 
     class Meta:
         db_table = "report"
+        indexes = [
+            # retention: the oldest reports still stored; quotas: an owner's stored uploads
+            models.Index(fields=["created_at"], name="report_stored_oldest", condition=models.Q(deleted_at=None)),
+            models.Index(fields=["owner", "blob_key"], name="report_stored_owner", condition=models.Q(deleted_at=None)),
+        ]
 
     def __str__(self) -> str:
         return f"report {self.id} ({self.name})"
@@ -357,3 +364,31 @@ class EmailPreferencesRecord(models.Model):
 
     def __str__(self) -> str:
         return f"e-mail preferences of user {self.owner_id}"
+
+
+class RateCounterRecord(models.Model):
+    """Requests counted in one rate-limit window, when no Redis holds the counters."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    hits = models.PositiveIntegerField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "rate_counter"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits}"
+
+
+class UserLimitsRecord(models.Model):
+    """A user's own limits where they differ from the settings (`manage.py user_limits`)."""
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    # "COUNT/PERIOD", or "0" for no limit; empty: SUBMIT_RATE_LIMIT applies
+    submit_rate_limit = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        db_table = "user_limits"
+
+    def __str__(self) -> str:
+        return f"limits of user {self.owner_id}"

@@ -25,6 +25,7 @@ from adapters.orm.models import (
     JobRecord,
     OutboxRecord,
     ReportRecord,
+    ScheduleRecord,
     StartBucketRecord,
 )
 from domain.errors import ConcurrentUpdate
@@ -245,3 +246,16 @@ class DjangoReportRepository:
     def get_by_job(self, job_id: UUID) -> Report | None:
         record = ReportRecord.objects.filter(job_id=job_id).first()
         return record_to_report(record) if record else None
+
+    def expired(self, before: datetime, *, limit: int) -> list[Report]:
+        ended = [status.value for status in JobStatus if status.is_terminal]
+        records = (
+            ReportRecord.objects.filter(deleted_at=None, created_at__lt=before, job__status__in=ended)
+            .exclude(Exists(ScheduleRecord.objects.filter(report_id=OuterRef("id"))))
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("created_at", "id")
+        )
+        return [record_to_report(record) for record in records[:limit]]
+
+    def blobs_in_use(self, keys: Sequence[str]) -> set[str]:
+        return set(ReportRecord.objects.filter(deleted_at=None, blob_key__in=keys).values_list("blob_key", flat=True))

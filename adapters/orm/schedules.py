@@ -64,6 +64,11 @@ class DjangoScheduleRepository:
     def delete(self, schedule_id: UUID) -> None:
         ScheduleRecord.objects.filter(id=schedule_id).delete()
 
+    def running_from(self, report_id: UUID) -> list[UUID]:
+        return list(
+            ScheduleRecord.objects.filter(report_id=report_id).order_by("created_at", "id").values_list("id", flat=True)
+        )
+
     def get_for_owner(self, schedule_id: UUID, owner_id: int, *, for_update: bool = False) -> Schedule | None:
         records = ScheduleRecord.objects.select_for_update() if for_update else ScheduleRecord.objects
         record = records.filter(id=schedule_id, owner_id=owner_id).first()

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from application.errors import NotFound, ResultNotReady, ResultUnavailable
+from application.errors import NotFound, ReportDeleted, ResultNotReady, ResultUnavailable
 from application.reports.read_models import ReportView
 from domain.job import Job
 from domain.job_status import JobStatus
@@ -57,11 +57,13 @@ class GetReportDocumentHandler:
     def __call__(self, query: GetReportDocument) -> BinaryIO:
         """One of the result's documents (JSON, HTML page, CSV tables), streamed from storage.
 
-        Raises NotFound; ResultNotReady while the job waits or runs; ResultUnavailable once
-        it ended without a result.
+        Raises NotFound; ReportDeleted once its files were deleted; ResultNotReady while the
+        job waits or runs; ResultUnavailable once it ended without a result.
         """
         with self._uow as uow:
             report, job = _load(uow, query)
+        if report.is_deleted:
+            raise ReportDeleted(report.id)
         if job.status in (JobStatus.FAILED, JobStatus.DEAD, JobStatus.CANCELLED):
             raise ResultUnavailable(job.status)
         if job.status != JobStatus.SUCCEEDED or report.output is None:

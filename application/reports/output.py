@@ -27,12 +27,15 @@ class ReportProcessing(BaseModel):
 def report_of(uow: UnitOfWork, job: Job) -> Report:
     """The report a job works for (a report's job, its chunks and merge all carry its id).
 
-    Raises JobInputMissing when it no longer exists.
+    Raises JobInputMissing when it no longer exists, or its files were deleted (a replay of
+    a deleted report's job fails at once instead of retrying).
     """
     report_id = job.payload.get("report_id")
     report = uow.reports.get(UUID(str(report_id))) if report_id else None
     if report is None:
         raise JobInputMissing(f"the report of {job.kind} job {job.id} no longer exists")
+    if report.is_deleted:
+        raise JobInputMissing(f"the upload of report {report.id} was deleted")
     return report
 
 

@@ -29,6 +29,7 @@ class ReportView(ReadModel):
     size_bytes: int
     created_at: datetime
     completed_at: datetime | None
+    deleted_at: datetime | None = None
     job: JobView
     summary: dict[str, Any] | None
 
@@ -41,6 +42,7 @@ class ReportView(ReadModel):
             size_bytes=report.size_bytes,
             created_at=report.created_at,
             completed_at=report.completed_at,
+            deleted_at=report.deleted_at,
             job=JobView.of(job, internals=internals),
             summary=report.summary,
         )

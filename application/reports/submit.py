@@ -18,6 +18,7 @@ from application.jobs.registry import PRIORITIES
 from application.jobs.settings import JobSettings
 from application.jobs.transition import JobTransitions
 from application.reports.kinds import REPORT_JOB_KIND
+from application.reports.quotas import NoUsage, SubmissionQuotas, SubmissionUsage, admit_submission
 from application.reports.read_models import SubmittedReport
 from domain.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
 from domain.ports import BlobStore, Clock, ReportEngine, UnitOfWork
@@ -67,6 +68,8 @@ class SubmitReportHandler:
         settings: JobSettings,
         report_engine: ReportEngine,
         metrics: JobMetrics | None = None,
+        quotas: SubmissionQuotas | None = None,
+        usage: SubmissionUsage | None = None,
     ) -> None:
         self._uow = uow
         self._blobs = blobs
@@ -76,10 +79,13 @@ class SubmitReportHandler:
         self._intake = intake
         self._settings = settings
         self._metrics = metrics or NoJobMetrics()
+        self._quotas = quotas or SubmissionQuotas()
+        self._usage = usage or NoUsage()
 
     def __call__(self, cmd: SubmitReport) -> SubmittedReport:
-        """Raises UploadTooLarge, EmptyUpload, PriorityNotAllowed or InvalidSchema (nothing is
-        stored then), and for a reused Idempotency-Key IdempotencyKeyReused or IdempotencyKeyInFlight."""
+        """Raises UploadTooLarge, EmptyUpload, PriorityNotAllowed or InvalidSchema, and BacklogFull,
+        TooManyQueued or StorageQuotaExceeded (nothing is stored then); for a reused
+        Idempotency-Key IdempotencyKeyReused or IdempotencyKeyInFlight (a replay is not refused)."""
         if cmd.size_bytes > self._intake.max_upload_bytes:
             raise UploadTooLarge(cmd.size_bytes, self._intake.max_upload_bytes)
         if cmd.size_bytes == 0:
@@ -93,6 +99,7 @@ class SubmitReportHandler:
             if earlier is not None:
                 return earlier
         try:
+            admit_submission(self._quotas, self._usage, owner_id=cmd.owner_id, size_bytes=cmd.size_bytes)
             return self._submit(cmd)
         except BaseException:
             if cmd.idempotency is not None:

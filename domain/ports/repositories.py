@@ -115,3 +115,10 @@ class ReportRepository(Protocol):
     def get_for_owner(self, report_id: UUID, owner_id: int) -> Report | None: ...
 
     def get_by_job(self, job_id: UUID) -> Report | None: ...
+
+    def expired(self, before: datetime, *, limit: int) -> list[Report]:
+        """Reports still stored, created before `before`, whose job has ended and that no
+        schedule runs from; oldest first, locked, skipping locked ones."""
+
+    def blobs_in_use(self, keys: Sequence[str]) -> set[str]:
+        """Those of the upload `keys` that a report still stored refers to."""

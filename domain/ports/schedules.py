@@ -31,6 +31,9 @@ class ScheduleRepository(Protocol):
 
     def get_for_owner(self, schedule_id: UUID, owner_id: int, *, for_update: bool = False) -> Schedule | None: ...
 
+    def running_from(self, report_id: UUID) -> list[UUID]:
+        """The schedules whose source is the report, oldest first."""
+
     def list_for_owner(self, owner_id: int, *, after: JobCursor | None = None, limit: int = 50) -> list[Schedule]:
         """Newest first (by created_at, then id), strictly after `after` in that order."""
 

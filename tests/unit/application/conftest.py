@@ -11,6 +11,7 @@ import pytest
 from adapters.memory import FixedClock, InMemoryBlobStore, InMemoryHeartbeat, InMemoryTaskQueue, InMemoryUnitOfWork
 from adapters.memory.job_metrics import InMemoryJobMetrics
 from adapters.memory.notifications import FixedLinks, InMemoryHostResolver, RecordingMailer, RecordingWebhookSender
+from adapters.memory.usage import InMemorySubmissionUsage
 from adapters.notifications.signer import StandardWebhooksSigner
 from application.jobs.admission import Admission, ExecutionLimits, SameLimitsForAll
 from application.jobs.commands import CancelJobHandler, JobCommand, ReplayJobHandler
@@ -46,6 +47,7 @@ from application.reports.kinds import (
 from application.reports.merge import MergeReportHandler
 from application.reports.output import ReportProcessing
 from application.reports.process import ProcessReportHandler
+from application.reports.quotas import SubmissionQuotas
 from application.reports.read_models import SubmittedReport
 from application.reports.submit import IdempotencyKey, ReportIntake, SubmitReport, SubmitReportHandler
 from application.schedules.fire import FireReport, FireSchedules, FireSchedulesHandler
@@ -176,6 +178,7 @@ class World:
         default_factory=lambda: NotificationKindSettings(webhook_max_attempts=4, email_max_attempts=3)
     )
     metrics: InMemoryJobMetrics = field(default_factory=InMemoryJobMetrics)  # what submit counted
+    quotas: SubmissionQuotas = field(default_factory=SubmissionQuotas)  # no limits unless a test sets some
 
     @property
     def analyzer(self) -> ScriptedEngine:
@@ -262,6 +265,8 @@ class World:
             settings=self.settings,
             report_engine=self.report_engine,
             metrics=self.metrics,
+            quotas=self.quotas,
+            usage=InMemorySubmissionUsage(self.uow.state, kinds=[REPORT_JOB_KIND]),
         )
         return handler(
             SubmitReport(
