@@ -130,11 +130,6 @@ def test_a_killed_make_worker_leaves_no_worker_behind(tmp_path: Path) -> None:
         assert _none_left(tmp_path, timeout=10) == {}
 
 
-@pytest.mark.xfail(
-    reason="billiard: a pool child killed while it holds the task queue's lock deadlocks the main process at "
-    "exit; the worker's own SIGTERM handling (issue 7, item 14, the worker half) makes a group SIGTERM safe",
-    strict=False,
-)
 def test_a_sigterm_to_the_whole_group_of_make_worker_leaves_no_celery_process(tmp_path: Path) -> None:
     with _make(tmp_path, "worker", "QUEUES=default", "CONCURRENCY=1") as (make, log):
         _wait_for_text(log, " ready.", make)
