@@ -71,6 +71,8 @@ class Environment(BaseSettings):
     token_ttl_days: float = Field(default=90, ge=0)
     db_conn_max_age: int = Field(default=600, ge=0)
     log_level: str = "INFO"
+    # "json" (one JSON object a line) or "console" (readable lines); unset: console with DEBUG, else json
+    log_format: Literal["json", "console"] | None = None
     # "module:Class" of the ReportEngine; the fault-injection suite swaps in its own
     report_engine: str = "adapters.analysis.report_engine:ProfilingReportEngine"
     # files above this size are profiled as chunk jobs of about chunk_bytes, then merged

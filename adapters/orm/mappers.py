@@ -39,6 +39,7 @@ def record_to_job(record: JobRecord) -> Job:
         redelivery_due_at=record.redelivery_due_at,
         redeliveries=record.redeliveries,
         lease_expires_at=record.lease_expires_at,
+        correlation=record.correlation,
     )
 
 

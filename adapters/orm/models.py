@@ -43,6 +43,7 @@ class JobRecord(models.Model):
     redelivery_due_at = models.DateTimeField(null=True)
     redeliveries = models.PositiveIntegerField(default=0)
     lease_expires_at = models.DateTimeField(null=True)
+    correlation = models.JSONField(default=dict)  # request_id, traceparent of the request that caused it
 
     class Meta:
         db_table = "job"
@@ -158,6 +159,7 @@ class OutboxRecord(models.Model):
     published_at = models.DateTimeField(null=True)
     publish_failures = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    correlation = models.JSONField(default=dict)  # request_id, traceparent, user_id: task message headers
 
     class Meta:
         db_table = "outbox"

@@ -38,7 +38,7 @@ WAITING = [JobStatus.QUEUED.value, JobStatus.RETRYING.value]
 
 class DjangoJobRepository:
     def add(self, job: Job) -> None:
-        JobRecord.objects.create(id=job.id, **job_fields(job))
+        JobRecord.objects.create(id=job.id, correlation=job.correlation, **job_fields(job))
         self._append_events(job)
 
     def save(self, job: Job) -> None:

@@ -176,6 +176,7 @@ class World:
         default_factory=lambda: NotificationKindSettings(webhook_max_attempts=4, email_max_attempts=3)
     )
     metrics: InMemoryJobMetrics = field(default_factory=InMemoryJobMetrics)  # what submit counted
+    correlation: dict[str, str] = field(default_factory=dict)  # of the request or task "running now"
 
     @property
     def analyzer(self) -> ScriptedEngine:
@@ -231,6 +232,7 @@ class World:
             on_job_ended=[*ENGINE_LISTENERS, *notifications, *self.listeners],
             dispatcher=self.dispatcher,
             admission=admission,
+            correlation=lambda: dict(self.correlation),
         )
 
     @property

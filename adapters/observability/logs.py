@@ -1,0 +1,73 @@
+"""Structured logs: every line, ours (structlog) or a library's (stdlib logging: Django,
+Celery, gunicorn), goes through one formatter and comes out in one shape: a JSON object a
+line in production, a readable line in development, with the context bound for the request
+or task at hand (request_id, job_id, attempt, user_id, queue) merged in."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import structlog
+
+LogFormat = Literal["json", "console"]
+
+# stamped on every line, ours and the libraries'
+_SHARED: list[Any] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.stdlib.ExtraAdder(),
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
+
+
+def _renderer(log_format: LogFormat) -> list[Any]:
+    if log_format == "json":
+        return [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+    return [structlog.dev.ConsoleRenderer(colors=False)]
+
+
+def formatter(log_format: LogFormat) -> dict[str, Any]:
+    """The dictConfig entry of the one formatter every handler uses."""
+    return {
+        "()": structlog.stdlib.ProcessorFormatter,
+        "processors": [structlog.stdlib.ProcessorFormatter.remove_processors_meta, *_renderer(log_format)],
+        "foreign_pre_chain": _SHARED,
+    }
+
+
+def configure(*, log_format: LogFormat, level: str) -> dict[str, Any]:
+    """Set structlog up to hand its events to stdlib logging, and return the LOGGING dict
+    (Django's dictConfig) that renders both alike on stderr."""
+    structlog.configure(
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *_SHARED,
+            structlog.processors.StackInfoRenderer(),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    handler = {"class": "logging.StreamHandler", "formatter": "structured"}
+    quiet = {"level": "WARNING"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"structured": formatter(log_format)},
+        "handlers": {"console": handler},
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            "django.db.backends": {"level": "INFO"},
+            # Celery's "Task ... received" / "... succeeded in" lines: every second for the
+            # relay; a task logs its own start and outcome (adapters.celery.tasks). Failures
+            # are still logged, at ERROR.
+            "celery.app.trace": quiet,
+            "celery.worker.strategy": quiet,
+            # beat's "Scheduler: Sending due task" for every tick of the relay
+            "celery.beat": quiet,
+            "gunicorn.error": {"handlers": ["console"], "level": level, "propagate": False},
+            "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        },
+    }
