@@ -136,6 +136,10 @@ class Environment(BaseSettings):
     def _split_commas(cls, value: object) -> object:
         return [host.strip() for host in value.split(",") if host.strip()] if isinstance(value, str) else value
 
+    @property
+    def effective_log_format(self) -> Literal["json", "console"]:
+        return self.log_format or ("console" if self.debug else "json")
+
     def in_production(self, value: bool | None) -> bool:
         """An on/off setting: as set, or else on outside DEBUG."""
         return (not self.debug) if value is None else value

@@ -275,5 +275,5 @@ WORKER_HEARTBEAT_FILE = ENV.heartbeat_file
 WORKER_HEARTBEAT_SECONDS = ENV.worker_heartbeat_seconds
 
 # structlog renders every line, ours and the libraries', alike (README, "Logs")
-LOG_FORMAT = ENV.log_format or ("console" if DEBUG else "json")
+LOG_FORMAT = ENV.effective_log_format
 LOGGING = logs.configure(log_format=LOG_FORMAT, level=ENV.log_level)

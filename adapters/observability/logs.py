@@ -11,12 +11,26 @@ import structlog
 
 LogFormat = Literal["json", "console"]
 
+
+def _django_request(logger: Any, method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """django.request's lines (a 4xx or 5xx, logged once the middleware has returned) name the
+    request by its id and route, not by its repr."""
+    request = event_dict.get("request")
+    if request is not None and not isinstance(request, str):
+        request_id = getattr(request, "request_id", None)
+        if request_id:
+            event_dict.setdefault("request_id", request_id)
+        event_dict["request"] = f"{getattr(request, 'method', '')} {getattr(request, 'path', '')}"
+    return event_dict
+
+
 # stamped on every line, ours and the libraries'
 _SHARED: list[Any] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.stdlib.ExtraAdder(),
+    _django_request,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
 ]
 

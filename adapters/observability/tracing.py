@@ -141,3 +141,18 @@ def attached(carrier: Mapping[str, str]) -> Iterator[None]:
         yield
     finally:
         context.detach(token)
+
+
+def stop() -> None:
+    """Remove the instrumentation again (tests that turned tracing on for a while)."""
+    global _enabled
+    if not _enabled:
+        return
+    from opentelemetry.instrumentation.celery import CeleryInstrumentor
+    from opentelemetry.instrumentation.django import DjangoInstrumentor
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+    from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
+
+    for instrumentor in (DjangoInstrumentor(), CeleryInstrumentor(), PsycopgInstrumentor(), HTTPXClientInstrumentor()):  # type: ignore[no-untyped-call]
+        instrumentor.uninstrument()
+    _enabled = False

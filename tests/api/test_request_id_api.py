@@ -3,6 +3,7 @@ the request creates keep it for the worker's lines."""
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from adapters.memory import InMemoryTaskQueue
+from adapters.observability import logs
 from adapters.orm.models import ApiTokenRecord, JobRecord
 
 
@@ -66,3 +68,16 @@ def test_errors_and_unauthenticated_requests_echo_their_request_id_too(client: A
 
     assert response.status_code == 401
     assert response["X-Request-ID"] == "r-401"
+
+
+def test_djangos_own_line_about_a_client_error_names_the_request_by_its_id(
+    client: Any, db: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="django.request")
+
+    client.get("/api/v1/jobs/", HTTP_X_REQUEST_ID="r-401")
+
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    options = dict(logs.formatter("json"))
+    line = json.loads(options.pop("()")(**options).format(record))
+    assert (line["request_id"], line["request"], line["status_code"]) == ("r-401", "GET /api/v1/jobs/", 401)
