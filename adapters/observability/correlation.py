@@ -27,6 +27,12 @@ def current() -> dict[str, str]:
     return correlation
 
 
+def audit_ids() -> dict[str, str]:
+    """Who asked, for the audit trail: the request id and the API token's id (never the token)."""
+    bound = structlog.contextvars.get_contextvars()
+    return {key: str(bound[key]) for key in ("request_id", "token_id") if bound.get(key)}
+
+
 def message_headers(correlation: Mapping[str, str]) -> dict[str, str]:
     """The task message headers of a delivery: its correlation, strings only."""
     return {key: value for key, value in correlation.items() if isinstance(value, str)}

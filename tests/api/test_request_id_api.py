@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from adapters.memory import InMemoryTaskQueue
 from adapters.observability import logs
-from adapters.orm.models import ApiTokenRecord, JobRecord
+from adapters.orm.models import ApiTokenRecord, JobEventRecord, JobRecord
 
 
 def request_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
@@ -81,3 +81,16 @@ def test_djangos_own_line_about_a_client_error_names_the_request_by_its_id(
     options = dict(logs.formatter("json"))
     line = json.loads(options.pop("()")(**options).format(record))
     assert (line["request_id"], line["request"], line["status_code"]) == ("r-401", "GET /api/v1/jobs/", 401)
+
+
+def test_audit_events_of_user_actions_record_the_request_and_the_token_but_never_the_key(
+    alice: APIClient, upload: Any
+) -> None:
+    job_id = upload().json()["id"]
+
+    alice.post(f"/api/v1/jobs/{job_id}/cancel/", HTTP_X_REQUEST_ID="cancel-1")
+
+    token = ApiTokenRecord.objects.get()
+    accepted, cancelled = JobEventRecord.objects.filter(job_id=job_id).order_by("seq")
+    assert accepted.token_id == cancelled.token_id == str(token.id)
+    assert cancelled.request_id == "cancel-1" and accepted.request_id not in ("", "cancel-1")
