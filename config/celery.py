@@ -19,9 +19,14 @@ class ReportflowCelery(Celery):
 
 
 @signals.setup_logging.connect
-def _keep_django_logging(**_: object) -> None:
-    """Django's LOGGING (structlog, adapters.observability.logs) stays in charge of every line:
-    with a receiver here, Celery installs no handlers of its own."""
+def _use_django_logging(**_: object) -> None:
+    """Every Celery command (worker, beat, flower) logs through Django's LOGGING (structlog,
+    adapters.observability.logs): with a receiver here, Celery installs no handlers of its own."""
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
 
 
 @signals.worker_init.connect

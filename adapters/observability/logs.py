@@ -79,6 +79,9 @@ def configure(*, log_format: LogFormat, level: str) -> dict[str, Any]:
             # are still logged, at ERROR.
             "celery.app.trace": quiet,
             "celery.worker.strategy": quiet,
+            # "Discarding revoked task" for every relay tick that expired while the worker
+            # was busy or starting (time limits and rejections are still WARNING or ERROR)
+            "celery.worker.request": quiet,
             # beat's "Scheduler: Sending due task" for every tick of the relay
             "celery.beat": quiet,
             "gunicorn.error": {"handlers": ["console"], "level": level, "propagate": False},

@@ -78,5 +78,5 @@ def test_console_lines_are_readable_key_values() -> None:
 def test_celery_per_task_lines_and_beat_ticks_are_quiet_but_failures_are_not() -> None:
     config = logs.configure(log_format="json", level="INFO")
 
-    for name in ("celery.app.trace", "celery.worker.strategy", "celery.beat"):
+    for name in ("celery.app.trace", "celery.worker.strategy", "celery.worker.request", "celery.beat"):
         assert config["loggers"][name]["level"] == "WARNING"
