@@ -5,11 +5,24 @@ or task at hand (request_id, job_id, attempt, user_id, queue) merged in."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Literal
 
 import structlog
 
 LogFormat = Literal["json", "console"]
+
+
+class QuietBeatTicks(logging.Filter):
+    """Drops beat's "Sending due task" line for the ticks of the relay (every second) and the
+    reconciler; the firing of schedules and housekeeping still say which beat sent them."""
+
+    QUIET_TASKS = frozenset({"jobs.relay_outbox", "jobs.reconcile"})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith("Scheduler: Sending due task"):
+            return True
+        return not (isinstance(record.args, tuple) and len(record.args) > 1 and record.args[1] in self.QUIET_TASKS)
 
 
 def _django_request(logger: Any, method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
@@ -70,6 +83,7 @@ def configure(*, log_format: LogFormat, level: str) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"structured": formatter(log_format)},
+        "filters": {"quiet_beat_ticks": {"()": QuietBeatTicks}},
         "handlers": {"console": handler},
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
@@ -82,8 +96,7 @@ def configure(*, log_format: LogFormat, level: str) -> dict[str, Any]:
             # "Discarding revoked task" for every relay tick that expired while the worker
             # was busy or starting (time limits and rejections are still WARNING or ERROR)
             "celery.worker.request": quiet,
-            # beat's "Scheduler: Sending due task" for every tick of the relay
-            "celery.beat": quiet,
+            "celery.beat": {"filters": ["quiet_beat_ticks"]},
             "gunicorn.error": {"handlers": ["console"], "level": level, "propagate": False},
             "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
         },

@@ -44,7 +44,7 @@ def test_the_request_id_of_an_upload_names_its_web_line_and_its_worker_lines(
             assert accepted.status_code == 202, accepted.text
             job = wait_for_job(client, accepted.headers["Location"], {"succeeded", "failed", "dead"})
         time.sleep(3)  # three relay ticks, which must log nothing
-        web, worker = json_lines(stack, "web"), json_lines(stack, "worker")
+        web, worker, beat = json_lines(stack, "web"), json_lines(stack, "worker"), json_lines(stack, "beat")
 
     assert accepted.headers["X-Request-ID"] == REQUEST_ID
     assert job["status"] == "succeeded"
@@ -56,5 +56,5 @@ def test_the_request_id_of_an_upload_names_its_web_line_and_its_worker_lines(
         assert line["request_id"] == REQUEST_ID
         assert (line["attempt"], line["queue"], line["user_id"]) == (1, job["queue"], str(request["user_id"]))
     assert about_the_job[-1]["outcome"] == "succeeded"
-    relay_lines = [line for line in worker if "relay_outbox" in json.dumps(line)]
-    assert relay_lines == [], "an idle relay logs nothing, nor does Celery about it"
+    relay_lines = [line for line in worker + beat if "relay" in json.dumps(line)]
+    assert relay_lines == [], "an idle relay logs nothing, nor do Celery and beat about it"

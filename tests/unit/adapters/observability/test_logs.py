@@ -78,5 +78,25 @@ def test_console_lines_are_readable_key_values() -> None:
 def test_celery_per_task_lines_and_beat_ticks_are_quiet_but_failures_are_not() -> None:
     config = logs.configure(log_format="json", level="INFO")
 
-    for name in ("celery.app.trace", "celery.worker.strategy", "celery.worker.request", "celery.beat"):
+    for name in ("celery.app.trace", "celery.worker.strategy", "celery.worker.request"):
         assert config["loggers"][name]["level"] == "WARNING"
+
+
+@pytest.mark.parametrize(
+    ("entry", "task", "kept"),
+    [
+        ("relay-outbox", "jobs.relay_outbox", False),
+        ("reconcile-jobs", "jobs.reconcile", False),
+        ("fire-schedules", "schedules.fire", True),
+        ("housekeeping", "jobs.housekeeping", True),
+    ],
+)
+def test_beat_says_nothing_of_the_relay_and_reconciler_ticks(entry: str, task: str, kept: bool) -> None:
+    record = logging.LogRecord(
+        "celery.beat", logging.INFO, __file__, 1, "Scheduler: Sending due task %s (%s)", (entry, task), None
+    )
+
+    assert logs.QuietBeatTicks().filter(record) is kept
+    assert logs.QuietBeatTicks().filter(
+        logging.LogRecord("celery.beat", logging.INFO, "", 1, "beat: Starting...", (), None)
+    )
