@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from kombu.utils.objects import cached_property
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -16,6 +16,26 @@ class ReportflowCelery(Celery):
         """`celery worker` runs adapters.celery.worker_process.ReportflowWorker: it sets up metrics
         and liveness before the worker imports its tasks and forks its pool."""
         return self.subclass_with_self("adapters.celery.worker_process:ReportflowWorker")  # type: ignore[arg-type]
+
+
+@signals.setup_logging.connect
+def _use_django_logging(**_: object) -> None:
+    """Every Celery command (worker, beat, flower) logs through Django's LOGGING (structlog,
+    adapters.observability.logs): with a receiver here, Celery installs no handlers of its own."""
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+
+
+@signals.worker_init.connect
+def _trace(**_: object) -> None:
+    """Traces when the OTEL_* variables ask for them (adapters.observability.tracing); pool
+    processes inherit the instrumentation."""
+    from adapters.observability import tracing
+
+    tracing.configure()
 
 
 app = ReportflowCelery("reportflow")

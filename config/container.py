@@ -24,6 +24,7 @@ from adapters.notifications.mailer import DjangoMailer
 from adapters.notifications.resolver import SocketHostResolver
 from adapters.notifications.sender import HttpxWebhookSender
 from adapters.notifications.signer import StandardWebhooksSigner
+from adapters.observability import correlation
 from adapters.orm.heartbeat import DjangoHeartbeat
 from adapters.orm.statistics import DjangoEngineStatistics
 from adapters.orm.unit_of_work import DjangoUnitOfWork
@@ -296,6 +297,7 @@ class Container(containers.DeclarativeContainer):
         on_job_ended=job_ended_listeners,
         dispatcher=outbox_dispatcher,
         admission=admission,
+        correlation=providers.Object(correlation.current),
     )
     attempt_pipeline = providers.Factory(
         AttemptPipeline,

@@ -86,6 +86,8 @@ class Environment(BaseSettings):
     token_ttl_days: float = Field(default=90, ge=0)
     db_conn_max_age: int = Field(default=600, ge=0)
     log_level: str = "INFO"
+    # "json" (one JSON object a line) or "console" (readable lines); unset: console with DEBUG, else json
+    log_format: Literal["json", "console"] | None = None
     # "module:Class" of the ReportEngine; the fault-injection suite swaps in its own
     report_engine: str = "adapters.analysis.report_engine:ProfilingReportEngine"
     # files above this size are profiled as chunk jobs of about chunk_bytes, then merged
@@ -154,6 +156,10 @@ class Environment(BaseSettings):
     @classmethod
     def _split_commas(cls, value: object) -> object:
         return [host.strip() for host in value.split(",") if host.strip()] if isinstance(value, str) else value
+
+    @property
+    def effective_log_format(self) -> Literal["json", "console"]:
+        return self.log_format or ("console" if self.debug else "json")
 
     def in_production(self, value: bool | None) -> bool:
         """An on/off setting: as set, or else on outside DEBUG."""

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import dj_database_url
 
+from adapters.observability import logs
 from config.environment import Environment
 from config.secret_key import secret_key
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "adapters.observability.request_id.RequestIdMiddleware",
     "adapters.api.request_metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -306,11 +308,6 @@ WORKER_METRICS_ADDRESS = ENV.worker_metrics_address
 WORKER_HEARTBEAT_FILE = ENV.heartbeat_file
 WORKER_HEARTBEAT_SECONDS = ENV.worker_heartbeat_seconds
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": ENV.log_level},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# structlog renders every line, ours and the libraries', alike (README, "Logs")
+LOG_FORMAT = ENV.effective_log_format
+LOGGING = logs.configure(log_format=LOG_FORMAT, level=ENV.log_level)

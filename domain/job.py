@@ -54,6 +54,10 @@ class Job:
     children_total: int = 0
     children_done: int = 0
     last_event_seq: int = 0
+    last_event_hash: str = ""  # of its last stored event: where the audit chain goes on
+    # what correlates its logs and traces with the request that caused it (request_id,
+    # traceparent); set when it is added, never changed after
+    correlation: dict[str, str] = field(default_factory=dict)
     new_events: list[JobEvent] = field(default_factory=list, repr=False)
 
     @classmethod

@@ -23,3 +23,7 @@ class JobEvent:
     at: datetime
     message: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    # who asked, when a request or a task on its behalf did this (never a token itself)
+    request_id: str = ""
+    token_id: str = ""
+    hash: str = ""  # domain.audit: sealed when stored, chained on the job's previous event

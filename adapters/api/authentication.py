@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
@@ -12,14 +13,18 @@ from rest_framework.exceptions import AuthenticationFailed
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
-    """knox's token check, with a key that is not UTF-8 refused as a 401 instead of raising."""
+    """knox's token check, with a key that is not UTF-8 refused as a 401 instead of raising.
+    The request's log lines (and audit) then name the user and the token by their ids, never
+    by the key."""
 
     def authenticate_credentials(self, token: bytes) -> Any:
         try:
             token.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise AuthenticationFailed("Invalid token.") from exc
-        return super().authenticate_credentials(token)
+        user, auth_token = super().authenticate_credentials(token)
+        structlog.contextvars.bind_contextvars(user_id=user.pk, token_id=str(auth_token.id))
+        return user, auth_token
 
     def _cleanup_token(self, auth_token: Any) -> bool:
         """True (and the token deleted) when this token expired. knox also sweeps every other

@@ -7,6 +7,8 @@ accepts, nothing answers) would otherwise hold the caller for every socket and c
 timeout kombu and redis-py stack up. A publish that finishes after the caller gave up is a
 duplicate of the relay's, which workers skip. After a failure the broker is left alone for
 a few seconds (a circuit breaker), so an outage costs one short wait, not one per request.
+The message headers carry the delivery's correlation: the request id, the owner's id and
+the trace context of the request behind the job.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from celery import Celery
 
+from adapters.observability import correlation, tracing
 from application.jobs.registry import JobKinds
 from domain.ports import Delivery, QueueUnavailable
 
@@ -60,13 +63,15 @@ class CeleryTaskQueue:
 
     def _publish(self, delivery: Delivery) -> None:
         try:
-            self._app.send_task(
-                self._kinds.kind(delivery.kind).task,
-                kwargs={"job_id": str(delivery.job_id), "attempt": delivery.attempt},
-                queue=delivery.queue,
-                retry=False,
-                connection=self._connection(),
-            )
+            with tracing.attached(delivery.correlation):
+                self._app.send_task(
+                    self._kinds.kind(delivery.kind).task,
+                    kwargs={"job_id": str(delivery.job_id), "attempt": delivery.attempt},
+                    queue=delivery.queue,
+                    retry=False,
+                    connection=self._connection(),
+                    headers=correlation.message_headers(delivery.correlation),
+                )
         except Exception:
             self._drop_connection()
             raise

@@ -4,14 +4,19 @@ Every job kind in the registry gets one task, named as the registry says (stable
 names), with the kind's time limits; all of them run the one attempt pipeline. Arguments are
 keyword-only and ids only; unknown keywords are ignored so older workers survive newer
 messages.
+
+A job task binds its message's ids (request_id and user_id from the headers, job_id, attempt,
+queue) to every log line it makes, and logs one line when it starts and one with its outcome
+and duration. The engine's periodic tasks log only when they did something.
 """
 
 from __future__ import annotations
 
-import logging
+import time
 from typing import Any
 from uuid import UUID
 
+import structlog
 from celery import Task, shared_task, signals
 from celery.exceptions import Reject
 from django.db import InterfaceError, OperationalError
@@ -20,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from adapters.celery.shutdown import stopping_reason
 from adapters.metrics.jobs import count_attempt, count_reconciled
+from adapters.observability import correlation
 from adapters.orm import api_tokens
 from adapters.rate_limits.counters import DatabaseRateCounter
 from application.jobs.dead_messages import RecordDeadMessage
@@ -29,7 +35,7 @@ from application.schedules.fire import FireSchedules
 from config.celery import app
 from config.container import container
 
-logger = logging.getLogger(__name__)
+logger = structlog.stdlib.get_logger(__name__)
 DATABASE_RETRIES = 30
 DATABASE_RETRY_CAP_SECONDS = 10
 
@@ -50,14 +56,28 @@ def run_attempt(task: Task[Any, Any], kind: str, args: Any, kwargs: Any) -> None
         message = JobMessage.model_validate(kwargs)
     except (ValidationError, ValueError) as exc:
         # A malformed message can never succeed: keep it for inspection and acknowledge it.
-        logger.error("%s: dead-lettering malformed message %r %r: %s", task.name, args, kwargs, exc)
+        logger.error("dead-lettering a malformed message", task=task.name, args=args, kwargs=kwargs, error=str(exc))
         container.record_dead_message()(
             RecordDeadMessage(task=task.name, payload={"args": list(args), "kwargs": kwargs}, reason=str(exc))
         )
         return
+    delivery_info = task.request.delivery_info or {}
+    with correlation.bound(
+        task.request.headers,
+        task=task.name,
+        job_id=str(message.job_id),
+        attempt=message.attempt,
+        queue=delivery_info.get("routing_key"),
+    ):
+        _run_attempt(task, kind, message)
+
+
+def _run_attempt(task: Task[Any, Any], kind: str, message: JobMessage) -> None:
     if reason := stopping_reason():
         # A stopping worker starts nothing: the message goes back for another worker.
         raise Reject(reason, requeue=True)
+    started = time.perf_counter()
+    logger.info("attempt started")
     try:
         outcome = container.attempt_pipeline()(
             RunAttempt(job_id=message.job_id, attempt=message.attempt, worker=task.request.hostname or "unknown")
@@ -66,16 +86,14 @@ def run_attempt(task: Task[Any, Any], kind: str, args: Any, kwargs: Any) -> None
         # The database is away (restart, failover): the message is our only copy of this
         # delivery until the reconciler resends it, so keep it, and try again shortly.
         countdown = min(2**task.request.retries, DATABASE_RETRY_CAP_SECONDS)
-        logger.warning("%s job=%s: database unavailable, again in %ss: %s", task.name, message.job_id, countdown, exc)
+        logger.warning("database unavailable, trying again", countdown_seconds=countdown, error=str(exc))
         raise task.retry(exc=exc, countdown=countdown, max_retries=DATABASE_RETRIES) from exc
     count_attempt(kind=kind, outcome=outcome.outcome.value)  # the attempt's transactions have committed
     logger.info(
-        "%s job=%s attempt=%s outcome=%s %s",
-        task.name,
-        outcome.job_id,
-        outcome.attempt,
-        outcome.outcome,
-        outcome.detail,
+        "attempt ended",
+        outcome=outcome.outcome.value,
+        detail=outcome.detail,
+        duration_ms=round((time.perf_counter() - started) * 1000, 1),
     )
 
 
@@ -113,8 +131,11 @@ def relay_outbox(**_: Any) -> None:
     report = container.outbox_dispatcher().relay()
     if dispatched.dispatched or report.published or report.failed:
         logger.info(
-            "jobs.relay_outbox dispatched=%d published=%d failed=%d",
-            *(dispatched.dispatched, report.published, report.failed),
+            "outbox relayed",
+            task="jobs.relay_outbox",
+            dispatched=dispatched.dispatched,
+            published=report.published,
+            failed=report.failed,
         )
 
 
@@ -123,7 +144,12 @@ def reconcile(**_: Any) -> None:
     report = container.reconcile_jobs()()
     count_reconciled(leases_expired=report.leases_expired, redelivered=report.redelivered)
     if report.leases_expired or report.redelivered:
-        logger.warning("jobs.reconcile leases_expired=%d redelivered=%d", report.leases_expired, report.redelivered)
+        logger.warning(
+            "jobs reconciled",
+            task="jobs.reconcile",
+            leases_expired=report.leases_expired,
+            redelivered=report.redelivered,
+        )
 
 
 @shared_task(name="jobs.housekeeping", ignore_result=True)
@@ -131,7 +157,7 @@ def housekeeping(**_: Any) -> None:
     report = container.purge_expired()()
     tokens = api_tokens.purge_expired(timezone.now())  # authentication checks only the token it sees
     if report.idempotency_keys_purged or report.outbox_entries_purged or tokens:
-        logger.info("jobs.housekeeping %s expired_tokens_purged=%d", report.model_dump(), tokens)
+        logger.info("housekeeping", task="jobs.housekeeping", expired_tokens_purged=tokens, **report.model_dump())
 
 
 @shared_task(name="jobs.retention", ignore_result=True)
@@ -149,6 +175,6 @@ def fire_schedules(*, scheduler: str = "", **_: Any) -> None:
     """Sent by beat with its name: it fires only while that beat holds the scheduler lease."""
     report = container.fire_schedules()(FireSchedules(scheduler=scheduler))
     if not report.active:
-        logger.info("schedules.fire from %r: not the scheduler holding the lease, nothing done", scheduler)
+        logger.debug("not the scheduler holding the lease, nothing done", task="schedules.fire", scheduler=scheduler)
     elif report.fired or report.disabled:
-        logger.info("schedules.fire %s", report.model_dump(exclude={"active"}))
+        logger.info("schedules fired", task="schedules.fire", **report.model_dump(exclude={"active"}))

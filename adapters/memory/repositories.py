@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from domain.audit import seal_new_events
 from domain.errors import ConcurrentUpdate
 from domain.job import Job
 from domain.job_event import JobEvent
@@ -78,7 +79,7 @@ class InMemoryJobRepository:
         stored = self._state.jobs.get(job.id)
         if stored is not None and stored.last_event_seq != job.last_event_seq - len(job.new_events):
             raise ConcurrentUpdate(job.id)
-        self._state.events[job.id].extend(job.new_events)
+        self._state.events[job.id].extend(seal_new_events(job))
         job.new_events = []
         self._state.jobs[job.id] = _stored(job)
 

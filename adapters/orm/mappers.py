@@ -30,6 +30,7 @@ def record_to_job(record: JobRecord) -> Job:
         children_total=record.children_total,
         children_done=record.children_done,
         last_event_seq=record.last_event_seq,
+        last_event_hash=record.last_event_hash,
         created_at=record.created_at,
         updated_at=record.updated_at,
         started_at=record.started_at,
@@ -39,6 +40,7 @@ def record_to_job(record: JobRecord) -> Job:
         redelivery_due_at=record.redelivery_due_at,
         redeliveries=record.redeliveries,
         lease_expires_at=record.lease_expires_at,
+        correlation=record.correlation,
     )
 
 
@@ -62,6 +64,7 @@ def job_fields(job: Job) -> dict[str, object]:
         "children_total": job.children_total,
         "children_done": job.children_done,
         "last_event_seq": job.last_event_seq,
+        "last_event_hash": job.last_event_hash,
         "created_at": job.created_at,
         "updated_at": job.updated_at,
         "started_at": job.started_at,
@@ -85,6 +88,9 @@ def event_to_record(event: JobEvent) -> JobEventRecord:
         at=event.at,
         message=event.message,
         data=event.data,
+        request_id=event.request_id,
+        token_id=event.token_id,
+        hash=event.hash,
     )
 
 
@@ -99,6 +105,9 @@ def record_to_event(record: JobEventRecord) -> JobEvent:
         at=record.at,
         message=record.message,
         data=record.data,
+        request_id=record.request_id,
+        token_id=record.token_id,
+        hash=record.hash,
     )
 
 

@@ -43,6 +43,8 @@ class JobRecord(models.Model):
     redelivery_due_at = models.DateTimeField(null=True)
     redeliveries = models.PositiveIntegerField(default=0)
     lease_expires_at = models.DateTimeField(null=True)
+    correlation = models.JSONField(default=dict)  # request_id, traceparent of the request that caused it
+    last_event_hash = models.CharField(max_length=64, blank=True, default="")  # domain.audit
 
     class Meta:
         db_table = "job"
@@ -99,6 +101,9 @@ class JobEventRecord(models.Model):
     at = models.DateTimeField()
     message = models.TextField(blank=True)
     data = models.JSONField(default=dict)
+    request_id = models.CharField(max_length=128, blank=True, default="")
+    token_id = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, blank=True, default="")  # domain.audit: the chain
 
     class Meta:
         db_table = "job_event"
@@ -165,6 +170,7 @@ class OutboxRecord(models.Model):
     published_at = models.DateTimeField(null=True)
     publish_failures = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    correlation = models.JSONField(default=dict)  # request_id, traceparent, user_id: task message headers
 
     class Meta:
         db_table = "outbox"

@@ -18,6 +18,7 @@ class DjangoOutboxRepository:
             kind=delivery.kind,
             attempt=delivery.attempt,
             queue=delivery.queue,
+            correlation=delivery.correlation,
             available_at=available_at,
             created_at=now,
         )
@@ -33,7 +34,9 @@ class DjangoOutboxRepository:
         return [
             OutboxEntry(
                 id=r.id,
-                delivery=Delivery(job_id=r.job_id, kind=r.kind, attempt=r.attempt, queue=r.queue),
+                delivery=Delivery(
+                    job_id=r.job_id, kind=r.kind, attempt=r.attempt, queue=r.queue, correlation=r.correlation
+                ),
                 available_at=r.available_at,
             )
             for r in records.order_by("available_at", "id")[:limit]

@@ -11,6 +11,7 @@ from uuid import UUID
 from django.db import connection
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 
+from adapters.observability.correlation import audit_ids
 from adapters.orm.mappers import (
     event_to_record,
     job_fields,
@@ -28,6 +29,7 @@ from adapters.orm.models import (
     ScheduleRecord,
     StartBucketRecord,
 )
+from domain.audit import seal_new_events
 from domain.errors import ConcurrentUpdate
 from domain.job import Job
 from domain.job_event import JobEvent
@@ -66,16 +68,21 @@ def _dispatch_load_sql(kinds: tuple[str, ...], exempt_kinds: tuple[str, ...]) ->
 
 class DjangoJobRepository:
     def add(self, job: Job) -> None:
-        JobRecord.objects.create(id=job.id, **job_fields(job))
-        self._append_events(job)
+        events = self._seal(job)
+        JobRecord.objects.create(id=job.id, correlation=job.correlation, **job_fields(job))
+        self._append(job, events)
 
     def save(self, job: Job) -> None:
-        # Compare-and-set: the row must still be at the sequence this job was read at.
+        # Compare-and-set: the row must still be at the sequence this job was read at, so the
+        # hash it was read with is still its last event's, and the new events chain on it.
         read_at_seq = job.last_event_seq - len(job.new_events)
+        read_at_hash = job.last_event_hash
+        events = self._seal(job)
         updated = JobRecord.objects.filter(id=job.id, last_event_seq=read_at_seq).update(**job_fields(job))
         if updated != 1:
+            job.last_event_hash = read_at_hash
             raise ConcurrentUpdate(job.id)
-        self._append_events(job)
+        self._append(job, events)
 
     def get(self, job_id: UUID, *, for_update: bool = False) -> Job | None:
         records = JobRecord.objects.select_for_update() if for_update else JobRecord.objects
@@ -192,9 +199,13 @@ class DjangoJobRepository:
         return record_to_job(record) if record else None
 
     @staticmethod
-    def _append_events(job: Job) -> None:
-        if job.new_events:
-            JobEventRecord.objects.bulk_create([event_to_record(event) for event in job.new_events])
+    def _seal(job: Job) -> list[JobEvent]:
+        return seal_new_events(job, **audit_ids()) if job.new_events else []
+
+    @staticmethod
+    def _append(job: Job, events: list[JobEvent]) -> None:
+        if events:
+            JobEventRecord.objects.bulk_create([event_to_record(event) for event in events])
             job.new_events = []
 
 

@@ -9,11 +9,16 @@ Jobs that come to wait for an attempt are not sent to the broker directly: at co
 admission dispatches what their owners' limits allow (application.jobs.admission), writes
 their deliveries to the outbox, and they are published after commit. A job held back gets a
 "deferred" event saying why.
+
+A new job takes its correlation (request id, trace context) from the job whose end caused it,
+from its parent, or else from where it is added (the request or task at hand); its
+deliveries carry it to the worker, so every log line and span about the job joins the
+request's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -30,6 +35,14 @@ class JobEndedListener(Protocol):
         """`job` has just ended and is saved; act inside the same transaction."""
 
 
+Correlation = Callable[[], dict[str, str]]
+"""The correlation of what is running now (the request or the task): request_id, traceparent."""
+
+
+def no_correlation() -> dict[str, str]:
+    return {}
+
+
 class Transition:
     def __init__(
         self,
@@ -41,6 +54,7 @@ class Transition:
         on_job_ended: Sequence[JobEndedListener],
         dispatcher: OutboxDispatcher,
         admission: Admission,
+        correlation: Correlation = no_correlation,
     ) -> None:
         self.uow = uow
         self.now = now
@@ -49,6 +63,8 @@ class Transition:
         self._on_job_ended = on_job_ended
         self._dispatcher = dispatcher
         self._admission = admission
+        self._correlation = correlation
+        self._cause: Job | None = None  # the job whose end is being handled
         self._entries: list[OutboxEntry] = []
         self._new_waiting: list[Job] = []  # came to wait here: dispatched at commit, or told why not
         self._owners: set[int] = set()  # owners whose limits may now allow a start
@@ -56,6 +72,8 @@ class Transition:
     def add(self, job: Job) -> None:
         """Insert a new job, dispatched already if its owner's limits allow it to start now;
         otherwise it waits for admission at commit."""
+        if not job.correlation:
+            job.correlation = dict(self._cause.correlation) if self._cause else self._correlation()
         dispatched, settled = self._admission.admit_new(self, job)
         if settled:  # no room for its owner: inserted deferred, admission at commit would only agree
             job.defer(now=self.now, actor=actors.SYSTEM, reason=settled)
@@ -79,6 +97,7 @@ class Transition:
             payload={**parent.payload, **(payload or {}), "parent_attempt": parent.attempts},
             priority=parent.priority,
         )
+        child.correlation = dict(parent.correlation)
         self.add(child)
         return child
 
@@ -89,8 +108,12 @@ class Transition:
             self._owners.add(job.owner_id)  # a start or an end may let another of its jobs start
         self.uow.jobs.save(job)
         if ended:
-            for listener in self._on_job_ended:
-                listener(self, job)
+            self._cause = job
+            try:
+                for listener in self._on_job_ended:
+                    listener(self, job)
+            finally:
+                self._cause = None
 
     def schedule(self, job: Job) -> None:
         """The job now waits for an attempt: admission decides at commit when it may start."""
@@ -104,7 +127,13 @@ class Transition:
 
     def deliver(self, job: Job) -> None:
         """Write the delivery of the job's next attempt to the outbox (it was admitted)."""
-        delivery = Delivery(job_id=job.id, kind=job.kind, attempt=job.attempts + 1, queue=job.queue)
+        delivery = Delivery(
+            job_id=job.id,
+            kind=job.kind,
+            attempt=job.attempts + 1,
+            queue=job.queue,
+            correlation={**job.correlation, "user_id": str(job.owner_id)},
+        )
         entry_id = self.uow.outbox.add(delivery, available_at=self.now, now=self.now)
         self._entries.append(OutboxEntry(id=entry_id, delivery=delivery, available_at=self.now))
 
@@ -138,11 +167,13 @@ class JobTransitions:
         on_job_ended: Sequence[JobEndedListener],
         dispatcher: OutboxDispatcher,
         admission: Admission,
+        correlation: Correlation = no_correlation,
     ) -> None:
         self.kinds = kinds
         self._on_job_ended = list(on_job_ended)
         self._dispatcher = dispatcher
         self._admission = admission
+        self._correlation = correlation
 
     def begin(self, uow: UnitOfWork, *, now: datetime, actor: str) -> Transition:
         """A transition in `uow`, which the caller has entered."""
@@ -154,4 +185,5 @@ class JobTransitions:
             on_job_ended=self._on_job_ended,
             dispatcher=self._dispatcher,
             admission=self._admission,
+            correlation=self._correlation,
         )

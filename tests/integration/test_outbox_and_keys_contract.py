@@ -24,6 +24,9 @@ def uow_and_owner(request: pytest.FixtureRequest) -> Iterator[tuple[UnitOfWork, 
         yield DjangoUnitOfWork(), request.getfixturevalue("make_user")("alice")
 
 
+CORRELATION = {"request_id": "req-1", "user_id": "1"}
+
+
 def job_with_delivery(uow: UnitOfWork, owner: int, *, available_at: datetime) -> tuple[Job, int]:
     job = Job.create(
         id=uuid.uuid4(), kind="report.process", owner_id=owner, queue="reports", max_attempts=3, now=T0, actor="u"
@@ -31,7 +34,9 @@ def job_with_delivery(uow: UnitOfWork, owner: int, *, available_at: datetime) ->
     with uow:
         uow.jobs.add(job)
         entry = uow.outbox.add(
-            Delivery(job_id=job.id, kind=job.kind, attempt=1, queue="reports"), available_at=available_at, now=T0
+            Delivery(job_id=job.id, kind=job.kind, attempt=1, queue="reports", correlation=CORRELATION),
+            available_at=available_at,
+            now=T0,
         )
         uow.commit()
     return job, entry
@@ -53,6 +58,7 @@ def test_only_due_unpublished_entries_are_claimed_oldest_first(uow_and_owner: tu
         only_later = uow.outbox.claim_due(T0 + timedelta(seconds=60), limit=10, ids=[later])
 
     assert at_start == []
+    assert {entry.delivery.correlation["request_id"] for entry in at_end} == {"req-1"}, "kept for the headers"
     assert [e.id for e in at_seven] == [sooner]
     assert [e.id for e in at_end] == [sooner, later]
     assert [e.id for e in only_later] == [later]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from domain.audit import first_break
 from domain.errors import ConcurrentUpdate, TransientError
 from domain.job import Job
 from domain.job_status import JobStatus
@@ -40,6 +41,7 @@ def add(uow: UnitOfWork, *jobs: Job) -> None:
 def test_a_saved_job_reads_back_equal_with_its_events(uow_and_owners: tuple[UnitOfWork, int, int]) -> None:
     uow, alice, _ = uow_and_owners
     job = new_job(alice)
+    job.correlation = {"request_id": "req-1"}
     add(uow, job)
     with uow:
         loaded = uow.jobs.get(job.id, for_update=True)
@@ -67,6 +69,8 @@ def test_a_saved_job_reads_back_equal_with_its_events(uow_and_owners: tuple[Unit
         (3, JobStatus.RUNNING, JobStatus.RETRYING, 1),
     ]
     assert events[2].data["error_type"] == "TransientError"
+    assert first_break(events, last_hash=again.last_event_hash) is None, "sealed in one chain the job ends"
+    assert again.correlation == {"request_id": "req-1"}
 
 
 def test_work_not_committed_is_rolled_back(uow_and_owners: tuple[UnitOfWork, int, int]) -> None:

@@ -179,6 +179,7 @@ class World:
     )
     metrics: InMemoryJobMetrics = field(default_factory=InMemoryJobMetrics)  # what submit counted
     quotas: SubmissionQuotas = field(default_factory=SubmissionQuotas)  # no limits unless a test sets some
+    correlation: dict[str, str] = field(default_factory=dict)  # of the request or task "running now"
 
     @property
     def analyzer(self) -> ScriptedEngine:
@@ -234,6 +235,7 @@ class World:
             on_job_ended=[*ENGINE_LISTENERS, *notifications, *self.listeners],
             dispatcher=self.dispatcher,
             admission=admission,
+            correlation=lambda: dict(self.correlation),
         )
 
     @property

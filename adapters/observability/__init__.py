@@ -1,0 +1,1 @@
+"""Logs, request ids and traces: how every process tells what it is doing, and for whom."""
