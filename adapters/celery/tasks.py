@@ -167,7 +167,7 @@ def apply_retention(**_: Any) -> None:
     counter = container.rate_counter()
     counters = counter.purge_expired(timezone.now()) if isinstance(counter, DatabaseRateCounter) else 0
     if report.reports_deleted or report.blobs_deleted or counters:
-        logger.info("jobs.retention %s rate_counters_purged=%d", report.model_dump(), counters)
+        logger.info("retention applied", task="jobs.retention", rate_counters_purged=counters, **report.model_dump())
 
 
 @shared_task(name="schedules.fire", ignore_result=True)
