@@ -29,7 +29,7 @@ from adapters.api.idempotency_key import idempotency_key
 from adapters.api.owner import owner_id
 from adapters.api.renderers import CsvDocumentRenderer, HtmlDocumentRenderer
 from adapters.api.representations import JOB_STATUSES, JobOutput
-from adapters.api.schema import problem_responses
+from adapters.api.schema import IDEMPOTENCY_KEY_HEADER, location_header, problem_responses, rate_limit_headers
 from adapters.api.signed_links import QUERY_PARAMETER, SignedLinkAuthentication, sign_report_html
 from adapters.api.upload_limit import LimitedUploadHandler
 from adapters.links import Link
@@ -64,20 +64,9 @@ class ReportSubmitApi(APIView):
         operation_id="reports_submit",
         request={"multipart/form-data": InputSerializer},
         parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                location=OpenApiParameter.HEADER,
-                required=False,
-                description="Same key + same request replays the first response; another request is 422; "
-                "a duplicate while the first is in flight is 409. Keys are per user and live 24 h.",
-            ),
-            OpenApiParameter(
-                "Location",
-                type=OpenApiTypes.URI,
-                location=OpenApiParameter.HEADER,
-                response=[202],
-                description="the job (its `links.report` leads to the report)",
-            ),
+            IDEMPOTENCY_KEY_HEADER,
+            location_header(202, description="the job (its `links.report` leads to the report)"),
+            *rate_limit_headers(202, 429),
         ],
         responses={
             202: JobOutput,
@@ -93,6 +82,7 @@ class ReportSubmitApi(APIView):
                 "unsupported-media-type",
                 "idempotency-key-reused",
                 "priority-not-allowed",
+                "throttled",
             ),
         },
     )

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from adapters.api.owner import owner_id
 from adapters.api.pagination import NextPage
 from adapters.api.representations import JOB_STATUSES
-from adapters.api.schema import problem_responses
+from adapters.api.schema import location_header, problem_responses
 from adapters.links import Link
 from application.notifications.change_endpoint import ChangeWebhookEndpoint, DeleteWebhookEndpoint
 from application.notifications.create_endpoint import CreateWebhookEndpoint
@@ -122,6 +122,7 @@ class WebhookListApi(APIView):
     @extend_schema(
         operation_id="webhooks_create",
         request=InputSerializer,
+        parameters=[location_header(201, description="the endpoint")],
         responses={
             201: WebhookWithSecretOutput,
             **problem_responses(

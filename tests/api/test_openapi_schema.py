@@ -116,6 +116,38 @@ def test_every_operation_documents_the_problems_it_can_answer(schema: dict[str, 
     assert {"403", "410"} <= set(signed["responses"]) and "401" not in signed["responses"]
 
 
+def test_every_operation_that_reads_a_body_documents_what_parsing_it_can_refuse(schema: dict[str, Any]) -> None:
+    readers = [(path, method, op) for path, method, op in operations(schema) if "requestBody" in op]
+
+    assert len(readers) >= 7
+    for path, method, operation in readers:
+        responses = operation["responses"]
+        where = f"{method.upper()} {path}"
+        assert {"400", "415"} <= set(responses), where
+        for slug in ("validation-error", "malformed-request", "bad-request"):
+            assert f"/problems/{slug}" in responses["400"]["description"], where
+
+
+def test_the_headers_a_client_relies_on_are_documented(schema: dict[str, Any]) -> None:
+    paths = schema["paths"]
+    submit = paths["/api/v1/reports/"]["post"]
+    created = [paths["/api/v1/schedules/"]["post"], paths["/api/v1/webhooks/"]["post"]]
+
+    key = submit["parameters"][0]
+    assert (key["in"], key["name"], key.get("required", False)) == ("header", "Idempotency-Key", False)
+    assert key["schema"] == {"type": "string", "minLength": 1, "maxLength": 255}
+    assert submit["responses"]["202"]["headers"]["Location"]["required"] is True
+    assert all(operation["responses"]["201"]["headers"]["Location"]["required"] is True for operation in created)
+    for code, names in {
+        "202": {"RateLimit", "RateLimit-Policy"},
+        "429": {"RateLimit", "RateLimit-Policy", "Retry-After"},
+    }.items():
+        headers = submit["responses"][code]["headers"]
+        assert names == set(headers) - {"Location"}, code
+        assert not any(headers[name].get("required") for name in names), "present only while a limit applies"
+    assert "/problems/throttled" in submit["responses"]["429"]["description"]
+
+
 def conforms(body: Any, schema: dict[str, Any], components: dict[str, Any], where: str = "") -> None:
     """Every key of `body` is documented, and every required one is present, all the way down."""
     nullable = False
