@@ -40,6 +40,11 @@ from application.reports.submit import SubmitReport
 from config.container import container
 
 
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class DeclaredSchemaField(serializers.JSONField):
+    """A JSON object sent as a form field's text."""
+
+
 class ReportSubmitApi(APIView):
     @extend_schema_serializer(component_name="ReportUpload")
     class InputSerializer(serializers.Serializer):
@@ -51,7 +56,7 @@ class ReportSubmitApi(APIView):
             default="normal",
             help_text="`high` goes to the high-priority queue; only users with the permission may ask for it",
         )
-        schema = serializers.JSONField(
+        schema = DeclaredSchemaField(
             required=False, binary=True, help_text="a declared schema (JSON object) to check every row against"
         )
 

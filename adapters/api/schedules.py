@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from adapters.api.owner import owner_id
-from adapters.api.pagination import NextPage
+from adapters.api.pagination import NextPage, PageFilter
 from adapters.api.representations import JobOutput
 from adapters.api.schema import location_header, problem_responses
 from adapters.links import Link
@@ -80,11 +80,6 @@ class SchedulePageOutput(serializers.Serializer):
 class ScheduleRunPageOutput(serializers.Serializer):
     results = JobOutput(many=True, source="items", help_text="each run's report job, newest first")
     next = NextPage("api:schedule-runs")
-
-
-class PageFilter(serializers.Serializer):
-    cursor = serializers.CharField(required=False, max_length=500)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
 
 
 def _render(request: Request, schedule: Any, code: int = status.HTTP_200_OK) -> Response:

@@ -2,7 +2,8 @@
 
 Views list the problems of their own (`problem_responses`); `ProblemAutoSchema` adds the
 ones every view can answer: 401 where a token is required, 406 for an Accept header no
-renderer satisfies, and what parsing a request body can refuse (400, 415) where there is one.
+renderer satisfies, and what parsing a request body can refuse (400, 415) where there is one;
+and the web server's own 414, which no view sees.
 """
 
 from __future__ import annotations
@@ -96,6 +97,14 @@ def rate_limit_headers(*statuses: int) -> list[OpenApiParameter]:
     ]
 
 
+# gunicorn refuses a request line over its limit itself, with a page of its own
+_URI_TOO_LONG = OpenApiResponse(
+    OpenApiTypes.STR,
+    description="the request line (path and query) is over the web server's limit, 4094 bytes with gunicorn: "
+    "it answers this HTML page itself, before the API sees the request",
+)
+
+
 class ProblemAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
@@ -106,6 +115,9 @@ class ProblemAutoSchema(AutoSchema):
             responses[str(status)] = self._get_response_for_code(  # type: ignore[no-untyped-call]
                 problems, str(status), [media_type], direction
             )
+        responses["414"] = self._get_response_for_code(  # type: ignore[no-untyped-call]
+            _URI_TOO_LONG, "414", ["text/html"], direction
+        )
         return dict(sorted(responses.items()))
 
     def _common_problems(self) -> list[str]:
