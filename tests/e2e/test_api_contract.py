@@ -37,7 +37,15 @@ CHECKS = [
 ]
 # per operation and phase; with the coverage phase's own cases this keeps the whole run to
 # about two minutes on a busy 2-core machine
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = 25
+JOB_ACTIONS = {
+    ("POST", "/api/v1/jobs/{id}/cancel/"),
+    ("POST", "/api/v1/jobs/{id}/retry/"),
+    ("POST", "/api/v1/dead-letters/{id}/replay/"),
+}
+# no cache: it would replay requests of earlier runs (against other databases) from the
+# working directory, so a run would depend on the ones before it
+CONFIG = Path(__file__).with_name("contract.toml")
 PATH_PARAMETER = re.compile(r"\{[^}]+\}")
 UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -99,6 +107,8 @@ def schemathesis(stack: Stack, ids: dict[str, dict[str, str]], schema: Path, rep
         [
             str(BIN / "schemathesis"),
             "--no-color",
+            "--config-file",
+            str(CONFIG),
             "run",
             str(schema),
             "--url",
@@ -144,6 +154,12 @@ def answers(report: Path) -> dict[tuple[str, str], set[int]]:
     return seen
 
 
+def through(operation: tuple[str, str]) -> set[int]:
+    """The statuses that show a request got through to the use case: a 2xx, or for an action
+    on a job, whose answer depends on the job's status, its 409 too."""
+    return set(range(200, 300)) | ({409} if operation in JOB_ACTIONS else set())
+
+
 def test_every_answer_of_the_live_service_is_the_one_its_schema_describes(
     tmp_path: Path, fresh_database: str, fresh_redis: str
 ) -> None:
@@ -169,6 +185,6 @@ def test_every_answer_of_the_live_service_is_the_one_its_schema_describes(
     assert len(operations) >= 34
     # every operation was called, and got past validation to an answer with a body at least once
     assert operations <= set(seen), operations - set(seen)
-    assert not [operation for operation in operations if not any(200 <= code < 300 for code in seen[operation])]
+    assert not [operation for operation in operations if not (seen[operation] & through(operation))]
     # the uploads had a file
     assert 202 in seen["POST", "/api/v1/reports/"]
