@@ -5,12 +5,13 @@ from __future__ import annotations
 from uuid import UUID
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from adapters.api.owner import owner_id
+from adapters.api.pagination import PageFilter
 from adapters.api.representations import DeadLetterPageOutput, JobOutput
 from adapters.api.schema import problem_responses
 from application.jobs.commands import JobCommand
@@ -63,17 +64,13 @@ class DeadLetterReplayApi(JobRetryApi):
 
 
 class DeadLetterListApi(APIView):
-    class FilterSerializer(serializers.Serializer):
-        cursor = serializers.CharField(required=False, max_length=500)
-        limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
-
     @extend_schema(
         operation_id="dead_letters_list",
-        parameters=[FilterSerializer],
+        parameters=[PageFilter],
         responses={200: DeadLetterPageOutput, **problem_responses("validation-error", "invalid-cursor")},
     )
     def get(self, request: Request) -> Response:
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = PageFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
         page = container.list_dead_letters()(
             ListDeadLetters(owner_id=owner_id(request), is_staff=bool(request.user.is_staff), **filters.validated_data)

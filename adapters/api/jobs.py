@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from adapters.api.owner import owner_id
+from adapters.api.pagination import PageFilter
 from adapters.api.representations import JOB_STATUSES, JobEventListOutput, JobOutput, JobPageOutput
 from adapters.api.schema import problem_responses
 from application.jobs.get_job import GetJob
@@ -23,13 +24,11 @@ def _is_staff(request: Request) -> bool:
 
 
 class JobListApi(APIView):
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(PageFilter):
         status = serializers.ChoiceField(choices=JOB_STATUSES, required=False)
         kind = serializers.CharField(required=False, max_length=100)
         parent_id = serializers.UUIDField(required=False, help_text="only the children of this job")
         schedule_id = serializers.UUIDField(required=False, help_text="only the jobs of this schedule's runs")
-        cursor = serializers.CharField(required=False, max_length=500)
-        limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
 
     @extend_schema(
         operation_id="jobs_list",

@@ -1,3 +1,5 @@
+"""Cursor pagination at the HTTP edge: the query a page is asked with, and the next page's link."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,6 +10,19 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.reverse import reverse
+
+# the cursors we hand out are about 110 characters; the bound keeps any request line of a
+# documented query, each character percent-encoded, under the web server's 4 KiB limit
+MAX_CURSOR_LENGTH = 200
+
+
+class PageFilter(serializers.Serializer):
+    """The query of a cursor-paginated list."""
+
+    cursor = serializers.CharField(
+        required=False, max_length=MAX_CURSOR_LENGTH, help_text="from the previous page's `next` link"
+    )
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
 
 
 def next_page_url(

@@ -29,7 +29,7 @@ from adapters.api.idempotency_key import idempotency_key
 from adapters.api.owner import owner_id
 from adapters.api.renderers import CsvDocumentRenderer, HtmlDocumentRenderer
 from adapters.api.representations import JOB_STATUSES, JobOutput
-from adapters.api.schema import problem_responses
+from adapters.api.schema import IDEMPOTENCY_KEY_HEADER, location_header, problem_responses
 from adapters.api.signed_links import QUERY_PARAMETER, SignedLinkAuthentication, sign_report_html
 from adapters.api.throttling import RATE_LIMIT_HEADERS, RateLimitedApi
 from adapters.api.upload_limit import LimitedUploadHandler
@@ -40,6 +40,11 @@ from application.reports.get_report import DocumentName, GetReport, GetReportDoc
 from application.reports.read_models import has_result
 from application.reports.submit import SubmitReport
 from config.container import container
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class DeclaredSchemaField(serializers.JSONField):
+    """A JSON object sent as a form field's text."""
 
 
 class ReportSubmitApi(RateLimitedApi):
@@ -53,7 +58,7 @@ class ReportSubmitApi(RateLimitedApi):
             default="normal",
             help_text="`high` goes to the high-priority queue; only users with the permission may ask for it",
         )
-        schema = serializers.JSONField(
+        schema = DeclaredSchemaField(
             required=False, binary=True, help_text="a declared schema (JSON object) to check every row against"
         )
 
@@ -66,20 +71,8 @@ class ReportSubmitApi(RateLimitedApi):
         operation_id="reports_submit",
         request={"multipart/form-data": InputSerializer},
         parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                location=OpenApiParameter.HEADER,
-                required=False,
-                description="Same key + same request replays the first response; another request is 422; "
-                "a duplicate while the first is in flight is 409. Keys are per user and live 24 h.",
-            ),
-            OpenApiParameter(
-                "Location",
-                type=OpenApiTypes.URI,
-                location=OpenApiParameter.HEADER,
-                response=[202],
-                description="the job (its `links.report` leads to the report)",
-            ),
+            IDEMPOTENCY_KEY_HEADER,
+            location_header(202, description="the job (its `links.report` leads to the report)"),
             *RATE_LIMIT_HEADERS,
             OpenApiParameter(
                 "Retry-After",

@@ -7,17 +7,16 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from adapters.api.owner import owner_id
-from adapters.api.pagination import NextPage
+from adapters.api.pagination import NextPage, PageFilter
 from adapters.api.representations import JobOutput
-from adapters.api.schema import problem_responses
+from adapters.api.schema import location_header, problem_responses
 from adapters.links import Link
 from application.schedules.manage import ChangeSchedule, CreateSchedule, DeleteSchedule
 from application.schedules.queries import GetSchedule, ListScheduleRuns, ListSchedules
@@ -83,11 +82,6 @@ class ScheduleRunPageOutput(serializers.Serializer):
     next = NextPage("api:schedule-runs")
 
 
-class PageFilter(serializers.Serializer):
-    cursor = serializers.CharField(required=False, max_length=500)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
-
-
 def _render(request: Request, schedule: Any, code: int = status.HTTP_200_OK) -> Response:
     return Response(ScheduleOutput(schedule, context={"request": request}).data, status=code)
 
@@ -117,11 +111,7 @@ class ScheduleListApi(APIView):
     @extend_schema(
         operation_id="schedules_create",
         request=InputSerializer,
-        parameters=[
-            OpenApiParameter(
-                "Location", type=OpenApiTypes.URI, location=OpenApiParameter.HEADER, response=[201], description="it"
-            )
-        ],
+        parameters=[location_header(201, description="the schedule")],
         responses={
             201: ScheduleOutput,
             **problem_responses("validation-error", "malformed-request", "not-found", "unsupported-media-type"),

@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from adapters.api.owner import owner_id
-from adapters.api.pagination import NextPage
+from adapters.api.pagination import NextPage, PageFilter
 from adapters.api.representations import JOB_STATUSES
-from adapters.api.schema import problem_responses
+from adapters.api.schema import location_header, problem_responses
 from adapters.links import Link
 from application.notifications.change_endpoint import ChangeWebhookEndpoint, DeleteWebhookEndpoint
 from application.notifications.create_endpoint import CreateWebhookEndpoint
@@ -122,6 +122,7 @@ class WebhookListApi(APIView):
     @extend_schema(
         operation_id="webhooks_create",
         request=InputSerializer,
+        parameters=[location_header(201, description="the endpoint")],
         responses={
             201: WebhookWithSecretOutput,
             **problem_responses(
@@ -211,20 +212,16 @@ class WebhookTestApi(APIView):
 
 
 class WebhookDeliveryListApi(APIView):
-    class FilterSerializer(serializers.Serializer):
-        cursor = serializers.CharField(required=False, max_length=500)
-        limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=50)
-
     @extend_schema(
         operation_id="webhook_deliveries_list",
-        parameters=[FilterSerializer],
+        parameters=[PageFilter],
         responses={
             200: DeliveryPageOutput,
             **problem_responses("validation-error", "invalid-cursor", "not-found"),
         },
     )
     def get(self, request: Request, endpoint_id: UUID) -> Response:
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = PageFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
         page = container.list_webhook_deliveries()(
             ListWebhookDeliveries(owner_id=owner_id(request), endpoint_id=endpoint_id, **filters.validated_data)

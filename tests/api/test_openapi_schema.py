@@ -103,8 +103,10 @@ def test_every_operation_documents_the_problems_it_can_answer(schema: dict[str, 
             assert "404" in codes, where
         if {"tokenAuth": []} in operation.get("security", []):
             assert "401" in codes, where
+        # the web server's own refusal of an over-long request line, before the API sees it
+        assert set(operation["responses"]["414"]["content"]) == {"text/html"}, where
         for code, response in operation["responses"].items():
-            if code >= "400":
+            if code >= "400" and code != "414":
                 assert set(response["content"]) == {"application/problem+json"}, where
                 assert "/problems/" in response["description"], where
     upload = schema["paths"]["/api/v1/reports/"]["post"]["responses"]
@@ -114,6 +116,38 @@ def test_every_operation_documents_the_problems_it_can_answer(schema: dict[str, 
     signed = schema["paths"]["/api/v1/reports/{report_id}/signed/report.html"]["get"]
     assert signed["security"] == [{"signedLink": []}]
     assert {"403", "410"} <= set(signed["responses"]) and "401" not in signed["responses"]
+
+
+def test_every_operation_that_reads_a_body_documents_what_parsing_it_can_refuse(schema: dict[str, Any]) -> None:
+    readers = [(path, method, op) for path, method, op in operations(schema) if "requestBody" in op]
+
+    assert len(readers) >= 7
+    for path, method, operation in readers:
+        responses = operation["responses"]
+        where = f"{method.upper()} {path}"
+        assert {"400", "415"} <= set(responses), where
+        for slug in ("validation-error", "malformed-request", "bad-request"):
+            assert f"/problems/{slug}" in responses["400"]["description"], where
+
+
+def test_the_headers_a_client_relies_on_are_documented(schema: dict[str, Any]) -> None:
+    paths = schema["paths"]
+    submit = paths["/api/v1/reports/"]["post"]
+    created = [paths["/api/v1/schedules/"]["post"], paths["/api/v1/webhooks/"]["post"]]
+
+    key = submit["parameters"][0]
+    assert (key["in"], key["name"], key.get("required", False)) == ("header", "Idempotency-Key", False)
+    assert key["schema"] == {"type": "string", "minLength": 1, "maxLength": 255}
+    assert submit["responses"]["202"]["headers"]["Location"]["required"] is True
+    assert all(operation["responses"]["201"]["headers"]["Location"]["required"] is True for operation in created)
+    for code, names in {
+        "202": {"RateLimit", "RateLimit-Policy"},
+        "429": {"RateLimit", "RateLimit-Policy", "Retry-After"},
+    }.items():
+        headers = submit["responses"][code]["headers"]
+        assert names == set(headers) - {"Location"}, code
+        assert not any(headers[name].get("required") for name in names), "present only while a limit applies"
+    assert "/problems/rate-limited" in submit["responses"]["429"]["description"]
 
 
 def conforms(body: Any, schema: dict[str, Any], components: dict[str, Any], where: str = "") -> None:
