@@ -97,13 +97,30 @@ _TASK_LINE = re.compile(
 )
 
 
+# reportflow's structured lines (JSON): one "attempt started" and one "attempt ended" per attempt
+_ATTEMPT_EVENTS = {"attempt started": "received", "attempt ended": "succeeded"}
+
+
 def task_times(log: str, task: str, event: str) -> list[float]:
-    """When the worker logged `event` ("received" or "succeeded") for each `task`, as epoch seconds."""
-    return [
+    """When the worker logged `event` ("received" or "succeeded") for each `task`, as epoch
+    seconds: from Celery's own lines (the references), or from reportflow's attempt lines,
+    where an attempt's start stands for its receipt."""
+    times = [
         datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp()
         for stamp, name, what in _TASK_LINE.findall(log)
         if name == task and what == event
     ]
+    for line in log.splitlines():
+        if not line.startswith("{") or task not in line:
+            continue
+        fields = json.loads(line)
+        what = _ATTEMPT_EVENTS.get(fields.get("event", ""))
+        if fields.get("task") != task or what != event:
+            continue
+        if what == "succeeded" and fields.get("outcome") != "succeeded":
+            continue
+        times.append(datetime.fromisoformat(fields["timestamp"].replace("Z", "+00:00")).timestamp())
+    return times
 
 
 def task_span(log: str, task: str) -> float:

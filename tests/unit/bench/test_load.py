@@ -21,6 +21,21 @@ def test_a_drain_spans_the_first_receipt_to_the_last_success_of_that_task_only()
     assert task_span(WORKER_LOG, "reports.process") == pytest.approx(1.5)
 
 
+STRUCTURED_LOG = """\
+{"event": "attempt started", "task": "reports.process", "job_id": "a", "timestamp": "2025-01-31T12:00:00.200000Z"}
+{"event": "outbox relayed", "task": "jobs.relay_outbox", "timestamp": "2025-01-31T12:00:00.300000Z"}
+{"event": "attempt started", "task": "reports.process", "job_id": "b", "timestamp": "2025-01-31T12:00:00.300000Z"}
+{"event": "attempt ended", "task": "reports.process", "outcome": "succeeded", "timestamp": "2025-01-31T12:00:00.450000Z"}
+{"event": "attempt ended", "task": "reports.process", "outcome": "skipped", "timestamp": "2025-01-31T12:00:01.000000Z"}
+{"event": "attempt ended", "task": "reports.process", "outcome": "succeeded", "timestamp": "2025-01-31T12:00:01.700000Z"}
+"""
+
+
+def test_reportflow_s_structured_attempt_lines_time_a_drain_too() -> None:
+    assert len(task_times(STRUCTURED_LOG, "reports.process", "succeeded")) == 2
+    assert task_span(STRUCTURED_LOG, "reports.process") == pytest.approx(1.5)
+
+
 def test_wrk_figures_come_from_the_scripts_last_line() -> None:
     figures = (
         '{"requests": 1000, "duration_us": 10000000, "p50_us": 140000, "p99_us": 196500, "errors": 0, "non_2xx": 0}'
