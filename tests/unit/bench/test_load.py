@@ -25,9 +25,9 @@ STRUCTURED_LOG = """\
 {"event": "attempt started", "task": "reports.process", "job_id": "a", "timestamp": "2025-01-31T12:00:00.200000Z"}
 {"event": "outbox relayed", "task": "jobs.relay_outbox", "timestamp": "2025-01-31T12:00:00.300000Z"}
 {"event": "attempt started", "task": "reports.process", "job_id": "b", "timestamp": "2025-01-31T12:00:00.300000Z"}
-{"event": "attempt ended", "task": "reports.process", "outcome": "succeeded", "timestamp": "2025-01-31T12:00:00.450000Z"}
+{"event": "attempt ended", "task": "reports.process", "outcome": "succeeded", "timestamp": "2025-01-31T12:00:00.45Z"}
 {"event": "attempt ended", "task": "reports.process", "outcome": "skipped", "timestamp": "2025-01-31T12:00:01.000000Z"}
-{"event": "attempt ended", "task": "reports.process", "outcome": "succeeded", "timestamp": "2025-01-31T12:00:01.700000Z"}
+{"event": "attempt ended", "task": "reports.process", "outcome": "succeeded", "timestamp": "2025-01-31T12:00:01.7Z"}
 """
 
 
