@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import os
-import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -94,14 +94,23 @@ def worker_log(stack: Stack, name: str) -> str:
     return path.read_text(errors="replace") if path.exists() else ""
 
 
-_OUTCOME = re.compile(r"reports\.process job=\S+ attempt=\d+ outcome=(\w+)")
+def _attempt_outcomes(text: str) -> list[str]:
+    """The outcome of each reports.process attempt in a worker's log: its "attempt ended"
+    line (JSON, the format outside DEBUG)."""
+    outcomes = []
+    for line in text.splitlines():
+        if line.startswith("{") and '"attempt ended"' in line:
+            fields = json.loads(line)
+            if fields.get("event") == "attempt ended" and fields.get("task") == "reports.process":
+                outcomes.append(str(fields["outcome"]))
+    return outcomes
 
 
 def task_outcomes(stack: Stack) -> Counter[str]:
     """How each reports.process delivery ended, over every worker's log."""
     outcomes: Counter[str] = Counter()
     for path in stack.logs.glob("w[0-9]*.log"):
-        outcomes.update(_OUTCOME.findall(path.read_text(errors="replace")))
+        outcomes.update(_attempt_outcomes(path.read_text(errors="replace")))
     return outcomes
 
 
