@@ -77,21 +77,22 @@ def job_fields(job: Job) -> dict[str, object]:
     }
 
 
-def event_to_record(event: JobEvent) -> JobEventRecord:
-    return JobEventRecord(
-        job_id=event.job_id,
-        seq=event.seq,
-        from_status=event.from_status.value if event.from_status else "",
-        to_status=event.to_status.value,
-        attempt=event.attempt,
-        actor=event.actor,
-        at=event.at,
-        message=event.message,
-        data=event.data,
-        request_id=event.request_id,
-        token_id=event.token_id,
-        hash=event.hash,
-    )
+def event_fields(event: JobEvent) -> dict[str, object]:
+    """The record's columns for `event`, except its generated primary key."""
+    return {
+        "job_id": event.job_id,
+        "seq": event.seq,
+        "from_status": event.from_status.value if event.from_status else "",
+        "to_status": event.to_status.value,
+        "attempt": event.attempt,
+        "actor": event.actor,
+        "at": event.at,
+        "message": event.message,
+        "data": event.data,
+        "request_id": event.request_id,
+        "token_id": event.token_id,
+        "hash": event.hash,
+    }
 
 
 def record_to_event(record: JobEventRecord) -> JobEvent:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Q
 
 from adapters.orm.mappers import record_to_job
 from adapters.orm.models import (
@@ -14,12 +16,28 @@ from adapters.orm.models import (
     WebhookDeliveryRecord,
     WebhookEndpointRecord,
 )
+from adapters.orm.statements import Table
 from domain.job import Job
 from domain.notifications.delivery import WebhookDelivery
 from domain.notifications.endpoint import SigningSecret, WebhookEndpoint
 from domain.notifications.events import EventType, NotificationEvent
 from domain.notifications.preferences import EmailPreferences
 from domain.ports import JobCursor
+
+ENDPOINTS = Table(WebhookEndpointRecord)
+
+
+@functools.cache
+def _email_preferences_sql() -> str:
+    """Parameter: the owner's id. The account's address, then the saved preferences' columns
+    (NULL when none are saved)."""
+    quote, user = connection.ops.quote_name, get_user_model()
+    users, saved = quote(user._meta.db_table), quote(EmailPreferencesRecord._meta.db_table)
+    user_id = f"{users}.{quote(str(user._meta.pk.column if user._meta.pk else 'id'))}"
+    return (
+        f"SELECT {users}.email, {saved}.email, {saved}.on_success, {saved}.on_failure FROM {users}"
+        f" LEFT JOIN {saved} ON {saved}.owner_id = {user_id} WHERE {user_id} = %s"
+    )
 
 
 def record_to_endpoint(record: WebhookEndpointRecord) -> WebhookEndpoint:
@@ -109,7 +127,8 @@ class DjangoWebhookEndpointRepository:
         return record_to_endpoint(record) if record else None
 
     def list_for_owner(self, owner_id: int) -> list[WebhookEndpoint]:
-        records = WebhookEndpointRecord.objects.filter(owner_id=owner_id).order_by("created_at", "id")
+        # asked at every job's end: a prebuilt statement
+        records = ENDPOINTS.select("owner_id = %s", [owner_id], tail="ORDER BY created_at, id")
         return [record_to_endpoint(record) for record in records]
 
 
@@ -165,24 +184,16 @@ class DjangoWebhookDeliveryRepository:
 
 class DjangoEmailPreferencesRepository:
     def get(self, owner_id: int) -> EmailPreferences:
-        # one query (every job's end asks): the account's address, and the preferences if any
-        saved = EmailPreferencesRecord.objects.filter(owner_id=OuterRef("pk"))
-        row = (
-            get_user_model()
-            .objects.filter(pk=owner_id)
-            .annotate(
-                saved_email=Subquery(saved.values("email")[:1]),
-                on_success=Subquery(saved.values("on_success")[:1]),
-                on_failure=Subquery(saved.values("on_failure")[:1]),
-            )
-            .values_list("email", "saved_email", "on_success", "on_failure")
-            .first()
-        )
+        # asked at every job's end: one prebuilt statement, the account's address and the
+        # preferences if any
+        with connection.cursor() as cursor:
+            cursor.execute(_email_preferences_sql(), [owner_id])
+            row = cursor.fetchone()
         account_email, saved_email, on_success, on_failure = row or ("", None, None, None)
         if on_success is None:  # nothing saved: the defaults, with the account's address
             return EmailPreferences(owner_id=owner_id, email=account_email or "")
         return EmailPreferences(
-            owner_id=owner_id, email=saved_email or "", on_success=on_success, on_failure=bool(on_failure)
+            owner_id=owner_id, email=saved_email or "", on_success=bool(on_success), on_failure=bool(on_failure)
         )
 
     def save(self, preferences: EmailPreferences) -> None:

@@ -9,11 +9,11 @@ from typing import Any
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from adapters.observability.correlation import audit_ids
 from adapters.orm.mappers import (
-    event_to_record,
+    event_fields,
     job_fields,
     record_to_event,
     record_to_job,
@@ -29,6 +29,7 @@ from adapters.orm.models import (
     ScheduleRecord,
     StartBucketRecord,
 )
+from adapters.orm.statements import Table
 from domain.audit import seal_new_events
 from domain.errors import ConcurrentUpdate
 from domain.job import Job
@@ -41,27 +42,37 @@ from domain.start_bucket import StartBucket
 WAITING = [JobStatus.QUEUED.value, JobStatus.RETRYING.value]
 
 
+JOBS = Table(JobRecord)
+EVENTS = Table(JobEventRecord)
+REPORTS = Table(ReportRecord)
+
+
+def _listed(values: Sequence[str]) -> str:
+    """A literal SQL list of known values (the registry's kinds, the job statuses), never input:
+    a statement built from them is the same on every call, and the plan cache keeps it."""
+    return "(" + ", ".join("'" + value.replace("'", "''") + "'" for value in values) + ")" if values else "(NULL)"
+
+
+def _awaiting_admission(kinds: Sequence[str]) -> str:
+    """The condition of a job of `kinds` that waits for admission: due (the one parameter, the
+    time now), waiting and not dispatched yet (the domain's Job.is_waiting, is_due)."""
+    return (
+        f"status IN {_listed(WAITING)} AND dispatched_at IS NULL AND next_attempt_at <= %s AND kind IN {_listed(kinds)}"
+    )
+
+
 @functools.cache
 def _dispatch_load_sql(kinds: tuple[str, ...], exempt_kinds: tuple[str, ...]) -> str:
-    """Counts of an owner's jobs for admission (see DispatchLoad); parameters: due before
-    (twice), owner. Values are quoted literals of the registry's kinds and the job statuses,
-    never input, so the statement is the same on every call and the plan cache keeps it."""
-
-    def listed(values: Sequence[str]) -> str:
-        return "(" + ", ".join("'" + value.replace("'", "''") + "'" for value in values) + ")" if values else "(NULL)"
-
-    limited, exempt, waiting = listed(kinds), listed(exempt_kinds), listed(WAITING)
-    running = JobStatus.RUNNING.value
+    """Counts of an owner's jobs for admission (see DispatchLoad); parameters: now (twice), owner."""
+    limited, waiting, running = _listed(kinds), _listed(WAITING), JobStatus.RUNNING.value
     sql = f"""
         SELECT
             COUNT(*) FILTER (WHERE kind IN {limited} AND status = '{running}' AND children_total = 0),
             COUNT(*) FILTER (WHERE kind IN {limited} AND status IN {waiting} AND dispatched_at IS NOT NULL),
-            COUNT(*) FILTER (WHERE kind IN {limited} AND status IN {waiting} AND dispatched_at IS NULL
-                             AND next_attempt_at <= %s),
-            COUNT(*) FILTER (WHERE kind IN {exempt} AND status IN {waiting} AND dispatched_at IS NULL
-                             AND next_attempt_at <= %s)
-        FROM {JobRecord._meta.db_table}
-        WHERE owner_id = %s AND kind IN {listed([*kinds, *exempt_kinds])} AND status IN {listed([*WAITING, running])}
+            COUNT(*) FILTER (WHERE {_awaiting_admission(kinds)}),
+            COUNT(*) FILTER (WHERE {_awaiting_admission(exempt_kinds)})
+        FROM {JOBS.name}
+        WHERE owner_id = %s AND kind IN {_listed([*kinds, *exempt_kinds])} AND status IN {_listed([*WAITING, running])}
     """
     return " ".join(sql.split())
 
@@ -69,7 +80,7 @@ def _dispatch_load_sql(kinds: tuple[str, ...], exempt_kinds: tuple[str, ...]) ->
 class DjangoJobRepository:
     def add(self, job: Job) -> None:
         events = self._seal(job)
-        JobRecord.objects.create(id=job.id, correlation=job.correlation, **job_fields(job))
+        JOBS.insert([{"id": job.id, "correlation": job.correlation, **job_fields(job)}])
         self._append(job, events)
 
     def save(self, job: Job) -> None:
@@ -78,15 +89,13 @@ class DjangoJobRepository:
         read_at_seq = job.last_event_seq - len(job.new_events)
         read_at_hash = job.last_event_hash
         events = self._seal(job)
-        updated = JobRecord.objects.filter(id=job.id, last_event_seq=read_at_seq).update(**job_fields(job))
-        if updated != 1:
+        if JOBS.update(job_fields(job), {"id": job.id, "last_event_seq": read_at_seq}) != 1:
             job.last_event_hash = read_at_hash
             raise ConcurrentUpdate(job.id)
         self._append(job, events)
 
     def get(self, job_id: UUID, *, for_update: bool = False) -> Job | None:
-        records = JobRecord.objects.select_for_update() if for_update else JobRecord.objects
-        record = records.filter(id=job_id).first()
+        record = JOBS.get(job_id, lock=for_update)
         return record_to_job(record) if record else None
 
     def get_for_owner(self, job_id: UUID, owner_id: int) -> Job | None:
@@ -144,32 +153,33 @@ class DjangoJobRepository:
     def dispatch_load(
         self, owner_id: int, now: datetime, *, kinds: Sequence[str], exempt_kinds: Sequence[str] = ()
     ) -> DispatchLoad:
-        # Asked on every submit and twice per attempt: one statement built once per set of
-        # kinds, as the ORM would spend several milliseconds compiling these filtered counts.
+        # Asked on every submit and attempt: one statement built once per set of kinds, as the
+        # ORM would spend several milliseconds compiling these filtered counts.
         sql = _dispatch_load_sql(tuple(kinds), tuple(exempt_kinds))
-        due_before = connection.ops.adapt_datetimefield_value(now)
+        due_before = JOBS.prepare_value("next_attempt_at", now)
         with connection.cursor() as cursor:
             cursor.execute(sql, [due_before, due_before, owner_id])
             running, dispatched, waiting, exempt_waiting = cursor.fetchone()
         return DispatchLoad(running=running, dispatched=dispatched, waiting=waiting, exempt_waiting=exempt_waiting)
 
     def next_to_dispatch(self, owner_id: int, now: datetime, *, kinds: Sequence[str], limit: int) -> list[Job]:
-        records = (
-            _awaiting_admission(now, kinds)
-            .filter(owner_id=owner_id)
-            .select_for_update(skip_locked=True)
-            .order_by("-priority", "next_attempt_at", "created_at", "id")
+        records = JOBS.select(
+            f"owner_id = %s AND {_awaiting_admission(kinds)}",
+            [owner_id, JOBS.prepare_value("next_attempt_at", now), limit],
+            tail="ORDER BY priority DESC, next_attempt_at, created_at, id LIMIT %s",
+            lock=True,
+            skip_locked=True,
         )
-        return [record_to_job(record) for record in records[:limit]]
+        return [record_to_job(record) for record in records]
 
     def owners_waiting(self, now: datetime, *, kinds: Sequence[str], limit: int) -> list[int]:
-        owners = (
-            _awaiting_admission(now, kinds)
-            .values("owner_id")
-            .annotate(oldest=Min("next_attempt_at"))
-            .order_by("oldest", "owner_id")
+        sql = (
+            f"SELECT owner_id FROM {JOBS.name} WHERE {_awaiting_admission(kinds)}"
+            " GROUP BY owner_id ORDER BY MIN(next_attempt_at), owner_id LIMIT %s"
         )
-        return [row["owner_id"] for row in owners[:limit]]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [JOBS.prepare_value("next_attempt_at", now), limit])
+            return [row[0] for row in cursor.fetchall()]
 
     def list_dead_letters(self, owner_id: int | None, *, after: JobCursor | None = None, limit: int = 50) -> list[Job]:
         records = JobRecord.objects.filter(status=JobStatus.DEAD.value)
@@ -205,14 +215,8 @@ class DjangoJobRepository:
     @staticmethod
     def _append(job: Job, events: list[JobEvent]) -> None:
         if events:
-            JobEventRecord.objects.bulk_create([event_to_record(event) for event in events])
+            EVENTS.insert([event_fields(event) for event in events])
             job.new_events = []
-
-
-def _awaiting_admission(now: datetime, kinds: Sequence[str]) -> QuerySet[JobRecord]:
-    return JobRecord.objects.filter(
-        status__in=WAITING, dispatched_at__isnull=True, next_attempt_at__lte=now, kind__in=kinds
-    )
 
 
 def _newest_first(records: QuerySet[JobRecord], after: JobCursor | None) -> QuerySet[JobRecord]:
@@ -241,13 +245,13 @@ class DjangoStartBucketRepository:
 
 class DjangoReportRepository:
     def add(self, report: Report) -> None:
-        ReportRecord.objects.create(id=report.id, **report_fields(report))
+        REPORTS.insert([{"id": report.id, **report_fields(report)}])
 
     def save(self, report: Report) -> None:
-        ReportRecord.objects.filter(id=report.id).update(**report_fields(report))
+        REPORTS.update(report_fields(report), {"id": report.id})
 
     def get(self, report_id: UUID) -> Report | None:
-        record = ReportRecord.objects.filter(id=report_id).first()
+        record = REPORTS.get(report_id)
         return record_to_report(record) if record else None
 
     def get_for_owner(self, report_id: UUID, owner_id: int) -> Report | None:

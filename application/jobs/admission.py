@@ -97,10 +97,17 @@ class Admission:
             tx.uow.start_buckets.save(bucket)
         return True, ""
 
-    def admit(self, tx: Dispatching, owner_id: int) -> tuple[set[UUID], str]:
-        """Dispatch what the owner's limits allow; the ids dispatched, and why the rest waits."""
-        admitted = set()
+    def admit(self, tx: Dispatching, owner_id: int, *, after_end: bool = False) -> tuple[set[UUID], str]:
+        """Dispatch what the owner's limits allow; the ids dispatched, and why the rest waits.
+
+        `after_end`: the only change was a job that left running. Without a running limit that
+        leaves no more room than before (the window counts jobs waiting in the broker, and the
+        start budget refills with time), so there is nothing to count: the common end of a job
+        costs no admission. Jobs that came to wait in the same transaction are not this case."""
+        admitted: set[UUID] = set()
         limits = self._limits.for_owner(owner_id)
+        if after_end and not limits.max_running:
+            return admitted, ""
         load = tx.uow.jobs.dispatch_load(owner_id, tx.now, kinds=self._limited, exempt_kinds=self._unlimited)
         if load.exempt_waiting:
             for job in tx.uow.jobs.next_to_dispatch(owner_id, tx.now, kinds=self._unlimited, limit=UNLIMITED_BATCH):

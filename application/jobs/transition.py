@@ -27,6 +27,7 @@ from application.jobs.admission import Admission
 from application.jobs.outbox_dispatcher import OutboxDispatcher
 from application.jobs.registry import JobKinds
 from domain.job import Job
+from domain.job_status import JobStatus
 from domain.ports import Delivery, OutboxEntry, UnitOfWork
 
 
@@ -68,6 +69,7 @@ class Transition:
         self._entries: list[OutboxEntry] = []
         self._new_waiting: list[Job] = []  # came to wait here: dispatched at commit, or told why not
         self._owners: set[int] = set()  # owners whose limits may now allow a start
+        self._ended_only: set[int] = set()  # of those, owners whose only change is a job that left running
 
     def add(self, job: Job) -> None:
         """Insert a new job, dispatched already if its owner's limits allow it to start now;
@@ -104,8 +106,13 @@ class Transition:
     def save(self, job: Job) -> None:
         """Persist the job's transitions; if one ended it, run the job-ended hook."""
         ended = job.has_just_ended
-        if any(event.from_status != event.to_status for event in job.new_events):
-            self._owners.add(job.owner_id)  # a start or an end may let another of its jobs start
+        moves = [event for event in job.new_events if event.from_status != event.to_status]
+        if any(event.from_status is not JobStatus.RUNNING for event in moves):
+            self.consider(job.owner_id)  # a start (or a cancel) leaves room in its dispatch window
+        elif moves and job.owner_id not in self._owners:
+            # a job left running: that makes room only under a running limit (admission decides)
+            self._owners.add(job.owner_id)
+            self._ended_only.add(job.owner_id)
         self.uow.jobs.save(job)
         if ended:
             self._cause = job
@@ -119,11 +126,12 @@ class Transition:
         """The job now waits for an attempt: admission decides at commit when it may start."""
         if job.is_waiting and job.dispatched_at is None:
             self._new_waiting.append(job)
-            self._owners.add(job.owner_id)
+            self.consider(job.owner_id)
 
     def consider(self, owner_id: int) -> None:
         """Let admission look at this owner's waiting jobs at commit."""
         self._owners.add(owner_id)
+        self._ended_only.discard(owner_id)
 
     def deliver(self, job: Job) -> None:
         """Write the delivery of the job's next attempt to the outbox (it was admitted)."""
@@ -143,13 +151,13 @@ class Transition:
         admitted: set[Any] = set()
         reasons: dict[int, str] = {}
         for owner_id in sorted(self._owners):
-            ids, reasons[owner_id] = self._admission.admit(self, owner_id)
+            ids, reasons[owner_id] = self._admission.admit(self, owner_id, after_end=owner_id in self._ended_only)
             admitted |= ids
         for job in self._new_waiting:
             if job.id not in admitted and job.is_due(self.now) and job.dispatched_at is None and reasons[job.owner_id]:
                 job.defer(now=self.now, actor=actors.SYSTEM, reason=reasons[job.owner_id])
                 self.uow.jobs.save(job)
-        self._new_waiting, self._owners = [], set()
+        self._new_waiting, self._owners, self._ended_only = [], set(), set()
         entries, self._entries = self._entries, []
         if entries:
             self.uow.after_commit(lambda: self._dispatcher.publish(entries))

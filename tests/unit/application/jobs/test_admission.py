@@ -8,6 +8,7 @@ import pytest
 
 from adapters.memory.repositories import InMemoryJobRepository
 from application.jobs.admission import ExecutionLimits
+from application.jobs.pipeline import RunAttempt
 from domain.job_status import JobStatus
 from domain.ports import DispatchLoad
 from tests.unit.application.conftest import World
@@ -28,6 +29,19 @@ def running_or_dispatched(world: World, owner_id: int = 1) -> int:
         if job.owner_id == owner_id
         and (job.status is JobStatus.RUNNING or (job.is_waiting and job.dispatched_at is not None))
     )
+
+
+def counted_dispatch_loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The owners whose load admission counts from now on, one entry per count."""
+    calls: list[int] = []
+    count = InMemoryJobRepository.dispatch_load
+
+    def counted(self: InMemoryJobRepository, owner_id: int, *args: Any, **kwargs: Any) -> DispatchLoad:
+        calls.append(owner_id)
+        return count(self, owner_id, *args, **kwargs)
+
+    monkeypatch.setattr(InMemoryJobRepository, "dispatch_load", counted)
+    return calls
 
 
 def test_jobs_over_the_running_limit_wait_deferred_with_the_reason_in_their_trail() -> None:
@@ -135,17 +149,23 @@ def test_a_submission_with_no_room_for_its_owner_is_inserted_deferred_after_one_
 ) -> None:
     world = world_with(max_running=1)
     world.submit()
-    calls: list[int] = []
-    count = InMemoryJobRepository.dispatch_load
-
-    def counted(self: InMemoryJobRepository, owner_id: int, *args: Any, **kwargs: Any) -> DispatchLoad:
-        calls.append(owner_id)
-        return count(self, owner_id, *args, **kwargs)
-
-    monkeypatch.setattr(InMemoryJobRepository, "dispatch_load", counted)
+    calls = counted_dispatch_loads(monkeypatch)
 
     waiting = world.submit().job.id
 
     assert len(calls) == 1, "admission at commit would only find the same answer again"
     assert deferral_messages(world, waiting) == ["deferred: 0 of its jobs run and 1 are about to (limit 1)"]
     assert world.job(waiting).dispatched_at is None
+
+
+def test_an_end_without_a_running_limit_costs_no_admission_but_a_start_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    world = world_with(dispatch_window=2)
+    backlog = [world.submit().job.id for _ in range(4)]
+    calls = counted_dispatch_loads(monkeypatch)
+    world.queue.deliveries.clear()
+
+    world.pipeline(RunAttempt(job_id=backlog[0], attempt=1, worker="w1"))
+
+    assert len(calls) == 1, "the start leaves room in the window; the end leaves none, so it is not counted"
+    assert [d.job_id for d in world.queue.deliveries] == [backlog[2]]
+    assert world.job(backlog[0]).status is JobStatus.SUCCEEDED
