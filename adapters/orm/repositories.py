@@ -248,7 +248,7 @@ class DjangoReportRepository:
         REPORTS.insert([{"id": report.id, **report_fields(report)}])
 
     def save(self, report: Report) -> None:
-        REPORTS.update(report_fields(report), {"id": report.id})
+        REPORTS.update_later(report_fields(report), {"id": report.id})
 
     def get(self, report_id: UUID) -> Report | None:
         record = REPORTS.get(report_id)

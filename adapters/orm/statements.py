@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
+import psycopg
 from django.db import connection, models
 
 M = TypeVar("M", bound=models.Model)
+DEFERRED_WRITES = "reportflow_deferred_writes"  # the connection's attribute while a unit of work defers
 Converter = Callable[[Any, Any, Any], Any]
 
 
@@ -89,7 +91,8 @@ class Table(Generic[M]):
     # writing
 
     def insert(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Insert rows, all naming the same fields (by attname), in one statement."""
+        """Insert rows, all naming the same fields (by attname), in one statement; it may travel
+        with the transaction's next statement (see DeferredWrites)."""
         if not rows:
             return
         names = list(rows[0])
@@ -97,15 +100,89 @@ class Table(Generic[M]):
         columns = ", ".join(self._columns[name] for name in names)
         one = "(" + ", ".join(["%s"] * len(fields)) + ")"
         params = [field.get_db_prep_save(row[field.attname], connection) for row in rows for field in fields]
-        with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {self.name} ({columns}) VALUES {', '.join([one] * len(rows))}", params)
+        _write(f"INSERT INTO {self.name} ({columns}) VALUES {', '.join([one] * len(rows))}", params)
 
     def update(self, values: Mapping[str, Any], where: Mapping[str, Any]) -> int:
-        """UPDATE the rows whose fields equal `where`; returns how many rows it changed."""
+        """UPDATE the rows whose fields equal `where`, now; returns how many rows it changed."""
+        sql, params = self._update(values, where)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return int(cursor.rowcount)
+
+    def update_later(self, values: Mapping[str, Any], where: Mapping[str, Any]) -> None:
+        """The same UPDATE, when nothing depends on its row count: it may travel with the
+        transaction's next statement (see DeferredWrites)."""
+        _write(*self._update(values, where))
+
+    def _update(self, values: Mapping[str, Any], where: Mapping[str, Any]) -> tuple[str, list[Any]]:
         sets = ", ".join(f"{self.column(name)} = %s" for name in values)
         conditions = " AND ".join(f"{self.column(name)} = %s" for name in where)
         params = [self._fields[name].get_db_prep_save(value, connection) for name, value in values.items()]
         params += [self.prepare_value(name, value) for name, value in where.items()]
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {self.name} SET {sets} WHERE {conditions}", params)
-            return int(cursor.rowcount)
+        return f"UPDATE {self.name} SET {sets} WHERE {conditions}", params
+
+
+class DeferredWrites:
+    """Writes that wait for the transaction's next statement and travel with it, in one round
+    trip: an attempt's audit event goes with the statement after it, a result's report row
+    with the job's update.
+
+    Installed on the connection for a unit of work (`connection.execute_wrapper`), it puts the
+    waiting writes in front of the next statement sent through Django, whatever sends it (a
+    prebuilt statement, the ORM, a savepoint), so every statement still sees every earlier
+    write, in order; `flush` sends them before a commit. A failing write fails the statement
+    it travels with, inside the same transaction, which then rolls back as it would have.
+    Only PostgreSQL with client-side binding (Django's default for psycopg) accepts several
+    statements in one execute; elsewhere writes are never deferred."""
+
+    def __init__(self) -> None:
+        self._sql: list[str] = []
+        self._params: list[Any] = []
+
+    @staticmethod
+    def supported() -> bool:
+        return connection.vendor == "postgresql" and not connection.settings_dict.get("OPTIONS", {}).get(
+            "server_side_binding"
+        )
+
+    def add(self, sql: str, params: Sequence[Any]) -> None:
+        self._sql.append(sql)
+        self._params.extend(params)
+
+    def flush(self) -> None:
+        if self._sql:
+            with connection.cursor() as cursor:
+                cursor.execute("; ".join(self._sql), self._take())
+
+    def discard(self) -> None:
+        self._sql, self._params = [], []
+
+    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        if not self._sql:
+            return execute(sql, params, many, context)
+        shareable = isinstance(params, list | tuple) and isinstance(context["cursor"].cursor, psycopg.ClientCursor)
+        if many or not shareable:
+            # without parameters a statement's % signs are literal: it cannot share the query
+            writes = "; ".join(self._sql)
+            execute(writes, self._take(), False, context)
+            return execute(sql, params, many, context)
+        merged = "; ".join([*self._sql, sql])
+        result = execute(merged, [*self._take(), *params], many, context)
+        raw = context["cursor"].cursor
+        while raw.nextset():  # the statement's own result is the last one
+            pass
+        return result
+
+    def _take(self) -> list[Any]:
+        params = self._params
+        self._sql, self._params = [], []
+        return params
+
+
+def _write(sql: str, params: list[Any]) -> None:
+    deferred: DeferredWrites | None = getattr(connection, DEFERRED_WRITES, None)
+    if deferred is not None:
+        deferred.add(sql, params)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

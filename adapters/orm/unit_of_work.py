@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import TracebackType
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from adapters.orm.dead_messages import DjangoDeadMessageRepository
 from adapters.orm.idempotency import DjangoIdempotencyRepository
@@ -18,6 +18,7 @@ from adapters.orm.notifications import (
 from adapters.orm.outbox import DjangoOutboxRepository
 from adapters.orm.repositories import DjangoJobRepository, DjangoReportRepository, DjangoStartBucketRepository
 from adapters.orm.schedules import DjangoScheduleRepository, DjangoSchedulerLeaseRepository
+from adapters.orm.statements import DEFERRED_WRITES, DeferredWrites
 
 
 class DjangoUnitOfWork:
@@ -35,12 +36,15 @@ class DjangoUnitOfWork:
         self.notification_events = DjangoNotificationEventRepository()
         self.email_preferences = DjangoEmailPreferencesRepository()
         self._atomic: transaction.Atomic | None = None
+        self._deferring: _Deferring | None = None
 
     def __enter__(self) -> DjangoUnitOfWork:
         if self._atomic is not None:
             raise RuntimeError("unit of work already open")
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
+        if DeferredWrites.supported():
+            self._deferring = _Deferring()
         return self
 
     def __exit__(
@@ -52,6 +56,9 @@ class DjangoUnitOfWork:
         atomic, self._atomic = self._atomic, None
         if atomic is None:
             return
+        deferring, self._deferring = self._deferring, None
+        if deferring is not None:
+            deferring.close()  # what is still deferred was never asked to commit
         if exc_type is None:
             transaction.set_rollback(True)  # nothing since the last commit() was asked for
         atomic.__exit__(exc_type, exc, tb)
@@ -60,6 +67,8 @@ class DjangoUnitOfWork:
         """Commit now (running after-commit callbacks) and go on in a fresh transaction."""
         if self._atomic is None:
             raise RuntimeError("commit outside a unit of work")
+        if self._deferring is not None:
+            self._deferring.writes.flush()
         self._atomic.__exit__(None, None, None)
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
@@ -67,3 +76,21 @@ class DjangoUnitOfWork:
     def after_commit(self, callback: Callable[[], object]) -> None:
         # robust: a failing doorbell (broker down) is logged; the committed job stays queued
         transaction.on_commit(callback, robust=True)
+
+
+class _Deferring:
+    """Deferred writes installed on this thread's connection while a unit of work is open; a
+    unit of work opened meanwhile (after a commit, by its callbacks) installs its own and gives
+    the connection back its predecessor's when it closes."""
+
+    def __init__(self) -> None:
+        self.writes = DeferredWrites()
+        self._previous = getattr(connection, DEFERRED_WRITES, None)
+        self._wrapper = connection.execute_wrapper(self.writes)
+        self._wrapper.__enter__()
+        setattr(connection, DEFERRED_WRITES, self.writes)
+
+    def close(self) -> None:
+        self.writes.discard()
+        setattr(connection, DEFERRED_WRITES, self._previous)
+        self._wrapper.__exit__(None, None, None)

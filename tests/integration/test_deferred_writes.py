@@ -1,0 +1,100 @@
+"""Deferred writes: inside a unit of work on PostgreSQL, a job's inserts and a report's update
+travel with the next statement, in one round trip, and behave as if sent at once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, connection
+
+from adapters.orm.models import JobEventRecord, JobRecord
+from adapters.orm.unit_of_work import DjangoUnitOfWork
+from domain.job import Job
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def new_job(owner: int) -> Job:
+    return Job.create(
+        id=uuid.uuid4(), kind="k", owner_id=owner, queue="q", max_attempts=1, now=datetime.now(UTC), actor="u"
+    )
+
+
+@contextmanager
+def sent_statements() -> Iterator[list[str]]:
+    """What reaches the database, one entry per execute: installed inside the unit of work, so
+    it sees the statements after deferred writes joined them."""
+    sent: list[str] = []
+
+    def record(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield sent
+
+
+def test_an_insert_travels_with_the_next_statement_which_sees_it(make_user) -> None:  # type: ignore[no-untyped-def]
+    job = new_job(make_user("alice"))
+    with DjangoUnitOfWork() as uow:
+        with sent_statements() as sent:
+            uow.jobs.add(job)  # the job row and its first event
+            assert sent == []
+            seen = JobRecord.objects.filter(id=job.id).count()  # an ORM query, after them
+        assert seen == 1
+        assert len(sent) == 1 and sent[0].count("INSERT INTO") == 2, sent
+        uow.commit()
+
+    assert JobEventRecord.objects.filter(job_id=job.id).count() == 1
+
+
+def test_writes_still_waiting_at_commit_are_committed(make_user) -> None:  # type: ignore[no-untyped-def]
+    job = new_job(make_user("alice"))
+    with DjangoUnitOfWork() as uow:
+        uow.jobs.add(job)
+        uow.commit()
+
+    assert JobRecord.objects.filter(id=job.id).exists()
+
+
+def test_writes_of_a_unit_of_work_left_without_commit_are_never_sent(make_user) -> None:  # type: ignore[no-untyped-def]
+    job = new_job(make_user("alice"))
+    with DjangoUnitOfWork() as uow:
+        uow.jobs.add(job)
+
+    with DjangoUnitOfWork() as uow:  # a later unit of work does not carry them
+        assert uow.jobs.get(job.id) is None
+    assert not JobRecord.objects.filter(id=job.id).exists()
+
+
+def test_a_failing_deferred_write_fails_its_transaction_and_nothing_of_it_commits(make_user) -> None:  # type: ignore[no-untyped-def]
+    owner = make_user("alice")
+    job = new_job(owner)
+    with DjangoUnitOfWork() as uow:
+        uow.jobs.add(job)
+        uow.commit()
+    twin = new_job(owner)
+    twin.id = job.id  # the same primary key: the insert must fail
+
+    with DjangoUnitOfWork() as uow:
+        uow.jobs.add(new_job(owner))
+        uow.jobs.add(twin)
+        with pytest.raises(IntegrityError):
+            uow.commit()
+
+    assert JobRecord.objects.count() == 1
+
+
+def test_a_statement_without_parameters_keeps_its_percent_signs(make_user) -> None:  # type: ignore[no-untyped-def]
+    job = new_job(make_user("alice"))
+    with DjangoUnitOfWork() as uow:
+        uow.jobs.add(job)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT '100%', count(*) FROM job")
+            assert cursor.fetchone() == ("100%", 1)
+        uow.commit()
