@@ -148,8 +148,8 @@ class InMemoryJobRepository:
         return DispatchLoad(
             running=sum(job.status is JobStatus.RUNNING and not job.children_total for job in jobs),
             dispatched=sum(job.is_waiting and job.dispatched_at is not None for job in jobs),
-            waiting=sum(job.is_due(now) and job.dispatched_at is None for job in jobs),
-            exempt_waiting=sum(job.is_due(now) and job.dispatched_at is None for job in exempt),
+            waiting=any(job.is_due(now) and job.dispatched_at is None for job in jobs),
+            exempt_waiting=any(job.is_due(now) and job.dispatched_at is None for job in exempt),
         )
 
     def next_to_dispatch(self, owner_id: int, now: datetime, *, kinds: Sequence[str], limit: int) -> list[Job]:

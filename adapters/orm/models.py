@@ -66,6 +66,19 @@ class JobRecord(models.Model):
                 name="job_awaiting_admission",
                 condition=models.Q(status__in=["queued", "retrying"], dispatched_at=None),
             ),
+            # admission: whether an owner has a job of some kinds due and awaiting admission (the
+            # first row of each kind answers, however long its backlog)
+            models.Index(
+                fields=["owner", "kind", "next_attempt_at"],
+                name="job_awaiting_by_kind",
+                condition=models.Q(status__in=["queued", "retrying"], dispatched_at=None),
+            ),
+            # admission: an owner's jobs waiting in the broker (a few, however long its backlog)
+            models.Index(
+                fields=["owner"],
+                name="job_dispatched",
+                condition=models.Q(status__in=["queued", "retrying"], dispatched_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

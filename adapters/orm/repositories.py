@@ -63,16 +63,19 @@ def _awaiting_admission(kinds: Sequence[str]) -> str:
 
 @functools.cache
 def _dispatch_load_sql(kinds: tuple[str, ...], exempt_kinds: tuple[str, ...]) -> str:
-    """Counts of an owner's jobs for admission (see DispatchLoad); parameters: now (twice), owner."""
+    """An owner's load for admission (see DispatchLoad); parameters: owner (twice), then owner
+    and now (twice). Each part reads only the rows it counts, through its own index, whatever
+    the owner's backlog: running (job_owner_status_newest), dispatched (job_dispatched), and
+    whether anything awaits admission (job_awaiting_by_kind: the first row of a kind answers)."""
     limited, waiting, running = _listed(kinds), _listed(WAITING), JobStatus.RUNNING.value
     sql = f"""
         SELECT
-            COUNT(*) FILTER (WHERE kind IN {limited} AND status = '{running}' AND children_total = 0),
-            COUNT(*) FILTER (WHERE kind IN {limited} AND status IN {waiting} AND dispatched_at IS NOT NULL),
-            COUNT(*) FILTER (WHERE {_awaiting_admission(kinds)}),
-            COUNT(*) FILTER (WHERE {_awaiting_admission(exempt_kinds)})
-        FROM {JOBS.name}
-        WHERE owner_id = %s AND kind IN {_listed([*kinds, *exempt_kinds])} AND status IN {_listed([*WAITING, running])}
+            (SELECT COUNT(*) FROM {JOBS.name} WHERE owner_id = %s AND status = '{running}' AND children_total = 0
+                AND kind IN {limited}),
+            (SELECT COUNT(*) FROM {JOBS.name} WHERE owner_id = %s AND status IN {waiting} AND dispatched_at IS NOT NULL
+                AND kind IN {limited}),
+            EXISTS (SELECT 1 FROM {JOBS.name} WHERE owner_id = %s AND {_awaiting_admission(kinds)}),
+            EXISTS (SELECT 1 FROM {JOBS.name} WHERE owner_id = %s AND {_awaiting_admission(exempt_kinds)})
     """
     return " ".join(sql.split())
 
@@ -153,14 +156,15 @@ class DjangoJobRepository:
     def dispatch_load(
         self, owner_id: int, now: datetime, *, kinds: Sequence[str], exempt_kinds: Sequence[str] = ()
     ) -> DispatchLoad:
-        # Asked on every submit and attempt: one statement built once per set of kinds, as the
-        # ORM would spend several milliseconds compiling these filtered counts.
+        # Asked on every submit and attempt: one statement built once per set of kinds.
         sql = _dispatch_load_sql(tuple(kinds), tuple(exempt_kinds))
         due_before = JOBS.prepare_value("next_attempt_at", now)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [due_before, due_before, owner_id])
+            cursor.execute(sql, [owner_id, owner_id, owner_id, due_before, owner_id, due_before])
             running, dispatched, waiting, exempt_waiting = cursor.fetchone()
-        return DispatchLoad(running=running, dispatched=dispatched, waiting=waiting, exempt_waiting=exempt_waiting)
+        return DispatchLoad(
+            running=running, dispatched=dispatched, waiting=bool(waiting), exempt_waiting=bool(exempt_waiting)
+        )
 
     def next_to_dispatch(self, owner_id: int, now: datetime, *, kinds: Sequence[str], limit: int) -> list[Job]:
         records = JOBS.select(

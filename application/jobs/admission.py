@@ -112,7 +112,7 @@ class Admission:
         if load.exempt_waiting:
             for job in tx.uow.jobs.next_to_dispatch(owner_id, tx.now, kinds=self._unlimited, limit=UNLIMITED_BATCH):
                 admitted.add(self._dispatch(tx, job))
-        if load.waiting == 0:
+        if not load.waiting:
             return admitted, ""  # the common case: nothing of this owner waits for admission
         bucket = self._lock(tx, owner_id, limits)
         if bucket is not None:  # count again under the lock

@@ -19,8 +19,8 @@ class DispatchLoad:
 
     running: int  # running now (a fanned-out parent that only waits for children does not count)
     dispatched: int  # dispatched, not started yet: their delivery is in the broker
-    waiting: int  # due, not dispatched yet: held back by the owner's limits
-    exempt_waiting: int = 0  # due, not dispatched, of the kinds the owner's limits do not apply to
+    waiting: bool  # some job is due and not dispatched yet: held back by the owner's limits
+    exempt_waiting: bool = False  # the same, of the kinds the owner's limits do not apply to
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
