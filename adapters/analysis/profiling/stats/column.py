@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 import polars as pl
@@ -10,6 +11,9 @@ from .candidates import BooleanCandidate, NumericCandidate, TemporalCandidate
 from .value_tally import ValueTally
 
 TEXT_CHARS = 200
+# Below this many values, reading them in Python to rule candidates out is cheaper than parsing.
+SCREEN_ROWS = 256
+_NUMBER_SIGN = re.compile(r"[0-9nN]")  # every number has a digit, or is nan, inf or infinity
 _Candidate = TypeVar("_Candidate", NumericCandidate, TemporalCandidate, BooleanCandidate)
 
 
@@ -36,6 +40,8 @@ class ColumnAccumulator:
         self.count += len(present)
         self.tally.observe(present, limit=limit, budget=budget)
         self._extend(_clip(present.min()), _clip(present.max()))
+        if len(present) <= SCREEN_ROWS:
+            self._screen(present.to_list())
         # A batch that parses entirely as one type cannot parse as the others (true/false is no
         # number, a number is no ISO date): the later candidates are skipped, not parsed.
         if self.boolean is not None:
@@ -50,6 +56,18 @@ class ColumnAccumulator:
             self.numeric = None
         if self.temporal is not None and not self.temporal.observe(present):
             self.temporal = None
+
+    def _screen(self, texts: list[str]) -> None:
+        """Drop the candidates that some value cannot parse as, judged by a character the value
+        lacks: each test is a necessary condition of the candidate's parse, so the candidates
+        that survive are exactly those parsing would keep; it only skips parses bound to fail
+        (a tiny file otherwise pays a few polars queries per column for them)."""
+        if self.boolean is not None and not all("e" in text or "E" in text for text in texts):
+            self.boolean = None  # true and false both hold an e, and only E lowercases to e
+        if self.numeric is not None and not all(_NUMBER_SIGN.search(text) for text in texts):
+            self.numeric = None
+        if self.temporal is not None and not all("-" in text for text in texts):
+            self.temporal = None  # every accepted date and date-time starts with YYYY-MM-DD
 
     def merge(self, other: ColumnAccumulator, *, limit: int, budget: int) -> None:
         self.count += other.count
