@@ -5,6 +5,8 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from typing import Any
 
+import polars as pl
+
 from domain.errors import InvalidReportFile
 
 from .checks.checker import SchemaChecker
@@ -14,7 +16,7 @@ from .settings import EngineSettings
 from .source.batch import Batch
 from .source.chunk_spec import ChunkSpec
 from .source.text_frame import normalise_nulls
-from .stats.column import ColumnAccumulator
+from .stats.column import ColumnAccumulator, facts_of, first_row
 
 PARTIAL_VERSION = 2
 _POOL_ROWS = 20_000
@@ -47,15 +49,27 @@ class PartialProfile:
             if name not in self.columns:
                 self._add_column(name)
         limit, budget = self._exact_limits()
+        names = frame.columns
+        parses: list[pl.Expr] = []
+        aggregates: list[pl.Expr] = []
+        for position, name in enumerate(names):
+            self.columns[name].screen(frame[name])
+            steps = self.columns[name].facts(pl.nth(position), str(position))
+            parses += steps[0]
+            aggregates += steps[1]
+        # One query of the whole batch computes what every column needs (polars evaluates its
+        # expressions in parallel); each column then folds its share in.
+        facts = first_row(frame.lazy().select(parses).select(aggregates).collect())
 
-        def observe_column(name: str) -> None:
-            self.columns[name].observe(frame[name], limit=limit, budget=budget)
+        def observe_column(position: int) -> None:
+            name = names[position]
+            self.columns[name].absorb(frame[name], facts_of(facts, str(position)), limit=limit, budget=budget)
 
         # Threads pay off when each column's work is long native work that releases the GIL; a
         # short column is mostly Python, and threads would only fight over the GIL (with the
         # caller's thread too, which must get it to call the checkpoint).
         spread = pool is not None and frame.height >= _POOL_ROWS
-        for _ in (pool.map if spread else map)(observe_column, frame.columns):  # type: ignore[union-attr]
+        for _ in (pool.map if spread else map)(observe_column, range(len(names))):  # type: ignore[union-attr]
             tick()
         if self.checker is not None:
             self.checker.observe(frame, batch.lines, tick=tick)

@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from .distribution import Distribution
-from .parsing import parse_boolean, parse_float, parse_integer, parse_temporal
+from .parsing import boolean_of, float_of, integer_of, parse_boolean, parse_float, parse_integer, parse_temporal
 
 
 class _RangedCandidate:
@@ -57,6 +57,33 @@ class NumericCandidate(_RangedCandidate):
             else:
                 self._extend(int(integers.min()), int(integers.max()))  # type: ignore[arg-type]
         self.distribution.observe(floats)
+        return True
+
+    def parsed(self, text: pl.Expr) -> dict[str, pl.Expr]:
+        """The parses `facts` reads, computed once per batch."""
+        return {"float": float_of(text), "integer": integer_of(text)} if self.integral else {"float": float_of(text)}
+
+    def facts(self, text: pl.Expr, parsed: dict[str, pl.Expr]) -> dict[str, pl.Expr]:
+        """What `absorb` needs of a batch, as expressions over its text column (nulls included)
+        and the columns of `parsed()`."""
+        floats = parsed["float"]
+        found = {"bad": (text.is_not_null() & floats.is_null()).sum(), **Distribution.facts(floats)}
+        if self.integral:
+            integers = parsed["integer"]
+            found |= {"bad_integer": (text.is_not_null() & integers.is_null()).sum()}
+            found |= {"low": integers.min(), "high": integers.max()}
+        return found
+
+    def absorb(self, facts: dict[str, Any]) -> bool:
+        """`observe` from the values of `facts`: the same statistics, computed in a query of the batch."""
+        if facts["bad"]:
+            return False
+        if self.integral:
+            if facts["bad_integer"]:
+                self.integral = False
+            else:
+                self._extend(int(facts["low"]), int(facts["high"]))
+        self.distribution.absorb(facts)
         return True
 
     def merge(self, other: NumericCandidate) -> None:
@@ -121,6 +148,23 @@ class BooleanCandidate:
         trues = int(flags.sum())
         self.trues += trues
         self.falses += len(flags) - trues
+        return True
+
+    @staticmethod
+    def parsed(text: pl.Expr) -> dict[str, pl.Expr]:
+        return {"boolean": boolean_of(text)}
+
+    @staticmethod
+    def facts(text: pl.Expr, parsed: dict[str, pl.Expr]) -> dict[str, pl.Expr]:
+        flags = parsed["boolean"]
+        return {"bad": (text.is_not_null() & flags.is_null()).sum(), "trues": flags.sum()}
+
+    def absorb(self, facts: dict[str, Any], count: int) -> bool:
+        """`observe` of `count` values from their `facts`."""
+        if facts["bad"]:
+            return False
+        self.trues += int(facts["trues"])
+        self.falses += count - int(facts["trues"])
         return True
 
     def merge(self, other: BooleanCandidate) -> None:

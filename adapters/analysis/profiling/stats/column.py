@@ -34,27 +34,58 @@ class ColumnAccumulator:
 
     def observe(self, values: pl.Series, *, limit: int, budget: int) -> None:
         """Add a String column whose nulls are already normalised."""
-        present = values.drop_nulls()
-        if not len(present):
+        self.screen(values)
+        parsed, aggregates = self.facts(pl.first(), "")
+        facts = first_row(values.to_frame().lazy().select(parsed).select(aggregates).collect())
+        self.absorb(values, facts_of(facts, ""), limit=limit, budget=budget)
+
+    def screen(self, values: pl.Series) -> None:
+        """Drop the candidates a small batch rules out without parsing (see `_screen`)."""
+        if len(values) <= SCREEN_ROWS:
+            self._screen(values.drop_nulls().to_list())
+
+    def facts(self, text: pl.Expr, prefix: str) -> tuple[list[pl.Expr], list[pl.Expr]]:
+        """Everything `absorb` needs of a batch of this column (`text`), as two steps of a query:
+        the column and its parses (each computed once), then the aggregates over them, aliased
+        `prefix\0fact`. One query computes them for every column, in parallel."""
+        parses = {"text": text}
+        if self.boolean is not None:
+            parses |= BooleanCandidate.parsed(text)
+        if self.numeric is not None:
+            parses |= self.numeric.parsed(text)
+        parsed = {key: pl.col(f"{prefix}\0{key}") for key in parses}
+        column = parsed["text"]
+        found = {"count": column.count(), "min": column.min(), "max": column.max()}
+        found |= {f"tally\0{key}": expr for key, expr in ValueTally.facts(column).items()}
+        if self.boolean is not None:
+            found |= {f"boolean\0{key}": expr for key, expr in BooleanCandidate.facts(column, parsed).items()}
+        if self.numeric is not None:
+            found |= {f"numeric\0{key}": expr for key, expr in self.numeric.facts(column, parsed).items()}
+        steps = [expr.alias(f"{prefix}\0{key}") for key, expr in parses.items()]
+        return steps, [expr.alias(f"{prefix}\0{key}") for key, expr in found.items()]
+
+    def absorb(self, values: pl.Series, facts: dict[str, Any], *, limit: int, budget: int) -> None:
+        """Add a String column (nulls normalised) from its `facts`, keyed as `facts()` names them
+        without their prefix."""
+        count = int(facts["count"])
+        if not count:
             return
-        self.count += len(present)
-        self.tally.observe(present, limit=limit, budget=budget)
-        self._extend(_clip(present.min()), _clip(present.max()))
-        if len(present) <= SCREEN_ROWS:
-            self._screen(present.to_list())
+        self.count += count
+        self.tally.absorb(facts_of(facts, "tally"), values, limit=limit, budget=budget)
+        self._extend(_clip(facts["min"]), _clip(facts["max"]))
         # A batch that parses entirely as one type cannot parse as the others (true/false is no
         # number, a number is no ISO date): the later candidates are skipped, not parsed.
         if self.boolean is not None:
-            if self.boolean.observe(present):
+            if self.boolean.absorb(facts_of(facts, "boolean"), count):
                 self.numeric = self.temporal = None
                 return
             self.boolean = None
         if self.numeric is not None:
-            if self.numeric.observe(present):
+            if self.numeric.absorb(facts_of(facts, "numeric")):
                 self.temporal = None
                 return
             self.numeric = None
-        if self.temporal is not None and not self.temporal.observe(present):
+        if self.temporal is not None and not self.temporal.observe(values.drop_nulls()):
             self.temporal = None
 
     def _screen(self, texts: list[str]) -> None:
@@ -115,6 +146,17 @@ class ColumnAccumulator:
         column.numeric = None if data["numeric"] is None else NumericCandidate.from_json(data["numeric"])
         column.temporal = None if data["temporal"] is None else TemporalCandidate.from_json(data["temporal"])
         return column
+
+
+def first_row(frame: pl.DataFrame) -> dict[str, Any]:
+    """The one row of a query's result: lists as Series, other values as Python values."""
+    return {name: frame.get_column(name)[0] for name in frame.columns}
+
+
+def facts_of(facts: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """The facts under `prefix\0`, without it."""
+    start = f"{prefix}\0"
+    return {key[len(start) :]: value for key, value in facts.items() if key.startswith(start)}
 
 
 def _merged(mine: _Candidate | None, theirs: _Candidate | None) -> _Candidate | None:

@@ -66,6 +66,19 @@ class ValueTally:
         counts = tally_keys(values).alias("value").value_counts(name="count").cast(_SCHEMA)
         self._absorb(counts, limit=limit, budget=budget)
 
+    @staticmethod
+    def facts(text: pl.Expr) -> dict[str, pl.Expr]:
+        """The batch's value counts and whether a value is too long to count as it is."""
+        counts = text.drop_nulls().alias("value").value_counts(name="count").implode()
+        return {"counts": counts, "long": (text.str.len_chars() > LONG_VALUE_CHARS).any()}
+
+    def absorb(self, facts: dict[str, Any], values: pl.Series, *, limit: int, budget: int) -> None:
+        """`observe` from the batch's `facts`; its `values` are counted anew only when one is long."""
+        if facts["long"]:
+            self.observe(values.drop_nulls(), limit=limit, budget=budget)
+            return
+        self._absorb(facts["counts"].struct.unnest().cast(_SCHEMA), limit=limit, budget=budget)
+
     def merge(self, other: ValueTally, *, limit: int, budget: int) -> None:
         if other.sketches is None:
             self._absorb(_exact_table(other), limit=limit, budget=budget)
