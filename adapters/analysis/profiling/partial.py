@@ -16,10 +16,11 @@ from .settings import EngineSettings
 from .source.batch import Batch
 from .source.chunk_spec import ChunkSpec
 from .source.text_frame import normalise_nulls
-from .stats.column import ColumnAccumulator, facts_of, first_row
+from .stats.column import ColumnAccumulator, first_row, split_facts
 
 PARTIAL_VERSION = 2
 _POOL_ROWS = 20_000
+_QUERY_COLUMNS = 32
 
 
 class PartialProfile:
@@ -50,20 +51,11 @@ class PartialProfile:
                 self._add_column(name)
         limit, budget = self._exact_limits()
         names = frame.columns
-        parses: list[pl.Expr] = []
-        aggregates: list[pl.Expr] = []
-        for position, name in enumerate(names):
-            self.columns[name].screen(frame[name])
-            steps = self.columns[name].facts(pl.nth(position), str(position))
-            parses += steps[0]
-            aggregates += steps[1]
-        # One query of the whole batch computes what every column needs (polars evaluates its
-        # expressions in parallel); each column then folds its share in.
-        facts = first_row(frame.lazy().select(parses).select(aggregates).collect())
+        facts = self._facts(frame, tick)
 
         def observe_column(position: int) -> None:
             name = names[position]
-            self.columns[name].absorb(frame[name], facts_of(facts, str(position)), limit=limit, budget=budget)
+            self.columns[name].absorb(frame[name], facts[str(position)], limit=limit, budget=budget)
 
         # Threads pay off when each column's work is long native work that releases the GIL; a
         # short column is mostly Python, and threads would only fight over the GIL (with the
@@ -78,6 +70,23 @@ class PartialProfile:
         self.ragged_rows += len(batch.ragged_lines)
         room = self.settings.max_quality_lines - len(self.ragged_lines)
         self.ragged_lines += [int(line) for line in batch.ragged_lines[: max(room, 0)]]
+
+    def _facts(self, frame: pl.DataFrame, tick: Tick) -> dict[str, dict[str, Any]]:
+        """What every column needs of the batch, by position: one query per group of columns
+        computes it (polars evaluates its expressions in parallel), each column then folds its
+        share in. Groups bound the parsed values held at once, and `tick` is called after each."""
+        facts: dict[str, dict[str, Any]] = {}
+        for start in range(0, frame.width, _QUERY_COLUMNS):
+            parses: list[pl.Expr] = []
+            aggregates: list[pl.Expr] = []
+            for position, name in enumerate(frame.columns[start : start + _QUERY_COLUMNS], start=start):
+                self.columns[name].screen(frame[name])
+                steps = self.columns[name].facts(pl.nth(position), str(position))
+                parses += steps[0]
+                aggregates += steps[1]
+            facts |= split_facts(first_row(frame.lazy().select(parses).select(aggregates).collect()))
+            tick()
+        return facts
 
     def merge(self, other: PartialProfile, *, tick: Tick = no_tick) -> None:
         """Fold in the partial of a later chunk; `tick` is called after every column."""

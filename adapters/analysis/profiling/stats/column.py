@@ -37,7 +37,7 @@ class ColumnAccumulator:
         self.screen(values)
         parsed, aggregates = self.facts(pl.first(), "")
         facts = first_row(values.to_frame().lazy().select(parsed).select(aggregates).collect())
-        self.absorb(values, facts_of(facts, ""), limit=limit, budget=budget)
+        self.absorb(values, split_facts(facts)[""], limit=limit, budget=budget)
 
     def screen(self, values: pl.Series) -> None:
         """Drop the candidates a small batch rules out without parsing (see `_screen`)."""
@@ -151,6 +151,15 @@ class ColumnAccumulator:
 def first_row(frame: pl.DataFrame) -> dict[str, Any]:
     """The one row of a query's result: lists as Series, other values as Python values."""
     return {name: frame.get_column(name)[0] for name in frame.columns}
+
+
+def split_facts(facts: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The facts of a query by the prefix of their name (before its first NUL), without it."""
+    split: dict[str, dict[str, Any]] = {}
+    for key, value in facts.items():
+        prefix, _, rest = key.partition("\0")
+        split.setdefault(prefix, {})[rest] = value
+    return split
 
 
 def facts_of(facts: dict[str, Any], prefix: str) -> dict[str, Any]:

@@ -32,6 +32,8 @@ class FrequentValues:
         otherwise be grouped with the table row by row.
         """
         counts = self._shrunk(counts)
+        if not counts.height:  # a batch of values rarer than its cut (unique ids) changes no count
+            return
         if self.table.height:
             counts = self._shrunk(pl.concat([self.table, counts]).group_by("value").agg(pl.col("count").sum()))
         self.table = counts
@@ -46,7 +48,7 @@ class FrequentValues:
             return counts
         cut = int(counts["count"].top_k(CAPACITY + 1).min())  # type: ignore[arg-type]
         self.offset += cut
-        return counts.with_columns(pl.col("count") - cut).filter(pl.col("count") > 0)
+        return counts.filter(pl.col("count") > cut).with_columns(pl.col("count") - cut)
 
     def top(self, k: int) -> list[tuple[str, int, int]]:
         """The k values with the largest counts: (value, lower bound, upper bound), ties by value."""

@@ -68,9 +68,10 @@ class ValueTally:
 
     @staticmethod
     def facts(text: pl.Expr) -> dict[str, pl.Expr]:
-        """The batch's value counts and whether a value is too long to count as it is."""
+        """The batch's value counts and whether a value may be too long to count as it is (a value
+        of more than 256 bytes: no shorter one can have more than 256 characters)."""
         counts = text.drop_nulls().alias("value").value_counts(name="count").implode()
-        return {"counts": counts, "long": (text.str.len_chars() > LONG_VALUE_CHARS).any()}
+        return {"counts": counts, "long": (text.str.len_bytes() > LONG_VALUE_CHARS).any()}
 
     def absorb(self, facts: dict[str, Any], values: pl.Series, *, limit: int, budget: int) -> None:
         """`observe` from the batch's `facts`; its `values` are counted anew only when one is long."""
