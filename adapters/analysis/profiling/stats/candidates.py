@@ -8,7 +8,18 @@ from typing import Any
 import polars as pl
 
 from .distribution import Distribution
-from .parsing import boolean_of, float_of, integer_of, parse_boolean, parse_float, parse_integer, parse_temporal
+from .parsing import (
+    boolean_of,
+    common_datetime_micros_of,
+    date_micros_of,
+    float_of,
+    integer_of,
+    parse_boolean,
+    parse_float,
+    parse_integer,
+    parse_temporal,
+    short_of,
+)
 
 
 class _RangedCandidate:
@@ -104,19 +115,47 @@ class NumericCandidate(_RangedCandidate):
 class TemporalCandidate(_RangedCandidate):
     """Dates and date-times as epoch microseconds; exact extremes are kept as integers."""
 
-    __slots__ = ("has_time",)
+    __slots__ = ("has_time", "shape")
 
     def __init__(self) -> None:
         super().__init__()
         self.has_time = False
+        # How the last batch parsed ("date" or "datetime"): a query of the next batch tries that
+        # shape alone, and `observe` parses the batch in full when it does not fit.
+        self.shape: str | None = None
 
     def observe(self, values: pl.Series) -> bool:
         micros, has_time = parse_temporal(values)
         if micros.null_count():
             return False
+        self.shape = "datetime" if has_time else "date"
         self.has_time = self.has_time or has_time
         self._extend(int(micros.min()), int(micros.max()))  # type: ignore[arg-type]
         self.distribution.observe(micros.cast(pl.Float64))
+        return True
+
+    def parsed(self, text: pl.Expr) -> dict[str, pl.Expr]:
+        """The parse of the last batch's shape (see `shape`), computed once per batch."""
+        stripped = text.str.strip_chars()
+        micros = date_micros_of(stripped) if self.shape == "date" else common_datetime_micros_of(stripped)
+        return {"micros": micros, "short": short_of(stripped)}
+
+    @staticmethod
+    def facts(text: pl.Expr, parsed: dict[str, pl.Expr]) -> dict[str, pl.Expr]:
+        micros = parsed["micros"]
+        found = {"bad": (text.is_not_null() & micros.is_null()).sum(), "short": parsed["short"].any()}
+        return found | {"low": micros.min(), "high": micros.max(), **Distribution.facts(micros.cast(pl.Float64))}
+
+    def absorb(self, facts: dict[str, Any]) -> bool:
+        """`observe` from the batch's `facts` when they settle it: every value parsed in the shape
+        tried, as parse_temporal would parse them (dates when some value is short, date-times in
+        the first format's common spelling when none is). False when they do not: `observe`
+        must parse the values."""
+        if facts["bad"] or facts["short"] != (self.shape == "date"):
+            return False
+        self.has_time = self.has_time or self.shape == "datetime"
+        self._extend(int(facts["low"]), int(facts["high"]))
+        self.distribution.absorb(facts)
         return True
 
     def merge(self, other: TemporalCandidate) -> None:

@@ -53,6 +53,9 @@ class ColumnAccumulator:
             parses |= BooleanCandidate.parsed(text)
         if self.numeric is not None:
             parses |= self.numeric.parsed(text)
+        temporal = self._temporal_shape()
+        if temporal is not None:
+            parses |= temporal.parsed(text)
         parsed = {key: pl.col(f"{prefix}\0{key}") for key in parses}
         column = parsed["text"]
         found = {"count": column.count(), "min": column.min(), "max": column.max()}
@@ -61,6 +64,8 @@ class ColumnAccumulator:
             found |= {f"boolean\0{key}": expr for key, expr in BooleanCandidate.facts(column, parsed).items()}
         if self.numeric is not None:
             found |= {f"numeric\0{key}": expr for key, expr in self.numeric.facts(column, parsed).items()}
+        if temporal is not None:
+            found |= {f"temporal\0{key}": expr for key, expr in temporal.facts(column, parsed).items()}
         steps = [expr.alias(f"{prefix}\0{key}") for key, expr in parses.items()]
         return steps, [expr.alias(f"{prefix}\0{key}") for key, expr in found.items()]
 
@@ -85,8 +90,15 @@ class ColumnAccumulator:
                 self.temporal = None
                 return
             self.numeric = None
-        if self.temporal is not None and not self.temporal.observe(values.drop_nulls()):
-            self.temporal = None
+        if self.temporal is not None:
+            temporal = facts_of(facts, "temporal")
+            if not (temporal and self.temporal.absorb(temporal)) and not self.temporal.observe(values.drop_nulls()):
+                self.temporal = None
+
+    def _temporal_shape(self) -> TemporalCandidate | None:
+        """The temporal candidate when only it is left and its shape is known: a query can parse it."""
+        alone = self.boolean is None and self.numeric is None
+        return self.temporal if alone and self.temporal is not None and self.temporal.shape else None
 
     def _screen(self, texts: list[str]) -> None:
         """Drop the candidates that some value cannot parse as, judged by a character the value

@@ -25,6 +25,8 @@ _NAIVE_FORMATS = (
 )
 _OFFSET_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z")
 _FORMATS = _NAIVE_FORMATS + _OFFSET_FORMATS
+_WHOLE_SECONDS = "%Y-%m-%dT%H:%M:%S"
+_WHOLE_SECONDS_CHARS = len("2024-01-02T09:30:00")
 
 
 def float_of(text: pl.Expr) -> pl.Expr:
@@ -62,8 +64,33 @@ def parse_date(values: pl.Series) -> pl.Series:
 
 
 def _date_micros(stripped: pl.Series) -> pl.Series:
-    days = stripped.str.to_date("%Y-%m-%d", strict=False, cache=False)
-    return days.cast(pl.Int64) * MICROS_PER_DAY
+    return _apply(date_micros_of, stripped)
+
+
+def date_micros_of(stripped: pl.Expr) -> pl.Expr:
+    """Epoch microseconds of stripped YYYY-MM-DD text, null elsewhere."""
+    return stripped.str.to_date("%Y-%m-%d", strict=False, cache=False).cast(pl.Int64) * MICROS_PER_DAY
+
+
+def first_format_micros_of(stripped: pl.Expr) -> pl.Expr:
+    """Epoch microseconds of stripped text in the first (and most common) date-time format."""
+    return stripped.str.to_datetime(_FORMATS[0], strict=False, time_unit="us", cache=False).cast(pl.Int64)
+
+
+def common_datetime_micros_of(stripped: pl.Expr) -> pl.Expr:
+    """`first_format_micros_of` for its common spelling (YYYY-MM-DDTHH:MM:SS, then nothing or a
+    fraction of at most 6 digits), null for any other text, parsed about 5x faster: polars has a
+    fast parser for a fixed format without a fraction, and a fraction of microseconds is exact."""
+    whole = stripped.str.slice(0, _WHOLE_SECONDS_CHARS)
+    fraction = stripped.str.slice(_WHOLE_SECONDS_CHARS)
+    seconds = whole.str.to_datetime(_WHOLE_SECONDS, strict=False, time_unit="us", cache=False).cast(pl.Int64)
+    digits = fraction.str.extract(r"^\.(\d{1,6})$", 1).str.pad_end(6, "0").cast(pl.Int64, strict=False)
+    return seconds + pl.when(fraction == "").then(0).otherwise(digits)
+
+
+def short_of(stripped: pl.Expr) -> pl.Expr:
+    """Whether stripped text is short enough to be a date alone (longer text is no YYYY-MM-DD)."""
+    return stripped.str.len_bytes() <= _DATE_BYTES
 
 
 def parse_datetime(values: pl.Series) -> pl.Series:
@@ -73,7 +100,7 @@ def parse_datetime(values: pl.Series) -> pl.Series:
     left unparsed: a column in one format costs one parse, not eight.
     """
     stripped = values.str.strip_chars()
-    micros = _as_datetime(stripped, _FORMATS[0])
+    micros = _apply(first_format_micros_of, stripped)
     missing = micros.is_null() & stripped.is_not_null()
     if missing.any() and not stripped.filter(missing).str.contains(_ISO_PREFIX).all():
         return _nulls(values.name, len(values))  # text that is no date-time
@@ -96,7 +123,7 @@ def _as_datetime(text: pl.Series, fmt: str) -> pl.Series:
 def parse_temporal(values: pl.Series) -> tuple[pl.Series, bool]:
     """Epoch microseconds of dates or date-times, and whether any value carried a time of day."""
     stripped = values.str.strip_chars()
-    short = stripped.str.len_bytes() <= _DATE_BYTES  # longer text is no YYYY-MM-DD date
+    short = _apply(short_of, stripped)
     dates = _date_micros(stripped) if short.any() else _nulls(values.name, len(values))
     if dates.null_count() == values.null_count():
         return dates, False

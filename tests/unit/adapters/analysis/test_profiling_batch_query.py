@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 
 from adapters.analysis.profiling import ProfilingEngine
 from adapters.analysis.profiling.stats.frequent import CAPACITY, FrequentValues
-from adapters.analysis.profiling.stats.parsing import parse_temporal
+from adapters.analysis.profiling.stats.parsing import common_datetime_micros_of, parse_temporal
 
 from .helpers import Write, column
 
@@ -58,3 +60,53 @@ def test_every_column_of_a_batch_wider_than_a_query_gets_its_own_facts(engine: P
     assert [c["type"] for c in result["columns"]] == ["string", "integer"] * 35
     assert [column(result, f"c{n}")["min"] for n in (1, 33, 69)] == [10, 330, 690]
     assert [column(result, f"c{n}")["max"] for n in (2, 64)] == ["t4", "t4"]
+
+
+EDGE_DATE_TIMES = [
+    "2024-06-30T23:59:60",
+    "2024-02-30T00:00:00",
+    "2024-01-01T24:00:00",
+    "2024-01-01T00:00:00.5",
+    "2024-01-01T00:00:00.123456",
+    "2024-01-01T00:00:00.1234567",
+    "2024-1-01T00:00:00.000",
+    "2024-01-01T0:00:00",
+    "2024-01-01T00:00:00.",
+    "0000-01-01T00:00:00",
+    "+2024-01-01T00:00:00",
+    "2024-01-01T00:00:0",
+    "2024-01-01T00:00:00.-1",
+    "2024-01-01T00:00:00.+1",
+    "-001-01-01T00:00:00",
+    "1969-12-31T23:59:59.999999",
+]
+
+
+def test_the_common_date_time_spelling_parses_as_the_first_format_or_not_at_all() -> None:
+    stripped = pl.Series("at", EDGE_DATE_TIMES)
+    exact = stripped.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us", cache=False)
+
+    fast = stripped.to_frame().select(common_datetime_micros_of(pl.col("at"))).to_series()
+
+    pairs = list(zip(exact.cast(pl.Int64).to_list(), fast.to_list(), strict=True))
+    assert all(got is None or got == expected for expected, got in pairs)
+    assert sum(got is not None for _, got in pairs) >= 8
+
+
+def test_a_column_of_date_times_profiled_in_many_batches_matches_one_batch(tmp_path: Path) -> None:
+    stamps = [f"2024-01-{1 + n % 28:02d}T{n % 24:02d}:{n % 60:02d}:{n % 60:02d}.{n % 1000:03d}" for n in range(30_000)]
+    stamps[25_000] = "2024-01-02 10:00"  # another format, in a later batch: it must parse the slow way
+    days = [f"2023-{1 + n % 12:02d}-{1 + n % 28:02d}" for n in range(30_000)]
+    path = tmp_path / "times.csv"
+    pl.DataFrame({"at": stamps, "day": days}).write_csv(path)
+
+    small = ProfilingEngine(block_bytes=64 * 1024).analyze_path(str(path))
+    whole = ProfilingEngine().analyze_path(str(path))
+
+    for name in ("at", "day"):
+        ours, reference = column(small, name), column(whole, name)
+        assert ours["type"] == reference["type"] == ("datetime" if name == "at" else "date")
+        assert {key: ours[key] for key in ("count", "min", "max")} == {
+            key: reference[key] for key in ("count", "min", "max")
+        }
+        assert abs(ours["std"] - reference["std"]) <= 1e-9 * reference["std"]
