@@ -9,7 +9,6 @@ import polars as pl
 
 from .distribution import Distribution
 from .parsing import (
-    boolean_of,
     common_datetime_micros_of,
     date_micros_of,
     float_of,
@@ -18,6 +17,7 @@ from .parsing import (
     parse_float,
     parse_integer,
     parse_temporal,
+    plain_boolean_of,
     short_of,
 )
 
@@ -191,7 +191,7 @@ class BooleanCandidate:
 
     @staticmethod
     def parsed(text: pl.Expr) -> dict[str, pl.Expr]:
-        return {"boolean": boolean_of(text)}
+        return {"boolean": plain_boolean_of(text)}
 
     @staticmethod
     def facts(text: pl.Expr, parsed: dict[str, pl.Expr]) -> dict[str, pl.Expr]:
@@ -199,7 +199,8 @@ class BooleanCandidate:
         return {"bad": (text.is_not_null() & flags.is_null()).sum(), "trues": flags.sum()}
 
     def absorb(self, facts: dict[str, Any], count: int) -> bool:
-        """`observe` of `count` values from their `facts`."""
+        """`observe` of `count` values from their `facts` when every value is spelt plainly (see
+        plain_boolean_of); False when one is not: `observe` must parse the values."""
         if facts["bad"]:
             return False
         self.trues += int(facts["trues"])

@@ -81,7 +81,7 @@ class ColumnAccumulator:
         # A batch that parses entirely as one type cannot parse as the others (true/false is no
         # number, a number is no ISO date): the later candidates are skipped, not parsed.
         if self.boolean is not None:
-            if self.boolean.absorb(facts_of(facts, "boolean"), count):
+            if self.boolean.absorb(facts_of(facts, "boolean"), count) or self.boolean.observe(values.drop_nulls()):
                 self.numeric = self.temporal = None
                 return
             self.boolean = None

@@ -15,13 +15,14 @@ import polars as pl
 
 CAPACITY = 1024
 SCHEMA = pl.Schema({"value": pl.String, "count": pl.Int64})
+_EMPTY = pl.DataFrame(schema=SCHEMA)  # frames are never changed in place: one empty table serves all
 
 
 class FrequentValues:
     __slots__ = ("offset", "table")
 
     def __init__(self, table: pl.DataFrame | None = None, offset: int = 0) -> None:
-        self.table = pl.DataFrame(schema=SCHEMA) if table is None else table
+        self.table = _EMPTY if table is None else table
         self.offset = offset
 
     def update(self, counts: pl.DataFrame) -> None:

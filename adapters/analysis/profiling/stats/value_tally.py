@@ -22,6 +22,7 @@ HLL_CONFIDENCE_STD_DEVS = 2  # about 95.4 % confidence for the reported bounds
 LONG_VALUE_CHARS = 256
 _PREFIX_CHARS = 200
 _SCHEMA = pl.Schema({"value": pl.String, "count": pl.Int64})
+_EMPTY = pl.DataFrame(schema=_SCHEMA)  # frames are never changed in place: one empty table serves all
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,7 +59,7 @@ class ValueTally:
     __slots__ = ("exact", "sketches")
 
     def __init__(self) -> None:
-        self.exact: pl.DataFrame | None = pl.DataFrame(schema=_SCHEMA)
+        self.exact: pl.DataFrame | None = _EMPTY
         self.sketches: _Sketches | None = None
 
     def observe(self, values: pl.Series, *, limit: int, budget: int) -> None:
@@ -146,7 +147,7 @@ class ValueTally:
 
 
 def _exact_table(tally: ValueTally) -> pl.DataFrame:
-    return tally.exact if tally.exact is not None else pl.DataFrame(schema=_SCHEMA)
+    return tally.exact if tally.exact is not None else _EMPTY
 
 
 def tally_keys(values: pl.Series) -> pl.Series:

@@ -110,3 +110,13 @@ def test_a_column_of_date_times_profiled_in_many_batches_matches_one_batch(tmp_p
             key: reference[key] for key in ("count", "min", "max")
         }
         assert abs(ours["std"] - reference["std"]) <= 1e-9 * reference["std"]
+
+
+def test_a_boolean_spelt_unusually_in_a_later_batch_is_still_parsed_as_a_boolean(write: Write) -> None:
+    flags = ["true", "false", "FALSE"] * 10_000 + [" tRuE "]
+    path = write("flags.csv", "flag\n" + "\n".join(flags) + "\n")
+
+    result = ProfilingEngine(block_bytes=64 * 1024).analyze_path(path)
+
+    assert column(result, "flag")["type"] == "boolean"
+    assert column(result, "flag")["mean"] == 10_001 / 30_001

@@ -86,7 +86,7 @@ def test_screening_a_tiny_batch_skips_the_parses_bound_to_fail(
     engine: ProfilingEngine, write: Write, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parsed: list[str] = []
-    for name in ("boolean_of", "float_of", "parse_temporal"):
+    for name in ("plain_boolean_of", "parse_boolean", "float_of", "parse_temporal"):
         original = getattr(candidates, name)
 
         def spy(values: Any, _original: Any = original, _name: str = name) -> Any:
