@@ -16,7 +16,7 @@ from .settings import EngineSettings
 from .source.batch import Batch
 from .source.chunk_spec import ChunkSpec
 from .source.text_frame import normalise_nulls
-from .stats.column import ColumnAccumulator, first_row, split_facts
+from .stats.column import AS_WRITTEN, ColumnAccumulator, first_row, split_facts
 
 PARTIAL_VERSION = 2
 _POOL_ROWS = 20_000
@@ -84,7 +84,9 @@ class PartialProfile:
                 steps = self.columns[name].facts(pl.nth(position), str(position))
                 parses += steps[0]
                 aggregates += steps[1]
-            facts |= split_facts(first_row(frame.lazy().select(parses).select(aggregates).collect()))
+            facts |= split_facts(
+                first_row(frame.lazy().select(parses).select(aggregates).collect(optimizations=AS_WRITTEN))
+            )
             tick()
         return facts
 
