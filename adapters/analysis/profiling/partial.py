@@ -5,6 +5,8 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from typing import Any
 
+import polars as pl
+
 from domain.errors import InvalidReportFile
 
 from .checks.checker import SchemaChecker
@@ -14,10 +16,11 @@ from .settings import EngineSettings
 from .source.batch import Batch
 from .source.chunk_spec import ChunkSpec
 from .source.text_frame import normalise_nulls
-from .stats.column import ColumnAccumulator
+from .stats.column import AS_WRITTEN, ColumnAccumulator, first_row, split_facts
 
 PARTIAL_VERSION = 2
 _POOL_ROWS = 20_000
+_QUERY_COLUMNS = 32
 
 
 class PartialProfile:
@@ -47,15 +50,18 @@ class PartialProfile:
             if name not in self.columns:
                 self._add_column(name)
         limit, budget = self._exact_limits()
+        names = frame.columns
+        facts = self._facts(frame, tick)
 
-        def observe_column(name: str) -> None:
-            self.columns[name].observe(frame[name], limit=limit, budget=budget)
+        def observe_column(position: int) -> None:
+            name = names[position]
+            self.columns[name].absorb(frame[name], facts[str(position)], limit=limit, budget=budget)
 
         # Threads pay off when each column's work is long native work that releases the GIL; a
         # short column is mostly Python, and threads would only fight over the GIL (with the
         # caller's thread too, which must get it to call the checkpoint).
         spread = pool is not None and frame.height >= _POOL_ROWS
-        for _ in (pool.map if spread else map)(observe_column, frame.columns):  # type: ignore[union-attr]
+        for _ in (pool.map if spread else map)(observe_column, range(len(names))):  # type: ignore[union-attr]
             tick()
         if self.checker is not None:
             self.checker.observe(frame, batch.lines, tick=tick)
@@ -64,6 +70,25 @@ class PartialProfile:
         self.ragged_rows += len(batch.ragged_lines)
         room = self.settings.max_quality_lines - len(self.ragged_lines)
         self.ragged_lines += [int(line) for line in batch.ragged_lines[: max(room, 0)]]
+
+    def _facts(self, frame: pl.DataFrame, tick: Tick) -> dict[str, dict[str, Any]]:
+        """What every column needs of the batch, by position: one query per group of columns
+        computes it (polars evaluates its expressions in parallel), each column then folds its
+        share in. Groups bound the parsed values held at once, and `tick` is called after each."""
+        facts: dict[str, dict[str, Any]] = {}
+        for start in range(0, frame.width, _QUERY_COLUMNS):
+            parses: list[pl.Expr] = []
+            aggregates: list[pl.Expr] = []
+            for position, name in enumerate(frame.columns[start : start + _QUERY_COLUMNS], start=start):
+                self.columns[name].screen(frame[name])
+                steps = self.columns[name].facts(pl.nth(position), str(position))
+                parses += steps[0]
+                aggregates += steps[1]
+            facts |= split_facts(
+                first_row(frame.lazy().select(parses).select(aggregates).collect(optimizations=AS_WRITTEN))
+            )
+            tick()
+        return facts
 
     def merge(self, other: PartialProfile, *, tick: Tick = no_tick) -> None:
         """Fold in the partial of a later chunk; `tick` is called after every column."""

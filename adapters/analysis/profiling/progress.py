@@ -6,11 +6,17 @@ None whenever `TICK_SECONDS` pass without a report. The gap between two calls is
 about `TICK_SECONDS`, whatever the work is doing (parsing a block, loading a sheet, merging).
 What the checkpoint raises (the domain's AttemptAborted) propagates at once; the work stops at
 its next `tick()` (between columns, blocks and rules) and its thread ends on its own.
+
+Small work (a file of one block, a rendering that ticks after every column) runs `inline`, in
+the caller's thread: a thread hand-off would cost more than the work. There the checkpoint is
+called from `report()` with every share, and from `tick()` once `TICK_SECONDS` passed since the
+last call; what it raises propagates from inside the work, which it stops at once.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from queue import Empty, SimpleQueue
 from typing import TypeVar
@@ -68,8 +74,33 @@ class Progress:
         return kind, share  # type: ignore[return-value]
 
 
-def supervised(work: Callable[[Progress], T], checkpoint: Checkpoint) -> T:
-    """Run `work` in a thread of its own, calling `checkpoint` from this thread (see the module doc)."""
+class _InlineProgress(Progress):
+    """Progress of work running in the caller's thread: it calls the checkpoint itself."""
+
+    __slots__ = ("_checkpoint", "_last")
+
+    def __init__(self, checkpoint: Checkpoint) -> None:
+        super().__init__()
+        self._checkpoint = checkpoint
+        self._last = time.monotonic()
+
+    def report(self, share: float | None) -> None:
+        self._last = time.monotonic()
+        self._checkpoint(share)
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if now - self._last >= TICK_SECONDS:
+            self._last = now
+            self._checkpoint(None)
+
+
+def supervised(work: Callable[[Progress], T], checkpoint: Checkpoint, *, inline: bool = False) -> T:
+    """Run `work` in a thread of its own, calling `checkpoint` from this thread, or with `inline`
+    in this thread, which then calls `checkpoint` from the work's reports and ticks (see the
+    module doc)."""
+    if inline:
+        return work(_InlineProgress(checkpoint))
     progress = Progress()
     outcome: list[tuple[str, object]] = []
 

@@ -8,7 +8,18 @@ from typing import Any
 import polars as pl
 
 from .distribution import Distribution
-from .parsing import parse_boolean, parse_float, parse_integer, parse_temporal
+from .parsing import (
+    common_datetime_micros_of,
+    date_micros_of,
+    float_of,
+    integer_of,
+    parse_boolean,
+    parse_float,
+    parse_integer,
+    parse_temporal,
+    plain_boolean_of,
+    short_of,
+)
 
 
 class _RangedCandidate:
@@ -59,6 +70,33 @@ class NumericCandidate(_RangedCandidate):
         self.distribution.observe(floats)
         return True
 
+    def parsed(self, text: pl.Expr) -> dict[str, pl.Expr]:
+        """The parses `facts` reads, computed once per batch."""
+        return {"float": float_of(text), "integer": integer_of(text)} if self.integral else {"float": float_of(text)}
+
+    def facts(self, text: pl.Expr, parsed: dict[str, pl.Expr]) -> dict[str, pl.Expr]:
+        """What `absorb` needs of a batch, as expressions over its text column (nulls included)
+        and the columns of `parsed()`."""
+        floats = parsed["float"]
+        found = {"bad": (text.is_not_null() & floats.is_null()).sum(), **Distribution.facts(floats)}
+        if self.integral:
+            integers = parsed["integer"]
+            found |= {"bad_integer": (text.is_not_null() & integers.is_null()).sum()}
+            found |= {"low": integers.min(), "high": integers.max()}
+        return found
+
+    def absorb(self, facts: dict[str, Any]) -> bool:
+        """`observe` from the values of `facts`: the same statistics, computed in a query of the batch."""
+        if facts["bad"]:
+            return False
+        if self.integral:
+            if facts["bad_integer"]:
+                self.integral = False
+            else:
+                self._extend(int(facts["low"]), int(facts["high"]))
+        self.distribution.absorb(facts)
+        return True
+
     def merge(self, other: NumericCandidate) -> None:
         self._merge_range(other)
         self.integral = self.integral and other.integral
@@ -77,19 +115,47 @@ class NumericCandidate(_RangedCandidate):
 class TemporalCandidate(_RangedCandidate):
     """Dates and date-times as epoch microseconds; exact extremes are kept as integers."""
 
-    __slots__ = ("has_time",)
+    __slots__ = ("has_time", "shape")
 
     def __init__(self) -> None:
         super().__init__()
         self.has_time = False
+        # How the last batch parsed ("date" or "datetime"): a query of the next batch tries that
+        # shape alone, and `observe` parses the batch in full when it does not fit.
+        self.shape: str | None = None
 
     def observe(self, values: pl.Series) -> bool:
         micros, has_time = parse_temporal(values)
         if micros.null_count():
             return False
+        self.shape = "datetime" if has_time else "date"
         self.has_time = self.has_time or has_time
         self._extend(int(micros.min()), int(micros.max()))  # type: ignore[arg-type]
         self.distribution.observe(micros.cast(pl.Float64))
+        return True
+
+    def parsed(self, text: pl.Expr) -> dict[str, pl.Expr]:
+        """The parse of the last batch's shape (see `shape`), computed once per batch."""
+        stripped = text.str.strip_chars()
+        micros = date_micros_of(stripped) if self.shape == "date" else common_datetime_micros_of(stripped)
+        return {"micros": micros, "short": short_of(stripped)}
+
+    @staticmethod
+    def facts(text: pl.Expr, parsed: dict[str, pl.Expr]) -> dict[str, pl.Expr]:
+        micros = parsed["micros"]
+        found = {"bad": (text.is_not_null() & micros.is_null()).sum(), "short": parsed["short"].any()}
+        return found | {"low": micros.min(), "high": micros.max(), **Distribution.facts(micros.cast(pl.Float64))}
+
+    def absorb(self, facts: dict[str, Any]) -> bool:
+        """`observe` from the batch's `facts` when they settle it: every value parsed in the shape
+        tried, as parse_temporal would parse them (dates when some value is short, date-times in
+        the first format's common spelling when none is). False when they do not: `observe`
+        must parse the values."""
+        if facts["bad"] or facts["short"] != (self.shape == "date"):
+            return False
+        self.has_time = self.has_time or self.shape == "datetime"
+        self._extend(int(facts["low"]), int(facts["high"]))
+        self.distribution.absorb(facts)
         return True
 
     def merge(self, other: TemporalCandidate) -> None:
@@ -121,6 +187,24 @@ class BooleanCandidate:
         trues = int(flags.sum())
         self.trues += trues
         self.falses += len(flags) - trues
+        return True
+
+    @staticmethod
+    def parsed(text: pl.Expr) -> dict[str, pl.Expr]:
+        return {"boolean": plain_boolean_of(text)}
+
+    @staticmethod
+    def facts(text: pl.Expr, parsed: dict[str, pl.Expr]) -> dict[str, pl.Expr]:
+        flags = parsed["boolean"]
+        return {"bad": (text.is_not_null() & flags.is_null()).sum(), "trues": flags.sum()}
+
+    def absorb(self, facts: dict[str, Any], count: int) -> bool:
+        """`observe` of `count` values from their `facts` when every value is spelt plainly (see
+        plain_boolean_of); False when one is not: `observe` must parse the values."""
+        if facts["bad"]:
+            return False
+        self.trues += int(facts["trues"])
+        self.falses += count - int(facts["trues"])
         return True
 
     def merge(self, other: BooleanCandidate) -> None:

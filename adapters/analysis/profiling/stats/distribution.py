@@ -38,6 +38,29 @@ class Distribution:
         self._extend(float(finite.min()), float(finite.max()))  # type: ignore[arg-type]
         self.sketch.update(finite.to_numpy(writable=True))  # the binding refuses read-only arrays
 
+    @staticmethod
+    def facts(floats: pl.Expr) -> dict[str, pl.Expr]:
+        """What `absorb` needs, as expressions over Float64 values (nulls included, and ignored)."""
+        finite = floats.filter(floats.is_finite())
+        return {
+            "values": floats.count(),
+            "finite": finite.implode(),
+            "mean": finite.mean(),
+            "var": finite.var(ddof=0),
+            "min": finite.min(),
+            "max": finite.max(),
+        }
+
+    def absorb(self, facts: dict[str, Any]) -> None:
+        """`observe` from the values of `facts`: the same statistics, computed in a query of the batch."""
+        finite: pl.Series = facts["finite"]
+        self.non_finite += int(facts["values"]) - len(finite)
+        if not len(finite):
+            return
+        self.moments = self.moments.merge(Moments.from_aggregates(len(finite), facts["mean"], facts["var"]))
+        self._extend(float(facts["min"]), float(facts["max"]))
+        self.sketch.update(finite.to_numpy(writable=True))
+
     def merge(self, other: Distribution) -> None:
         self.moments = self.moments.merge(other.moments)
         self.non_finite += other.non_finite

@@ -15,13 +15,14 @@ import polars as pl
 
 CAPACITY = 1024
 SCHEMA = pl.Schema({"value": pl.String, "count": pl.Int64})
+_EMPTY = pl.DataFrame(schema=SCHEMA)  # frames are never changed in place: one empty table serves all
 
 
 class FrequentValues:
     __slots__ = ("offset", "table")
 
     def __init__(self, table: pl.DataFrame | None = None, offset: int = 0) -> None:
-        self.table = pl.DataFrame(schema=SCHEMA) if table is None else table
+        self.table = _EMPTY if table is None else table
         self.offset = offset
 
     def update(self, counts: pl.DataFrame) -> None:
@@ -32,6 +33,8 @@ class FrequentValues:
         otherwise be grouped with the table row by row.
         """
         counts = self._shrunk(counts)
+        if not counts.height:  # a batch of values rarer than its cut (unique ids) changes no count
+            return
         if self.table.height:
             counts = self._shrunk(pl.concat([self.table, counts]).group_by("value").agg(pl.col("count").sum()))
         self.table = counts
@@ -46,7 +49,7 @@ class FrequentValues:
             return counts
         cut = int(counts["count"].top_k(CAPACITY + 1).min())  # type: ignore[arg-type]
         self.offset += cut
-        return counts.with_columns(pl.col("count") - cut).filter(pl.col("count") > 0)
+        return counts.filter(pl.col("count") > cut).with_columns(pl.col("count") - cut)
 
     def top(self, k: int) -> list[tuple[str, int, int]]:
         """The k values with the largest counts: (value, lower bound, upper bound), ties by value."""

@@ -20,12 +20,15 @@ class Moments:
     @classmethod
     def of(cls, values: pl.Series) -> Moments:
         """Moments of finite, non-null float values."""
-        count = len(values)
-        if count == 0:
+        if len(values) == 0:
             return cls()
-        mean = float(values.mean())  # type: ignore[arg-type]
-        m2 = float(values.var(ddof=0)) * count if count > 1 else 0.0  # type: ignore[arg-type]
-        return cls(count=count, mean=mean, m2=m2)
+        return cls.from_aggregates(len(values), values.mean(), values.var(ddof=0))
+
+    @classmethod
+    def from_aggregates(cls, count: int, mean: Any, variance: Any) -> Moments:
+        """Moments of `count` values (at least one) from their mean and population variance."""
+        m2 = float(variance) * count if count > 1 else 0.0
+        return cls(count=count, mean=float(mean), m2=m2)
 
     def merge(self, other: Moments) -> Moments:
         if other.count == 0:

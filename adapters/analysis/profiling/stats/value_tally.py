@@ -22,6 +22,7 @@ HLL_CONFIDENCE_STD_DEVS = 2  # about 95.4 % confidence for the reported bounds
 LONG_VALUE_CHARS = 256
 _PREFIX_CHARS = 200
 _SCHEMA = pl.Schema({"value": pl.String, "count": pl.Int64})
+_EMPTY = pl.DataFrame(schema=_SCHEMA)  # frames are never changed in place: one empty table serves all
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,13 +59,27 @@ class ValueTally:
     __slots__ = ("exact", "sketches")
 
     def __init__(self) -> None:
-        self.exact: pl.DataFrame | None = pl.DataFrame(schema=_SCHEMA)
+        self.exact: pl.DataFrame | None = _EMPTY
         self.sketches: _Sketches | None = None
 
     def observe(self, values: pl.Series, *, limit: int, budget: int) -> None:
         """Add non-null String values."""
         counts = tally_keys(values).alias("value").value_counts(name="count").cast(_SCHEMA)
         self._absorb(counts, limit=limit, budget=budget)
+
+    @staticmethod
+    def facts(text: pl.Expr) -> dict[str, pl.Expr]:
+        """The batch's value counts and whether a value may be too long to count as it is (a value
+        of more than 256 bytes: no shorter one can have more than 256 characters)."""
+        counts = text.drop_nulls().alias("value").value_counts(name="count").implode()
+        return {"counts": counts, "long": (text.str.len_bytes() > LONG_VALUE_CHARS).any()}
+
+    def absorb(self, facts: dict[str, Any], values: pl.Series, *, limit: int, budget: int) -> None:
+        """`observe` from the batch's `facts`; its `values` are counted anew only when one is long."""
+        if facts["long"]:
+            self.observe(values.drop_nulls(), limit=limit, budget=budget)
+            return
+        self._absorb(facts["counts"].struct.unnest().cast(_SCHEMA), limit=limit, budget=budget)
 
     def merge(self, other: ValueTally, *, limit: int, budget: int) -> None:
         if other.sketches is None:
@@ -132,7 +147,7 @@ class ValueTally:
 
 
 def _exact_table(tally: ValueTally) -> pl.DataFrame:
-    return tally.exact if tally.exact is not None else pl.DataFrame(schema=_SCHEMA)
+    return tally.exact if tally.exact is not None else _EMPTY
 
 
 def tally_keys(values: pl.Series) -> pl.Series:

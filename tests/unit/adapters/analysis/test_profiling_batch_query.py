@@ -1,0 +1,122 @@
+"""The per-batch query and its shortcuts give the statistics the per-value definitions give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from adapters.analysis.profiling import ProfilingEngine
+from adapters.analysis.profiling.stats.frequent import CAPACITY, FrequentValues
+from adapters.analysis.profiling.stats.parsing import common_datetime_micros_of, parse_temporal
+
+from .helpers import Write, column
+
+
+def test_date_times_without_dates_parse_in_place_keeping_their_nulls() -> None:
+    values = pl.Series("at", ["2024-01-02T00:00:01", None, " 2024-01-02 00:00:02 ", "2024-01-02T00:00:03+01:00"])
+
+    micros, has_time = parse_temporal(values)
+
+    day = 1_704_153_600_000_000
+    assert has_time
+    assert micros.to_list() == [day + 1_000_000, None, day + 2_000_000, day + 3_000_000 - 3_600_000_000]
+
+
+def test_a_value_of_more_than_256_bytes_but_not_characters_is_counted_as_it_is(
+    engine: ProfilingEngine, write: Write
+) -> None:
+    accented = "é" * 200  # 400 bytes, 200 characters
+    path = write("text.csv", f"name\n{accented}\n{accented}\nplain\n")
+
+    result = engine.analyze_path(path)
+
+    assert column(result, "name")["top_values"][0] == {
+        "value": accented,
+        "count": 2,
+        "lower_bound": 2,
+        "upper_bound": 2,
+    }
+
+
+def test_a_batch_of_values_all_rarer_than_its_cut_only_raises_the_offset() -> None:
+    frequent = FrequentValues()
+    frequent.update(pl.DataFrame({"value": ["a", "b"], "count": [5, 3]}))
+    unique = pl.DataFrame({"value": [f"u{n}" for n in range(CAPACITY + 10)], "count": [1] * (CAPACITY + 10)})
+
+    frequent.update(unique)
+
+    assert frequent.offset == 1
+    assert frequent.top(2) == [("a", 5, 6), ("b", 3, 4)]
+
+
+def test_every_column_of_a_batch_wider_than_a_query_gets_its_own_facts(engine: ProfilingEngine, write: Write) -> None:
+    header = ",".join(f"c{n}" for n in range(70))  # three queries of at most 32 columns
+    rows = "\n".join(",".join(str(n * 10 + row) if n % 2 else f"t{row}" for n in range(70)) for row in range(5))
+    path = write("wide.csv", f"{header}\n{rows}\n")
+
+    result = engine.analyze_path(path)
+
+    assert [c["type"] for c in result["columns"]] == ["string", "integer"] * 35
+    assert [column(result, f"c{n}")["min"] for n in (1, 33, 69)] == [10, 330, 690]
+    assert [column(result, f"c{n}")["max"] for n in (2, 64)] == ["t4", "t4"]
+
+
+EDGE_DATE_TIMES = [
+    "2024-06-30T23:59:60",
+    "2024-02-30T00:00:00",
+    "2024-01-01T24:00:00",
+    "2024-01-01T00:00:00.5",
+    "2024-01-01T00:00:00.123456",
+    "2024-01-01T00:00:00.1234567",
+    "2024-1-01T00:00:00.000",
+    "2024-01-01T0:00:00",
+    "2024-01-01T00:00:00.",
+    "0000-01-01T00:00:00",
+    "+2024-01-01T00:00:00",
+    "2024-01-01T00:00:0",
+    "2024-01-01T00:00:00.-1",
+    "2024-01-01T00:00:00.+1",
+    "-001-01-01T00:00:00",
+    "1969-12-31T23:59:59.999999",
+]
+
+
+def test_the_common_date_time_spelling_parses_as_the_first_format_or_not_at_all() -> None:
+    stripped = pl.Series("at", EDGE_DATE_TIMES)
+    exact = stripped.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us", cache=False)
+
+    fast = stripped.to_frame().select(common_datetime_micros_of(pl.col("at"))).to_series()
+
+    pairs = list(zip(exact.cast(pl.Int64).to_list(), fast.to_list(), strict=True))
+    assert all(got is None or got == expected for expected, got in pairs)
+    assert sum(got is not None for _, got in pairs) >= 8
+
+
+def test_a_column_of_date_times_profiled_in_many_batches_matches_one_batch(tmp_path: Path) -> None:
+    stamps = [f"2024-01-{1 + n % 28:02d}T{n % 24:02d}:{n % 60:02d}:{n % 60:02d}.{n % 1000:03d}" for n in range(30_000)]
+    stamps[25_000] = "2024-01-02 10:00"  # another format, in a later batch: it must parse the slow way
+    days = [f"2023-{1 + n % 12:02d}-{1 + n % 28:02d}" for n in range(30_000)]
+    path = tmp_path / "times.csv"
+    pl.DataFrame({"at": stamps, "day": days}).write_csv(path)
+
+    small = ProfilingEngine(block_bytes=64 * 1024).analyze_path(str(path))
+    whole = ProfilingEngine().analyze_path(str(path))
+
+    for name in ("at", "day"):
+        ours, reference = column(small, name), column(whole, name)
+        assert ours["type"] == reference["type"] == ("datetime" if name == "at" else "date")
+        assert {key: ours[key] for key in ("count", "min", "max")} == {
+            key: reference[key] for key in ("count", "min", "max")
+        }
+        assert abs(ours["std"] - reference["std"]) <= 1e-9 * reference["std"]
+
+
+def test_a_boolean_spelt_unusually_in_a_later_batch_is_still_parsed_as_a_boolean(write: Write) -> None:
+    flags = ["true", "false", "FALSE"] * 10_000 + [" tRuE "]
+    path = write("flags.csv", "flag\n" + "\n".join(flags) + "\n")
+
+    result = ProfilingEngine(block_bytes=64 * 1024).analyze_path(path)
+
+    assert column(result, "flag")["type"] == "boolean"
+    assert column(result, "flag")["mean"] == 10_001 / 30_001
