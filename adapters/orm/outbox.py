@@ -43,6 +43,7 @@ class DjangoOutboxRepository:
         ]
 
     def mark_published(self, ids: list[int], *, now: datetime) -> None:
+        # one UPDATE: outside a transaction (the dispatcher after a commit) it commits itself
         if ids:
             OutboxRecord.objects.filter(id__in=ids, published_at__isnull=True).update(published_at=now)
 
