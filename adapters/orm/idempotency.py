@@ -11,8 +11,8 @@ from domain.ports.idempotency import Answer, IdempotencyRecord
 
 # One statement (one round trip) claims a new key or takes over an expired one; a live key
 # makes it return nothing. PostgreSQL and SQLite (3.35+) both speak this upsert.
-_CLAIM = f"""
-    INSERT INTO {IdempotencyKeyRecord._meta.db_table} (owner_id, key, fingerprint, response, created_at, expires_at)
+_CLAIM = f"""INSERT INTO {IdempotencyKeyRecord._meta.db_table}
+        (owner_id, key, fingerprint, response, created_at, expires_at)
     VALUES (%s, %s, %s, %s, %s, %s)
     ON CONFLICT (owner_id, key) DO UPDATE
         SET fingerprint = excluded.fingerprint, response = excluded.response,
