@@ -17,6 +17,7 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.reverse import reverse
 
+from adapters.output_serializers import OutputSerializer
 from application.jobs.read_models import JobView
 from application.reports.read_models import has_result
 
@@ -62,7 +63,7 @@ def _of_report(job: Any) -> bool:
 
 
 @extend_schema_serializer(component_name="JobLinks")
-class JobLinksOutput(serializers.Serializer):
+class JobLinksOutput(OutputSerializer):
     """Where to go next. A report's chunk and merge jobs link to their report; the result's
     documents are linked from the report's own job once it succeeded (and from the report)."""
 

@@ -26,6 +26,7 @@ from adapters.notifications.sender import HttpxWebhookSender
 from adapters.notifications.signer import StandardWebhooksSigner
 from adapters.observability import correlation
 from adapters.orm.heartbeat import DjangoHeartbeat
+from adapters.orm.outbox import DjangoPublishedMarks
 from adapters.orm.statistics import DjangoEngineStatistics
 from adapters.orm.unit_of_work import DjangoUnitOfWork
 from adapters.orm.usage import DjangoSubmissionUsage
@@ -282,7 +283,9 @@ class Container(containers.DeclarativeContainer):
         send_email=send_email_handler.provider,
     )
     task_queue = providers.Singleton(CeleryTaskQueue, app=celery_app, kinds=job_kinds)
-    outbox_dispatcher = providers.Factory(OutboxDispatcher, uow=uow, queue=task_queue, clock=clock)
+    outbox_dispatcher = providers.Factory(
+        OutboxDispatcher, uow=uow, marks=providers.Singleton(DjangoPublishedMarks), queue=task_queue, clock=clock
+    )
     job_metrics = providers.Singleton(PrometheusJobMetrics)
     job_ended_listeners = providers.Singleton(
         _job_ended_listeners,

@@ -32,7 +32,7 @@ from adapters.api.representations import JOB_STATUSES, JobOutput
 from adapters.api.schema import IDEMPOTENCY_KEY_HEADER, location_header, problem_responses
 from adapters.api.signed_links import QUERY_PARAMETER, SignedLinkAuthentication, sign_report_html
 from adapters.api.throttling import RATE_LIMIT_HEADERS, RateLimitedApi
-from adapters.api.upload_limit import LimitedUploadHandler
+from adapters.api.upload_limit import limited_upload_handlers
 from adapters.links import Link
 from adapters.orm.models import HIGH_PRIORITY_PERMISSION
 from application.reports.delete import DeleteReport
@@ -107,9 +107,9 @@ class ReportSubmitApi(RateLimitedApi):
         if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
             # WSGI hands Django no length for a chunked body, so it would parse as empty
             raise LengthRequired()
-        request._request.upload_handlers = [
-            LimitedUploadHandler(request._request, limit_bytes=container.intake().max_upload_bytes)
-        ]
+        request._request.upload_handlers = limited_upload_handlers(
+            request._request, limit_bytes=container.intake().max_upload_bytes
+        )
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]

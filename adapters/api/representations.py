@@ -11,6 +11,7 @@ from rest_framework.fields import SkipField
 
 from adapters.api.pagination import NextPage
 from adapters.links import JobLinksOutput, Link
+from adapters.output_serializers import OutputSerializer
 from domain.job_status import JobStatus
 
 
@@ -31,7 +32,7 @@ JOB_STATUSES = [s.value for s in JobStatus]
 
 
 @extend_schema_serializer(component_name="Job")
-class JobOutput(serializers.Serializer):
+class JobOutput(OutputSerializer):
     id = serializers.UUIDField()
     kind = serializers.CharField()
     status = serializers.ChoiceField(choices=JOB_STATUSES)

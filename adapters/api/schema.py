@@ -64,7 +64,8 @@ IDEMPOTENCY_KEY_HEADER = OpenApiParameter(
     location=OpenApiParameter.HEADER,
     required=False,
     description="Same key + same request replays the first response; another request is 422; "
-    "a duplicate while the first is in flight is 409. Keys are per user and live 24 h.",
+    "a duplicate sent while the first is recorded waits for it and replays it (409 for a key still "
+    "marked in flight). Keys are per user and live 24 h.",
 )
 
 

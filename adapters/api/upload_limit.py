@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.core.files.uploadhandler import FileUploadHandler, MemoryFileUploadHandler, TemporaryFileUploadHandler
+from django.http import HttpRequest
 
 from application.errors import UploadTooLarge
 
@@ -12,8 +13,19 @@ from application.errors import UploadTooLarge
 _ENVELOPE_BYTES = 64 * 1024
 
 
-class LimitedUploadHandler(TemporaryFileUploadHandler):
-    """Streams the file to a temporary file (never into memory) and stops at the limit."""
+def limited_upload_handlers(request: HttpRequest, *, limit_bytes: int) -> list[FileUploadHandler]:
+    """Django's own handlers behind the limit: a request body up to FILE_UPLOAD_MAX_MEMORY_SIZE
+    stays in memory (no temporary file to create and remove), a larger one streams to a
+    temporary file; memory stays bounded either way."""
+    return [
+        LimitedUploadHandler(request, limit_bytes=limit_bytes),
+        MemoryFileUploadHandler(request),
+        TemporaryFileUploadHandler(request),
+    ]
+
+
+class LimitedUploadHandler(FileUploadHandler):
+    """Counts what streams through to the handlers after it and stops at the limit."""
 
     def __init__(self, *args: Any, limit_bytes: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -35,4 +47,7 @@ class LimitedUploadHandler(TemporaryFileUploadHandler):
         self._received += len(raw_data)
         if self._received > self.limit_bytes:
             raise UploadTooLarge(self._received, self.limit_bytes)
-        return super().receive_data_chunk(raw_data, start)
+        return raw_data  # the next handler keeps it
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handler makes the file

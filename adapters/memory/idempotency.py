@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
-from typing import Any
 
 from adapters.memory.repositories import IdempotencyRow, InMemoryState
-from domain.ports import IdempotencyRecord
+from domain.ports.idempotency import Answer, IdempotencyRecord
 
 
 class InMemoryIdempotencyRepository:
@@ -13,21 +11,16 @@ class InMemoryIdempotencyRepository:
         self._state = state
 
     def claim(
-        self, owner_id: int, key: str, *, fingerprint: str, now: datetime, expires_at: datetime
+        self, owner_id: int, key: str, *, fingerprint: str, now: datetime, expires_at: datetime, response: Answer = None
     ) -> IdempotencyRecord | None:
         row = self._state.idempotency.get((owner_id, key))
         if row is not None and row.expires_at > now:
             return row.record
-        record = IdempotencyRecord(owner_id=owner_id, key=key, fingerprint=fingerprint, response=None, created_at=now)
+        record = IdempotencyRecord(
+            owner_id=owner_id, key=key, fingerprint=fingerprint, response=response, created_at=now
+        )
         self._state.idempotency[(owner_id, key)] = IdempotencyRow(record=record, expires_at=expires_at)
         return None
-
-    def complete(self, owner_id: int, key: str, *, response: dict[str, Any]) -> None:
-        row = self._state.idempotency[(owner_id, key)]
-        row.record = dataclasses.replace(row.record, response=response)
-
-    def release(self, owner_id: int, key: str) -> None:
-        self._state.idempotency.pop((owner_id, key), None)
 
     def purge_expired(self, now: datetime) -> int:
         expired = [k for k, row in self._state.idempotency.items() if row.expires_at <= now]

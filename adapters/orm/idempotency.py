@@ -3,33 +3,34 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db import connection
 
 from adapters.orm.models import IdempotencyKeyRecord
-from domain.ports import IdempotencyRecord
+from domain.ports.idempotency import Answer, IdempotencyRecord
 
 # One statement (one round trip) claims a new key or takes over an expired one; a live key
 # makes it return nothing. PostgreSQL and SQLite (3.35+) both speak this upsert.
-_CLAIM = f"""
-    INSERT INTO {IdempotencyKeyRecord._meta.db_table} (owner_id, key, fingerprint, response, created_at, expires_at)
-    VALUES (%s, %s, %s, NULL, %s, %s)
+_CLAIM = f"""INSERT INTO {IdempotencyKeyRecord._meta.db_table}
+        (owner_id, key, fingerprint, response, created_at, expires_at)
+    VALUES (%s, %s, %s, %s, %s, %s)
     ON CONFLICT (owner_id, key) DO UPDATE
-        SET fingerprint = excluded.fingerprint, response = NULL,
+        SET fingerprint = excluded.fingerprint, response = excluded.response,
             created_at = excluded.created_at, expires_at = excluded.expires_at
         WHERE {IdempotencyKeyRecord._meta.db_table}.expires_at <= %s
     RETURNING id
 """
+_RESPONSE = IdempotencyKeyRecord._meta.get_field("response")
 
 
 class DjangoIdempotencyRepository:
     def claim(
-        self, owner_id: int, key: str, *, fingerprint: str, now: datetime, expires_at: datetime
+        self, owner_id: int, key: str, *, fingerprint: str, now: datetime, expires_at: datetime, response: Answer = None
     ) -> IdempotencyRecord | None:
         at, until = (connection.ops.adapt_datetimefield_value(value) for value in (now, expires_at))
+        answer = _RESPONSE.get_db_prep_value(response, connection)
         with connection.cursor() as cursor:
-            cursor.execute(_CLAIM, [owner_id, key, fingerprint, at, until, at])
+            cursor.execute(_CLAIM, [owner_id, key, fingerprint, answer, at, until, at])
             if cursor.fetchone() is not None:
                 return None
         held = IdempotencyKeyRecord.objects.get(owner_id=owner_id, key=key)
@@ -40,12 +41,6 @@ class DjangoIdempotencyRepository:
             response=held.response,
             created_at=held.created_at,
         )
-
-    def complete(self, owner_id: int, key: str, *, response: dict[str, Any]) -> None:
-        IdempotencyKeyRecord.objects.filter(owner_id=owner_id, key=key).update(response=response)
-
-    def release(self, owner_id: int, key: str) -> None:
-        IdempotencyKeyRecord.objects.filter(owner_id=owner_id, key=key, response__isnull=True).delete()
 
     def purge_expired(self, now: datetime) -> int:
         deleted, _ = IdempotencyKeyRecord.objects.filter(expires_at__lte=now).delete()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from django.db import connection
 from django.db.models import F
 
 from adapters.orm.models import OutboxRecord
@@ -55,3 +56,26 @@ class DjangoOutboxRepository:
     def purge_published(self, before: datetime) -> int:
         deleted, _ = OutboxRecord.objects.filter(published_at__lt=before).delete()
         return deleted
+
+
+# One statement in its own transaction whose commit does not wait for the WAL to reach disk.
+_RELAXED_MARK = f"""WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+    UPDATE {OutboxRecord._meta.db_table} SET published_at = %s FROM relaxed
+    WHERE id = ANY(%s) AND published_at IS NULL
+"""
+
+
+class DjangoPublishedMarks:
+    """Marks what the dispatcher published right after a commit, in one self-committing
+    statement. On PostgreSQL that commit does not wait for the WAL flush: a crash may lose the
+    mark, and the relay then publishes the entry again, which workers skip as a duplicate.
+    Inside a transaction (whose other work must stay durable) it is a plain UPDATE."""
+
+    def mark_published(self, ids: list[int], *, now: datetime) -> None:
+        if not ids:
+            return
+        if connection.vendor != "postgresql" or connection.in_atomic_block:
+            DjangoOutboxRepository().mark_published(ids, now=now)
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(_RELAXED_MARK, [connection.ops.adapt_datetimefield_value(now), ids])

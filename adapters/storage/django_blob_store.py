@@ -9,7 +9,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO, cast
+from typing import Any, BinaryIO, cast
 
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
@@ -20,6 +20,22 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _COPY_PIECE = 1024 * 1024
 
 
+class _TemporaryFile(File):
+    """An upload Django streamed to a temporary file: local storage moves it instead of copying."""
+
+    def __init__(self, upload: Any) -> None:
+        super().__init__(upload)
+        self._path = str(upload.temporary_file_path())
+
+    def temporary_file_path(self) -> str:
+        return self._path
+
+
+def _as_file(content: BinaryIO) -> File:
+    # only the path shows through: the client's content type and name must not reach storage
+    return _TemporaryFile(content) if hasattr(content, "temporary_file_path") else File(content)
+
+
 class DjangoBlobStore:
     def __init__(self, storage: Storage | None = None) -> None:
         self._storage = storage or default_storage
@@ -27,7 +43,7 @@ class DjangoBlobStore:
     def save(self, *, name_hint: str, content: BinaryIO, prefix: str = "uploads") -> StoredBlob:
         # The client's file name is a hint only: it never decides where the file goes.
         safe = _UNSAFE.sub("_", name_hint.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])[:100].strip("._") or "upload"
-        key = self._storage.save(f"{prefix}/{uuid.uuid4().hex}/{safe}", File(content))
+        key = self._storage.save(f"{prefix}/{uuid.uuid4().hex}/{safe}", _as_file(content))
         return StoredBlob(key=key, size_bytes=self._storage.size(key))
 
     def open(self, key: str) -> BinaryIO:

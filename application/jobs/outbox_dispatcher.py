@@ -1,13 +1,16 @@
 """Publishes outbox entries to the task queue: right after commit, and by the scheduled relay.
 
-The outbox row is the record; publishing is only the doorbell. An entry is marked published
-in the transaction that holds its row lock, so two relays never publish it concurrently; a
-crash between publishing and commit publishes it again, which workers treat as a duplicate.
+The outbox row is the record; publishing is only the doorbell. The relay marks an entry
+published in the transaction that holds its row lock, so two relays never publish it
+concurrently; a crash between publishing and commit publishes it again, which workers treat
+as a duplicate.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -23,9 +26,17 @@ class RelayReport(BaseModel):
     failed: int
 
 
+class PublishedMarks(Protocol):
+    def mark_published(self, ids: list[int], *, now: datetime) -> None:
+        """Mark entries published outside any unit of work: one statement that commits itself."""
+
+
 class OutboxDispatcher:
-    def __init__(self, *, uow: UnitOfWork, queue: TaskQueue, clock: Clock, batch_size: int = 200) -> None:
+    def __init__(
+        self, *, uow: UnitOfWork, marks: PublishedMarks, queue: TaskQueue, clock: Clock, batch_size: int = 200
+    ) -> None:
         self._uow = uow
+        self._marks = marks
         self._queue = queue
         self._clock = clock
         self._batch_size = batch_size
@@ -33,17 +44,19 @@ class OutboxDispatcher:
     def publish(self, entries: list[OutboxEntry]) -> RelayReport:
         """Publish entries a transaction just committed, those already due; what fails stays for
         the relay. Their rows are not locked first (one round trip less on every submit and
-        finish): a relay running at the same moment may publish one twice, which workers skip."""
+        finish): a relay running at the same moment may publish one twice, which workers skip.
+        Nor are they marked in a transaction (its BEGIN and COMMIT are two round trips more): a
+        crash before the mark publishes them again, like a crash before the relay's commit."""
         now = self._clock.now()
         due = [entry for entry in entries if entry.available_at <= now]
         if not due:
             return RelayReport(published=0, failed=0)
         done, failed, error = self._enqueue(due)
-        with self._uow as uow:
-            uow.outbox.mark_published(done, now=self._clock.now())
-            if failed:
+        self._marks.mark_published(done, now=self._clock.now())
+        if failed:
+            with self._uow as uow:
                 uow.outbox.record_failure(failed[:1], error=error)  # the one the broker refused
-            uow.commit()
+                uow.commit()
         return RelayReport(published=len(done), failed=len(failed))
 
     def relay(self, *, max_batches: int = 20) -> RelayReport:

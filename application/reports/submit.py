@@ -11,7 +11,14 @@ from typing import Any, BinaryIO, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from application import actors
-from application.errors import EmptyUpload, PriorityNotAllowed, UploadTooLarge
+from application.errors import (
+    BacklogFull,
+    EmptyUpload,
+    PriorityNotAllowed,
+    StorageQuotaExceeded,
+    TooManyQueued,
+    UploadTooLarge,
+)
 from application.jobs.metrics import JobMetrics, NoJobMetrics
 from application.jobs.read_models import JobView
 from application.jobs.registry import PRIORITIES
@@ -21,7 +28,7 @@ from application.reports.kinds import REPORT_JOB_KIND
 from application.reports.quotas import NoUsage, SubmissionQuotas, SubmissionUsage, admit_submission
 from application.reports.read_models import SubmittedReport
 from domain.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
-from domain.ports import BlobStore, Clock, ReportEngine, UnitOfWork
+from domain.ports import BlobStore, Clock, IdempotencyRecord, ReportEngine, UnitOfWork
 from domain.profile import DeclaredSchema
 from domain.report import Report
 
@@ -94,17 +101,15 @@ class SubmitReportHandler:
             raise PriorityNotAllowed(cmd.priority)
         if cmd.declared_schema is not None:
             self._report_engine.check_schema(DeclaredSchema(definition=cmd.declared_schema))
-        if cmd.idempotency is not None:
-            earlier = self._claim_key(cmd.owner_id, cmd.idempotency)
-            if earlier is not None:
-                return earlier
         try:
             admit_submission(self._quotas, self._usage, owner_id=cmd.owner_id, size_bytes=cmd.size_bytes)
-            return self._submit(cmd)
-        except BaseException:
-            if cmd.idempotency is not None:
-                self._release_key(cmd.owner_id, cmd.idempotency)
+        except (BacklogFull, TooManyQueued, StorageQuotaExceeded):
+            if cmd.idempotency is not None:  # a replay is answered even when a new request would be refused
+                earlier = self._earlier_answer(cmd.owner_id, cmd.idempotency)
+                if earlier is not None:
+                    return earlier
             raise
+        return self._submit(cmd)
 
     def _submit(self, cmd: SubmitReport) -> SubmittedReport:
         content: BinaryIO = cmd.content
@@ -134,42 +139,49 @@ class SubmitReportHandler:
             declared_schema=None if cmd.declared_schema is None else DeclaredSchema(definition=cmd.declared_schema),
         )
         submitted = SubmittedReport(report_id=report.id, job=JobView.of(job, internals=False))
+        held: IdempotencyRecord | None = None
+        recorded = False
         try:
             with self._uow as uow:
-                transition = self._transitions.begin(uow, now=now, actor=actors.user(cmd.owner_id))
-                transition.add(job)
-                uow.reports.add(report)
-                uow.after_commit(partial(self._metrics.job_submitted, kind=job.kind, queue=job.queue))
                 if cmd.idempotency is not None:
-                    uow.idempotency.complete(
-                        cmd.owner_id, cmd.idempotency.key, response=submitted.model_dump(mode="json")
-                    )
-                transition.commit()
-        except BaseException:
-            self._blobs.delete(blob.key)
-            raise
-        return submitted
+                    # in the insert transaction, with its answer: a concurrent duplicate waits on the
+                    # key's row and then replays it; a rollback frees the key
+                    held = self._hold_key(uow, cmd.owner_id, cmd.idempotency, response=submitted)
+                if held is None:
+                    transition = self._transitions.begin(uow, now=now, actor=actors.user(cmd.owner_id))
+                    transition.add(job)
+                    uow.reports.add(report)
+                    uow.after_commit(partial(self._metrics.job_submitted, kind=job.kind, queue=job.queue))
+                    transition.commit()
+                    recorded = True
+        finally:
+            if not recorded:
+                self._blobs.delete(blob.key)
+        return submitted if held is None or cmd.idempotency is None else self._earlier(held, cmd.idempotency)
 
-    def _claim_key(self, owner_id: int, idem: IdempotencyKey) -> SubmittedReport | None:
+    def _hold_key(
+        self, uow: UnitOfWork, owner_id: int, idem: IdempotencyKey, *, response: SubmittedReport | None
+    ) -> IdempotencyRecord | None:
         now = self._clock.now()
-        with self._uow as uow:
-            held = uow.idempotency.claim(
-                owner_id,
-                idem.key,
-                fingerprint=idem.fingerprint,
-                now=now,
-                expires_at=now + timedelta(seconds=self._settings.idempotency_key_ttl_seconds),
-            )
-            uow.commit()
-        if held is None:
-            return None
+        return uow.idempotency.claim(
+            owner_id,
+            idem.key,
+            fingerprint=idem.fingerprint,
+            now=now,
+            expires_at=now + timedelta(seconds=self._settings.idempotency_key_ttl_seconds),
+            response=None if response is None else response.model_dump(mode="json"),
+        )
+
+    def _earlier_answer(self, owner_id: int, idem: IdempotencyKey) -> SubmittedReport | None:
+        """The answer to an earlier request with this key, if one holds it; takes no key."""
+        with self._uow as uow:  # not committed: the claim is only a look-up
+            held = self._hold_key(uow, owner_id, idem, response=None)
+        return None if held is None else self._earlier(held, idem)
+
+    @staticmethod
+    def _earlier(held: IdempotencyRecord, idem: IdempotencyKey) -> SubmittedReport:
         if held.fingerprint != idem.fingerprint:
             raise IdempotencyKeyReused(f"Idempotency-Key {idem.key!r} was used for a different request")
         if held.response is None:
             raise IdempotencyKeyInFlight(f"a request with Idempotency-Key {idem.key!r} is still in progress")
         return SubmittedReport.model_validate(held.response)
-
-    def _release_key(self, owner_id: int, idem: IdempotencyKey) -> None:
-        with self._uow as uow:
-            uow.idempotency.release(owner_id, idem.key)
-            uow.commit()

@@ -4,25 +4,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+Answer = dict[str, Any] | None  # the response a key replays; None while its request is in flight
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IdempotencyRecord:
     owner_id: int
     key: str
     fingerprint: str
-    response: dict[str, Any] | None  # None while the first request is in flight
+    response: Answer
     created_at: datetime
 
 
 class IdempotencyRepository(Protocol):
     def claim(
-        self, owner_id: int, key: str, *, fingerprint: str, now: datetime, expires_at: datetime
+        self, owner_id: int, key: str, *, fingerprint: str, now: datetime, expires_at: datetime, response: Answer = None
     ) -> IdempotencyRecord | None:
-        """Record the key as in flight and return None, or return the live record that holds it."""
-
-    def complete(self, owner_id: int, key: str, *, response: dict[str, Any]) -> None: ...
-
-    def release(self, owner_id: int, key: str) -> None:
-        """Forget an in-flight key whose request failed, so the client may try again."""
+        """Record the key with the response it answers (None: in flight) and return None, or
+        return the live record that holds it. Claimed in the transaction that records the
+        request, a rollback frees the key; a concurrent claim of the same key waits for it."""
 
     def purge_expired(self, now: datetime) -> int: ...

@@ -87,29 +87,34 @@ def test_an_idempotency_key_is_claimed_once_per_owner_until_it_expires(
     uow_and_owner: tuple[UnitOfWork, int],
 ) -> None:
     uow, owner = uow_and_owner
-    expires = T0 + timedelta(hours=24)
+    expires, later = T0 + timedelta(hours=24), T0 + timedelta(hours=48)
 
     with uow:
-        first = uow.idempotency.claim(owner, "k", fingerprint="f1", now=T0, expires_at=expires)
+        first = uow.idempotency.claim(owner, "k", fingerprint="f1", now=T0, expires_at=expires, response={"id": "x"})
         held = uow.idempotency.claim(owner, "k", fingerprint="f2", now=T0, expires_at=expires)
-        uow.idempotency.complete(owner, "k", response={"id": "x"})
-        completed = uow.idempotency.claim(owner, "k", fingerprint="f1", now=T0, expires_at=expires)
-        after_expiry = uow.idempotency.claim(owner, "k", fingerprint="f3", now=expires, expires_at=expires)
+        uow.idempotency.claim(owner, "j", fingerprint="f1", now=T0, expires_at=expires)
+        in_flight = uow.idempotency.claim(owner, "j", fingerprint="f1", now=T0, expires_at=expires)
+        after_expiry = uow.idempotency.claim(owner, "k", fingerprint="f3", now=expires, expires_at=later)
+        taken_over = uow.idempotency.claim(owner, "k", fingerprint="f1", now=expires, expires_at=later)
         uow.commit()
 
     assert first is None
-    assert held is not None and (held.fingerprint, held.response) == ("f1", None)
-    assert completed is not None and completed.response == {"id": "x"}
+    assert held is not None and (held.fingerprint, held.response) == ("f1", {"id": "x"})
+    assert in_flight is not None and in_flight.response is None
     assert after_expiry is None
+    assert taken_over is not None and (taken_over.fingerprint, taken_over.response) == ("f3", None)
 
 
-def test_released_and_expired_keys_are_forgotten(uow_and_owner: tuple[UnitOfWork, int]) -> None:
+def test_keys_claimed_in_a_rolled_back_transaction_and_expired_keys_are_forgotten(
+    uow_and_owner: tuple[UnitOfWork, int],
+) -> None:
     uow, owner = uow_and_owner
+    with uow:  # not committed
+        uow.idempotency.claim(owner, "a", fingerprint="f", now=T0, expires_at=T0 + timedelta(hours=1))
 
     with uow:
-        uow.idempotency.claim(owner, "a", fingerprint="f", now=T0, expires_at=T0 + timedelta(hours=1))
         uow.idempotency.claim(owner, "b", fingerprint="f", now=T0, expires_at=T0 + timedelta(hours=2))
-        uow.idempotency.release(owner, "a")
+        uow.commit()
         purged = uow.idempotency.purge_expired(T0 + timedelta(hours=2))
         reclaimed = uow.idempotency.claim(owner, "a", fingerprint="g", now=T0, expires_at=T0 + timedelta(hours=1))
         uow.commit()

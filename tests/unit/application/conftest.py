@@ -11,6 +11,7 @@ import pytest
 from adapters.memory import FixedClock, InMemoryBlobStore, InMemoryHeartbeat, InMemoryTaskQueue, InMemoryUnitOfWork
 from adapters.memory.job_metrics import InMemoryJobMetrics
 from adapters.memory.notifications import FixedLinks, InMemoryHostResolver, RecordingMailer, RecordingWebhookSender
+from adapters.memory.outbox import InMemoryOutboxRepository
 from adapters.memory.usage import InMemorySubmissionUsage
 from adapters.notifications.signer import StandardWebhooksSigner
 from application.jobs.admission import Admission, ExecutionLimits, SameLimitsForAll
@@ -191,7 +192,8 @@ class World:
 
     @property
     def dispatcher(self) -> OutboxDispatcher:
-        return OutboxDispatcher(uow=self.fresh_uow(), queue=self.queue, clock=self.clock)
+        marks = InMemoryOutboxRepository(self.uow.state)  # outside a unit of work: on the committed state
+        return OutboxDispatcher(uow=self.fresh_uow(), marks=marks, queue=self.queue, clock=self.clock)
 
     @property
     def destination_check(self) -> DestinationCheck:

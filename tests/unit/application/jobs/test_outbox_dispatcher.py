@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from adapters.memory import InMemoryUnitOfWork
 from domain.ports import QueueUnavailable
 from tests.unit.application.conftest import World
 
@@ -39,3 +40,21 @@ def test_the_relay_works_in_batches_until_done(world: World) -> None:
     report = dispatcher.relay()
 
     assert report.published == 5
+
+
+def test_entries_published_right_after_commit_are_marked_without_a_unit_of_work(world: World) -> None:
+    class NoTransactions(InMemoryUnitOfWork):
+        def __enter__(self) -> InMemoryUnitOfWork:
+            raise AssertionError("the mark after a publish needs no transaction")
+
+    dispatcher = world.dispatcher
+    dispatcher._uow = NoTransactions(world.uow.state)
+    world.queue.fail_with = QueueUnavailable("down")
+    world.submit()
+    (entry,) = (row.entry for row in world.uow.state.outbox.values())
+    world.queue.fail_with = None
+
+    report = dispatcher.publish([entry])
+
+    assert (report.published, report.failed) == (1, 0)
+    assert world.uow.state.outbox[entry.id].published_at is not None

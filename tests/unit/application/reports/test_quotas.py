@@ -81,3 +81,19 @@ def test_an_idempotent_replay_is_answered_even_when_a_quota_is_reached(world: Wo
     again = world.submit(idempotency=key)
 
     assert again.job.id == first.job.id
+
+
+def test_a_refused_submission_leaves_its_idempotency_key_free(world: World) -> None:
+    from application.reports.submit import IdempotencyKey
+
+    world.quotas = SubmissionQuotas(max_queued=1)
+    world.submit()
+    key = IdempotencyKey(key="k1", fingerprint="f")
+    with pytest.raises(TooManyQueued):
+        world.submit(idempotency=key)
+    world.quotas = SubmissionQuotas(max_queued=2)
+
+    accepted = world.submit(idempotency=key)
+
+    assert len(world.uow.state.jobs) == 2
+    assert accepted.job.id in world.uow.state.jobs

@@ -1,0 +1,39 @@
+"""Uploads on local disk: a large upload Django streamed to a temporary file is moved into
+storage, not copied; a small one held in memory is written."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import TemporaryUploadedFile
+
+from adapters.storage.django_blob_store import DjangoBlobStore
+
+
+def test_an_upload_in_a_temporary_file_is_moved_into_storage(tmp_path: Path) -> None:
+    store = DjangoBlobStore(FileSystemStorage(location=tmp_path / "media"))
+    content = os.urandom(100_000)
+    upload = TemporaryUploadedFile("big.csv", "text/csv", len(content), None)
+    upload.write(content)
+    upload.seek(0)
+    temporary = upload.temporary_file_path()
+
+    stored = store.save(name_hint="big.csv", content=upload)
+    moved = not os.path.exists(temporary)
+    upload.close()
+
+    assert moved, "moved, not copied"
+    assert (tmp_path / "media" / stored.key).read_bytes() == content
+    assert stored.size_bytes == len(content)
+
+
+def test_an_upload_in_memory_is_written(tmp_path: Path) -> None:
+    store = DjangoBlobStore(FileSystemStorage(location=tmp_path / "media"))
+
+    stored = store.save(name_hint="../small.csv", content=io.BytesIO(b"a\n1\n"))
+
+    assert stored.key.startswith("uploads/") and stored.key.endswith("/small.csv")
+    assert (tmp_path / "media" / stored.key).read_bytes() == b"a\n1\n"
