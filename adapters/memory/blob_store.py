@@ -16,7 +16,7 @@ class InMemoryBlobStore:
         self.blobs: dict[str, bytes] = {}
 
     def save(self, *, name_hint: str, content: BinaryIO, prefix: str = "uploads") -> StoredBlob:
-        key = f"{prefix}/{uuid.uuid4().hex}/{name_hint}"
+        key = f"{prefix}/{uuid.uuid4().hex}-{name_hint}"
         self.blobs[key] = content.read()
         return StoredBlob(key=key, size_bytes=len(self.blobs[key]))
 

@@ -43,7 +43,7 @@ class DjangoBlobStore:
     def save(self, *, name_hint: str, content: BinaryIO, prefix: str = "uploads") -> StoredBlob:
         # The client's file name is a hint only: it never decides where the file goes.
         safe = _UNSAFE.sub("_", name_hint.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])[:100].strip("._") or "upload"
-        key = self._storage.save(f"{prefix}/{uuid.uuid4().hex}/{safe}", _as_file(content))
+        key = self._storage.save(f"{prefix}/{uuid.uuid4().hex}-{safe}", _as_file(content))
         return StoredBlob(key=key, size_bytes=self._storage.size(key))
 
     def open(self, key: str) -> BinaryIO:

@@ -113,8 +113,9 @@ class SubmitReportHandler:
 
     def _submit(self, cmd: SubmitReport) -> SubmittedReport:
         content: BinaryIO = cmd.content
-        blob = self._blobs.save(name_hint=cmd.filename, content=content)
         now = self._clock.now()
+        # a folder a day: uploads share folders (see BlobStore.save), and none grows without end
+        blob = self._blobs.save(name_hint=cmd.filename, content=content, prefix=f"uploads/{now:%Y/%m/%d}")
         report_id = uuid.uuid4()
         kinds, priority = self._transitions.kinds, PRIORITIES[cmd.priority]
         job = kinds.create(

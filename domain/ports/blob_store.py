@@ -14,7 +14,10 @@ class StoredBlob:
 class BlobStore(Protocol):
     """Where uploaded files and results live. Streams in and out; never holds a whole file."""
 
-    def save(self, *, name_hint: str, content: BinaryIO, prefix: str = "uploads") -> StoredBlob: ...
+    def save(self, *, name_hint: str, content: BinaryIO, prefix: str = "uploads") -> StoredBlob:
+        """Store under the folder `prefix`, with a name of the store's choosing (unique, ending
+        with a cleaned `name_hint`). Blobs share their prefix's folder: on local disk a new
+        folder per blob would cost a directory creation on every save."""
 
     def open(self, key: str) -> BinaryIO: ...
 

@@ -35,5 +35,16 @@ def test_an_upload_in_memory_is_written(tmp_path: Path) -> None:
 
     stored = store.save(name_hint="../small.csv", content=io.BytesIO(b"a\n1\n"))
 
-    assert stored.key.startswith("uploads/") and stored.key.endswith("/small.csv")
+    assert stored.key.startswith("uploads/") and stored.key.endswith("-small.csv")
     assert (tmp_path / "media" / stored.key).read_bytes() == b"a\n1\n"
+
+
+def test_blobs_of_one_prefix_share_its_folder(tmp_path: Path) -> None:
+    store = DjangoBlobStore(FileSystemStorage(location=tmp_path / "media"))
+
+    keys = [
+        store.save(name_hint=f"{name}.csv", content=io.BytesIO(b"a\n1\n"), prefix="results/r1").key for name in "abc"
+    ]
+
+    assert {key.rsplit("/", 1)[0] for key in keys} == {"results/r1"}
+    assert [path.name for path in (tmp_path / "media").rglob("*") if path.is_dir()] == ["results", "r1"]

@@ -32,7 +32,7 @@ def test_a_blob_round_trips_through_object_storage(s3_store: DjangoBlobStore) ->
     with s3_store.open(stored.key) as handle:
         read_back = handle.read()
 
-    assert stored.key.startswith("uploads/") and stored.key.endswith("/big.csv")
+    assert stored.key.startswith("uploads/") and stored.key.endswith("-big.csv")
     assert stored.size_bytes == len(content)
     assert read_back == content
 
