@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -106,3 +107,31 @@ def test_a_stopping_worker_makes_the_next_checkpoint_hand_the_job_back(make_user
         stopping["reason"] = "the worker is stopping (SIGTERM)"
         with pytest.raises(AttemptHandedBack, match="SIGTERM"):
             lease.checkpoint()
+
+
+class CountedEvent(threading.Event):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sets = 0
+
+    def set(self) -> None:
+        self.sets += 1
+        super().set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_short_attempts_come_and_go_without_waking_the_keeper_but_a_long_one_is_renewed(make_user) -> None:  # type: ignore[no-untyped-def]
+    heartbeat = DjangoHeartbeat(SystemClock(), check_seconds=CHECK)
+    wake = heartbeat._keeper._wake = CountedEvent()
+    job = running_job(make_user("alice"))
+    first = job.lease_expires_at
+    assert first is not None
+
+    for attempt in range(1, 51):  # attempts that end long before their first renewal
+        with heartbeat.keep_alive(uuid.uuid4(), attempt, lease_seconds=LEASE):
+            pass
+    woken_by_short_ones = wake.sets
+    with heartbeat.keep_alive(job.id, 1, lease_seconds=LEASE):  # one that runs past its renewals
+        eventually(lambda: (reload(job).lease_expires_at or first) > first + timedelta(seconds=LEASE))
+
+    assert woken_by_short_ones <= 1, "only the first lease after an idle keeper may need to wake it"
