@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-import psycopg
 from django.db import connection, models
 
 M = TypeVar("M", bound=models.Model)
@@ -132,12 +131,12 @@ class DeferredWrites:
     prebuilt statement, the ORM, a savepoint), so every statement still sees every earlier
     write, in order; `flush` sends them before a commit. A failing write fails the statement
     it travels with, inside the same transaction, which then rolls back as it would have.
-    Only PostgreSQL with client-side binding (Django's default for psycopg) accepts several
-    statements in one execute; elsewhere writes are never deferred."""
+    Only PostgreSQL with client-side binding (Django's default for psycopg: values are bound
+    into the text, so several statements can go in one execute) defers; elsewhere writes are
+    sent at once."""
 
     def __init__(self) -> None:
-        self._sql: list[str] = []
-        self._params: list[Any] = []
+        self._waiting: list[tuple[str, Sequence[Any]]] = []
 
     @staticmethod
     def supported() -> bool:
@@ -146,37 +145,35 @@ class DeferredWrites:
         )
 
     def add(self, sql: str, params: Sequence[Any]) -> None:
-        self._sql.append(sql)
-        self._params.extend(params)
+        self._waiting.append((sql, params))
 
     def flush(self) -> None:
-        if self._sql:
+        if self._waiting:
             with connection.cursor() as cursor:
-                cursor.execute("; ".join(self._sql), self._take())
+                cursor.execute(self._literal(cursor.cursor))
 
     def discard(self) -> None:
-        self._sql, self._params = [], []
+        self._waiting = []
 
     def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        if not self._sql:
+        if not self._waiting:
             return execute(sql, params, many, context)
-        shareable = isinstance(params, list | tuple) and isinstance(context["cursor"].cursor, psycopg.ClientCursor)
-        if many or not shareable:
-            # without parameters a statement's % signs are literal: it cannot share the query
-            writes = "; ".join(self._sql)
-            execute(writes, self._take(), False, context)
-            return execute(sql, params, many, context)
-        merged = "; ".join([*self._sql, sql])
-        result = execute(merged, [*self._take(), *params], many, context)
         raw = context["cursor"].cursor
+        if many:
+            execute(self._literal(raw), None, False, context)
+            return execute(sql, params, many, context)
+        # Each statement is bound on its own (psycopg caches the parse of each) and the joined
+        # text is sent as is: parsing the long joined statement would cost more than it saves.
+        own = sql if params is None else raw.mogrify(sql, params)
+        result = execute(f"{self._literal(raw)}; {own}", None, many, context)
         while raw.nextset():  # the statement's own result is the last one
             pass
         return result
 
-    def _take(self) -> list[Any]:
-        params = self._params
-        self._sql, self._params = [], []
-        return params
+    def _literal(self, raw: Any) -> str:
+        """The waiting writes as one text with their values bound, and none waiting any more."""
+        waiting, self._waiting = self._waiting, []
+        return "; ".join(raw.mogrify(sql, params) for sql, params in waiting)
 
 
 def _write(sql: str, params: list[Any]) -> None:
