@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import load
+from bench.fan_out_part import fan_out_rows
 from bench.parts import PARTS, Options, Part
 from bench.profile_part import profile_rows
 from bench.stacks import REPORTFLOW, Bench, Side
@@ -30,28 +31,32 @@ from bench.table import Row, render
 from tests.e2e.services import held_redis_database
 from tests.e2e.stack import ROOT
 
-ALL_PARTS = [*PARTS, "profile"]
+DEFAULT_PARTS = [*PARTS, "profile"]
+ALL_PARTS = [*DEFAULT_PARTS, "fan-out"]  # fan-out runs only when asked for: about 3 minutes a repetition
 WARM_UP_JOBS = 20
 Values = dict[tuple[str, str, str], list[float]]  # (part, side, metric) -> one value per repetition
 
 
 def main() -> None:
-    options, parts, repetitions, profile_mb, output = _arguments()
+    options, parts, repetitions, profile_mb, fan_out_mb, output = _arguments()
     started, load_before = time.monotonic(), os.getloadavg()
     rows: list[Row] = []
     notes: list[str] = []  # what a reader of the figures should know, e.g. a job that ran twice
     with ExitStack() as resources:
         scratch = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="reportflow-bench-")))
         measured = [part for name, part in PARTS.items() if name in parts]
+        if measured or "fan-out" in parts:
+            bench = Bench(resources, resources.enter_context(held_redis_database(seconds=3600)), scratch)
         if measured:
             if any(part.name != "drain" for part in measured):
                 load.ensure_wrk()
-            bench = Bench(resources, resources.enter_context(held_redis_database(seconds=3600)), scratch)
             values = _measure(bench, measured, options, repetitions, notes)
             rows += _rows(measured, values)
         if "profile" in parts:
             print(f"profile: {profile_mb} MB CSV, {repetitions} repetitions", flush=True)
             rows += profile_rows(size_mb=profile_mb, repetitions=repetitions, scratch=scratch)
+        if "fan-out" in parts:
+            rows += fan_out_rows(bench, size_mb=fan_out_mb, repetitions=repetitions, scratch=scratch)
     elapsed = time.monotonic() - started
     table = render(rows) + "".join(f"\n\n- {note}" for note in notes[:1]) + "".join(f"\n- {note}" for note in notes[1:])
     print("\n" + table)
@@ -151,15 +156,20 @@ def _git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
 
 
-def _arguments() -> tuple[Options, list[str], int, int, Path]:
+def _arguments() -> tuple[Options, list[str], int, int, int, Path]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--parts", default=",".join(ALL_PARTS), help=f"comma-separated, from {','.join(ALL_PARTS)}")
+    parser.add_argument(
+        "--parts",
+        default=",".join(DEFAULT_PARTS),
+        help=f"comma-separated, from {','.join(ALL_PARTS)} (default: all but fan-out)",
+    )
     parser.add_argument("--repetitions", type=int, default=3, help="alternating repetitions (default 3)")
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per submit run (default 10)")
     parser.add_argument("--latency-seconds", type=int, default=5, help="seconds per latency-post run (default 5)")
     parser.add_argument("--jobs", type=int, default=1000, help="jobs per drain run (default 1000)")
     parser.add_argument("--e2e-jobs", type=int, default=50, help="jobs per e2e-latency run (default 50)")
     parser.add_argument("--profile-mb", type=int, default=92, help="CSV size of the profile part (default 92: 1M rows)")
+    parser.add_argument("--fan-out-mb", type=int, default=1000, help="CSV size of the fan-out part (default 1000)")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "latest.md")
     args = parser.parse_args()
     parts = [name.strip() for name in args.parts.split(",") if name.strip()]
@@ -169,7 +179,7 @@ def _arguments() -> tuple[Options, list[str], int, int, Path]:
     options = Options(
         duration=args.duration, latency_seconds=args.latency_seconds, jobs=args.jobs, e2e_jobs=args.e2e_jobs
     )
-    return options, parts, args.repetitions, args.profile_mb, args.output.resolve()
+    return options, parts, args.repetitions, args.profile_mb, args.fan_out_mb, args.output.resolve()
 
 
 if __name__ == "__main__":

@@ -44,10 +44,14 @@ class Stack:
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Token {self.token}"}, timeout=10)
 
-    def start_worker(self, name: str = "worker", queues: str = ALL_QUEUES, concurrency: int = 2) -> None:
+    def start_worker(
+        self, name: str = "worker", queues: str = ALL_QUEUES, concurrency: int = 2, cpus: str = ""
+    ) -> None:
+        """A Celery worker; with `cpus` (e.g. "0"), pinned to those CPUs (taskset), as a host of its own."""
         self.spawn(
             name,
             [
+                *(["taskset", "--cpu-list", cpus] if cpus else []),
                 str(BIN / "celery"),
                 "-A",
                 self.celery_app,
