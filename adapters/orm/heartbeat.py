@@ -99,11 +99,14 @@ class LeaseKeeper:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._sleeps_until = 0.0  # monotonic; the keeper wakes by then without being told
+        # with no lease to renew it still wakes this often, so a lease added meanwhile needs no wake
+        self._renewal_interval = idle_seconds
         self._running_in_pid = 0
 
     def add(self, lease: DjangoLease) -> None:
         with self._lock:
             self._leases[(lease.job_id, lease.attempt)] = lease
+            self._renewal_interval = min(lease.lease_seconds / 3, self._idle_seconds)
             if self._running_in_pid != os.getpid():  # none yet in this (possibly forked) process
                 self._running_in_pid = os.getpid()
                 self._sleeps_until = 0.0
@@ -135,10 +138,8 @@ class LeaseKeeper:
             if not leases:
                 connection.close()  # hold no database connection while there is nothing to renew
             with self._lock:  # the leases added meanwhile count too
-                upcoming = min(
-                    (lease.next_renewal for lease in self._leases.values()), default=now + self._idle_seconds
-                )
-                self._sleeps_until = min(upcoming, time.monotonic() + self._idle_seconds)
+                soon = time.monotonic() + self._renewal_interval  # no sooner than any lease added later
+                self._sleeps_until = min((lease.next_renewal for lease in self._leases.values()), default=soon)
                 self._wake.clear()
             self._wake.wait(max(self._sleeps_until - time.monotonic(), 0.0))
         connection.close()
