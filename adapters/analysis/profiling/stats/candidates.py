@@ -19,6 +19,8 @@ from .parsing import (
     parse_temporal,
     plain_boolean_of,
     short_of,
+    unpadded_float_of,
+    unpadded_integer_of,
 )
 
 
@@ -50,11 +52,15 @@ class _RangedCandidate:
 
 
 class NumericCandidate(_RangedCandidate):
-    __slots__ = ("integral",)
+    __slots__ = ("integral", "padded")
 
     def __init__(self) -> None:
         super().__init__()
         self.integral = True
+        # Whether a batch held numbers padded with blank space: a query strips the values only
+        # then (the strip copies every value). Until then it parses them as written, and
+        # `observe` parses a batch in full when some value does not parse so.
+        self.padded = False
 
     def observe(self, values: pl.Series) -> bool:
         """Add non-null text values; False when one of them is not a number."""
@@ -71,8 +77,10 @@ class NumericCandidate(_RangedCandidate):
         return True
 
     def parsed(self, text: pl.Expr) -> dict[str, pl.Expr]:
-        """The parses `facts` reads, computed once per batch."""
-        return {"float": float_of(text), "integer": integer_of(text)} if self.integral else {"float": float_of(text)}
+        """The parses `facts` reads, computed once per batch (of the text as written, unless a
+        batch held padded numbers: see `padded`)."""
+        floats, integers = (float_of, integer_of) if self.padded else (unpadded_float_of, unpadded_integer_of)
+        return {"float": floats(text), "integer": integers(text)} if self.integral else {"float": floats(text)}
 
     def facts(self, text: pl.Expr, parsed: dict[str, pl.Expr]) -> dict[str, pl.Expr]:
         """What `absorb` needs of a batch, as expressions over its text column (nulls included)
@@ -86,9 +94,12 @@ class NumericCandidate(_RangedCandidate):
         return found
 
     def absorb(self, facts: dict[str, Any]) -> bool:
-        """`observe` from the values of `facts`: the same statistics, computed in a query of the batch."""
+        """`observe` from the values of `facts`: the same statistics, computed in a query of the
+        batch. False when some value did not parse: unless the query stripped the values,
+        `observe` must parse them (a padded number is still a number)."""
         if facts["bad"]:
             return False
+        # Every value parsed, so none was padded: as written or stripped, the parses agree.
         if self.integral:
             if facts["bad_integer"]:
                 self.integral = False

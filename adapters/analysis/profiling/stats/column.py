@@ -88,7 +88,7 @@ class ColumnAccumulator:
                 return
             self.boolean = None
         if self.numeric is not None:
-            if self.numeric.absorb(facts_of(facts, "numeric")):
+            if self.numeric.absorb(facts_of(facts, "numeric")) or self._padded_numbers(values):
                 self.temporal = None
                 return
             self.numeric = None
@@ -96,6 +96,15 @@ class ColumnAccumulator:
             temporal = facts_of(facts, "temporal")
             if not (temporal and self.temporal.absorb(temporal)) and not self.temporal.observe(values.drop_nulls()):
                 self.temporal = None
+
+    def _padded_numbers(self, values: pl.Series) -> bool:
+        """Whether a batch that did not parse as written is numbers once stripped (then later
+        batches are stripped in the query). A batch the query stripped is settled already."""
+        assert self.numeric is not None
+        if self.numeric.padded or not self.numeric.observe(values.drop_nulls()):
+            return False
+        self.numeric.padded = True
+        return True
 
     def _temporal_shape(self) -> TemporalCandidate | None:
         """The temporal candidate when only it is left and its shape is known: a query can parse it."""

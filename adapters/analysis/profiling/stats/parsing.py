@@ -39,6 +39,17 @@ def integer_of(text: pl.Expr) -> pl.Expr:
     return text.str.strip_chars().cast(pl.Int64, strict=False)
 
 
+def unpadded_float_of(text: pl.Expr) -> pl.Expr:
+    """`float_of` for text without surrounding blank space, null for padded text (a number has
+    no blank space, so stripping it changes nothing): no copy of every value for the strip."""
+    return text.cast(pl.Float64, strict=False)
+
+
+def unpadded_integer_of(text: pl.Expr) -> pl.Expr:
+    """`integer_of` for text without surrounding blank space, null for padded text (see above)."""
+    return text.cast(pl.Int64, strict=False)
+
+
 def boolean_of(text: pl.Expr) -> pl.Expr:
     lowered = text.str.strip_chars().str.to_lowercase()
     return pl.when(lowered == "true").then(True).when(lowered == "false").then(False).otherwise(None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import polars as pl
@@ -120,3 +121,21 @@ def test_a_boolean_spelt_unusually_in_a_later_batch_is_still_parsed_as_a_boolean
 
     assert column(result, "flag")["type"] == "boolean"
     assert column(result, "flag")["mean"] == 10_001 / 30_001
+
+
+def test_numbers_padded_with_blank_space_in_some_batches_are_profiled_as_unpadded_ones(write: Write) -> None:
+    numbers = [str(n * 7 - 500) for n in range(3000)]
+    pad = [index % 1000 > 500 for index in range(len(numbers))]
+    engine = ProfilingEngine(block_bytes=4096)  # many batches: plain, then padded, then plain again
+
+    plain = engine.analyze_path(write("plain.csv", "n,x\n" + "".join(f"{v},{v}.5\n" for v in numbers)))
+    rows = "".join(f"  {v}\t, {v}.5 \n" if padded else f"{v},{v}.5\n" for v, padded in zip(numbers, pad, strict=True))
+    result = engine.analyze_path(write("padded.csv", "n,x\n" + rows))
+
+    for name, kind in (("n", "integer"), ("x", "float")):
+        ours, theirs = column(result, name), column(plain, name)
+        assert ours["type"] == theirs["type"] == kind
+        assert (ours["count"], ours["min"], ours["max"]) == (theirs["count"], theirs["min"], theirs["max"])
+        # the padded file's blocks end elsewhere: its moments are summed in another order
+        assert math.isclose(ours["mean"], theirs["mean"], rel_tol=1e-12)
+        assert math.isclose(ours["std"], theirs["std"], rel_tol=1e-12)
