@@ -16,7 +16,7 @@ from .settings import EngineSettings
 from .source.batch import Batch
 from .source.chunk_spec import ChunkSpec
 from .source.text_frame import normalise_nulls
-from .stats.column import AS_WRITTEN, ColumnAccumulator, first_row, split_facts
+from .stats.column import ColumnAccumulator, first_row, run_steps, split_facts
 
 PARTIAL_VERSION = 2
 _POOL_ROWS = 20_000
@@ -77,16 +77,11 @@ class PartialProfile:
         share in. Groups bound the parsed values held at once, and `tick` is called after each."""
         facts: dict[str, dict[str, Any]] = {}
         for start in range(0, frame.width, _QUERY_COLUMNS):
-            parses: list[pl.Expr] = []
-            aggregates: list[pl.Expr] = []
+            steps = []
             for position, name in enumerate(frame.columns[start : start + _QUERY_COLUMNS], start=start):
                 self.columns[name].screen(frame[name])
-                steps = self.columns[name].facts(pl.nth(position), str(position))
-                parses += steps[0]
-                aggregates += steps[1]
-            facts |= split_facts(
-                first_row(frame.lazy().select(parses).select(aggregates).collect(optimizations=AS_WRITTEN))
-            )
+                steps.append(self.columns[name].facts(pl.nth(position), str(position)))
+            facts |= split_facts(first_row(run_steps(frame, steps)))
             tick()
         return facts
 

@@ -145,9 +145,8 @@ class TemporalCandidate(_RangedCandidate):
         self.distribution.observe(micros.cast(pl.Float64))
         return True
 
-    def parsed(self, text: pl.Expr) -> dict[str, pl.Expr]:
-        """The parse of the last batch's shape (see `shape`), computed once per batch."""
-        stripped = text.str.strip_chars()
+    def parsed(self, stripped: pl.Expr) -> dict[str, pl.Expr]:
+        """The parse of the last batch's shape (see `shape`) of the stripped text, computed once per batch."""
         micros = date_micros_of(stripped) if self.shape == "date" else common_datetime_micros_of(stripped)
         return {"micros": micros, "short": short_of(stripped)}
 

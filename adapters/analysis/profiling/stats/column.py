@@ -37,8 +37,7 @@ class ColumnAccumulator:
     def observe(self, values: pl.Series, *, limit: int, budget: int) -> None:
         """Add a String column whose nulls are already normalised."""
         self.screen(values)
-        parsed, aggregates = self.facts(pl.first(), "")
-        facts = first_row(values.to_frame().lazy().select(parsed).select(aggregates).collect(optimizations=AS_WRITTEN))
+        facts = first_row(run_steps(values.to_frame(), [self.facts(pl.first(), "")]))
         self.absorb(values, split_facts(facts)[""], limit=limit, budget=budget)
 
     def screen(self, values: pl.Series) -> None:
@@ -46,10 +45,12 @@ class ColumnAccumulator:
         if len(values) <= SCREEN_ROWS:
             self._screen(values.drop_nulls().to_list())
 
-    def facts(self, text: pl.Expr, prefix: str) -> tuple[list[pl.Expr], list[pl.Expr]]:
-        """Everything `absorb` needs of a batch of this column (`text`), as two steps of a query:
-        the column and its parses (each computed once), then the aggregates over them, aliased
+    def facts(self, text: pl.Expr, prefix: str) -> Steps:
+        """Everything `absorb` needs of a batch of this column (`text`), as three steps of a query
+        (see `run_steps`): the text its parses share (stripped, for a temporal parse), the column
+        and its parses (each computed once), then the aggregates over them, aliased
         `prefix\0fact`. One query computes them for every column, in parallel."""
+        shared: dict[str, pl.Expr] = {}
         parses = {"text": text}
         if self.boolean is not None:
             parses |= BooleanCandidate.parsed(text)
@@ -57,7 +58,8 @@ class ColumnAccumulator:
             parses |= self.numeric.parsed(text)
         temporal = self._temporal_shape()
         if temporal is not None:
-            parses |= temporal.parsed(text)
+            shared["stripped"] = text.str.strip_chars()
+            parses |= temporal.parsed(pl.col(f"{prefix}\0stripped"))
         parsed = {key: pl.col(f"{prefix}\0{key}") for key in parses}
         column = parsed["text"]
         found = {"count": column.count(), "min": column.min(), "max": column.max()}
@@ -68,8 +70,11 @@ class ColumnAccumulator:
             found |= {f"numeric\0{key}": expr for key, expr in self.numeric.facts(column, parsed).items()}
         if temporal is not None:
             found |= {f"temporal\0{key}": expr for key, expr in temporal.facts(column, parsed).items()}
-        steps = [expr.alias(f"{prefix}\0{key}") for key, expr in parses.items()]
-        return steps, [expr.alias(f"{prefix}\0{key}") for key, expr in found.items()]
+        return (
+            [expr.alias(f"{prefix}\0{key}") for key, expr in shared.items()],
+            [expr.alias(f"{prefix}\0{key}") for key, expr in parses.items()],
+            [expr.alias(f"{prefix}\0{key}") for key, expr in found.items()],
+        )
 
     def absorb(self, values: pl.Series, facts: dict[str, Any], *, limit: int, budget: int) -> None:
         """Add a String column (nulls normalised) from its `facts`, keyed as `facts()` names them
@@ -169,6 +174,18 @@ class ColumnAccumulator:
         column.numeric = None if data["numeric"] is None else NumericCandidate.from_json(data["numeric"])
         column.temporal = None if data["temporal"] is None else TemporalCandidate.from_json(data["temporal"])
         return column
+
+
+Steps = tuple[list[pl.Expr], list[pl.Expr], list[pl.Expr]]
+
+
+def run_steps(frame: pl.DataFrame, steps: list[Steps]) -> pl.DataFrame:
+    """One query of the `facts` steps of some columns: their shared text is added beside the
+    batch's columns, then their parses are selected, then their aggregates (one row)."""
+    shared = [expr for step in steps for expr in step[0]]
+    parses = [expr for step in steps for expr in step[1]]
+    aggregates = [expr for step in steps for expr in step[2]]
+    return frame.lazy().with_columns(shared).select(parses).select(aggregates).collect(optimizations=AS_WRITTEN)
 
 
 def first_row(frame: pl.DataFrame) -> dict[str, Any]:
