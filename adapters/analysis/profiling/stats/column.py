@@ -50,26 +50,33 @@ class ColumnAccumulator:
         (see `run_steps`): the text its parses share (stripped, for a temporal parse), the column
         and its parses (each computed once), then the aggregates over them, aliased
         `prefix\0fact`. One query computes them for every column, in parallel."""
+        # The candidates are read once: the last batch's column may still be changing them (see
+        # PartialProfile.observe). Facts of a candidate that dies meanwhile are ignored; the
+        # padding and shape the parses assumed travel with the facts.
+        boolean, numeric, temporal = self.boolean, self.numeric, self.temporal
+        padded, integral = (numeric.padded, numeric.integral) if numeric is not None else (False, False)
+        # A query parses the temporal candidate when only it is left and its shape is known.
+        shape = temporal.shape if temporal is not None and boolean is None and numeric is None else None
         shared: dict[str, pl.Expr] = {}
         parses = {"text": text}
-        if self.boolean is not None:
+        if boolean is not None:
             parses |= BooleanCandidate.parsed(text)
-        if self.numeric is not None:
-            parses |= self.numeric.parsed(text)
-        temporal = self._temporal_shape()
-        if temporal is not None:
+        if numeric is not None:
+            parses |= NumericCandidate.parsed(text, padded=padded, integral=integral)
+        if shape is not None:
             shared["stripped"] = text.str.strip_chars()
-            parses |= temporal.parsed(pl.col(f"{prefix}\0stripped"))
+            parses |= TemporalCandidate.parsed(pl.col(f"{prefix}\0stripped"), shape)
         parsed = {key: pl.col(f"{prefix}\0{key}") for key in parses}
         column = parsed["text"]
         found = {"count": column.count(), "min": column.min(), "max": column.max()}
         found |= {f"tally\0{key}": expr for key, expr in ValueTally.facts(column).items()}
-        if self.boolean is not None:
+        if boolean is not None:
             found |= {f"boolean\0{key}": expr for key, expr in BooleanCandidate.facts(column, parsed).items()}
-        if self.numeric is not None:
-            found |= {f"numeric\0{key}": expr for key, expr in self.numeric.facts(column, parsed).items()}
-        if temporal is not None:
-            found |= {f"temporal\0{key}": expr for key, expr in temporal.facts(column, parsed).items()}
+        if numeric is not None:
+            numbers = NumericCandidate.facts(column, parsed, padded=padded)
+            found |= {f"numeric\0{key}": expr for key, expr in numbers.items()}
+        if shape is not None:
+            found |= {f"temporal\0{key}": expr for key, expr in TemporalCandidate.facts(column, parsed, shape).items()}
         return (
             [expr.alias(f"{prefix}\0{key}") for key, expr in shared.items()],
             [expr.alias(f"{prefix}\0{key}") for key, expr in parses.items()],
@@ -93,7 +100,8 @@ class ColumnAccumulator:
                 return
             self.boolean = None
         if self.numeric is not None:
-            if self.numeric.absorb(facts_of(facts, "numeric")) or self._padded_numbers(values):
+            numbers = facts_of(facts, "numeric")
+            if self.numeric.absorb(numbers) or (not numbers["padded"] and self._padded_numbers(values)):
                 self.temporal = None
                 return
             self.numeric = None
@@ -104,17 +112,12 @@ class ColumnAccumulator:
 
     def _padded_numbers(self, values: pl.Series) -> bool:
         """Whether a batch that did not parse as written is numbers once stripped (then later
-        batches are stripped in the query). A batch the query stripped is settled already."""
+        batches are stripped in the query)."""
         assert self.numeric is not None
-        if self.numeric.padded or not self.numeric.observe(values.drop_nulls()):
+        if not self.numeric.observe(values.drop_nulls()):
             return False
         self.numeric.padded = True
         return True
-
-    def _temporal_shape(self) -> TemporalCandidate | None:
-        """The temporal candidate when only it is left and its shape is known: a query can parse it."""
-        alone = self.boolean is None and self.numeric is None
-        return self.temporal if alone and self.temporal is not None and self.temporal.shape else None
 
     def _screen(self, texts: list[str]) -> None:
         """Drop the candidates that some value cannot parse as, judged by a character the value
