@@ -186,6 +186,7 @@ class ProfilingEngine:
             for batch in prefetched(read_chunk(path, chunk, self.settings), on_wait=progress.tick):
                 partial.observe(batch, pool=pool, tick=progress.tick)
                 progress.report(batch.progress)
+            partial.settle(progress.tick)
         return partial
 
     def _one_text_block(self, path: str) -> bool:

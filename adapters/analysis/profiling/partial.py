@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from typing import Any
 
 import polars as pl
@@ -16,7 +16,7 @@ from .settings import EngineSettings
 from .source.batch import Batch
 from .source.chunk_spec import ChunkSpec
 from .source.text_frame import normalise_nulls
-from .stats.column import AS_WRITTEN, ColumnAccumulator, first_row, split_facts
+from .stats.column import SCREEN_ROWS, ColumnAccumulator, first_row, run_steps, split_facts
 
 PARTIAL_VERSION = 2
 _POOL_ROWS = 20_000
@@ -35,13 +35,16 @@ class PartialProfile:
         self.ragged_lines: list[int] = []
         self.blank_lines = 0
         self.duration_seconds = 0.0
+        self._pending: list[Future[None]] = []
         self.checker = None
         if schema is not None:
             absent_is_null = chunk.source.format == "jsonl"
             self.checker = SchemaChecker(schema, cap=settings.max_violations, absent_is_null=absent_is_null)
 
     def observe(self, batch: Batch, *, pool: Executor | None = None, tick: Tick = no_tick) -> None:
-        """Profile a batch; with a pool, columns are profiled concurrently (each by one thread).
+        """Profile a batch; with a pool, columns are profiled concurrently (each by one thread),
+        and may still be when this returns: the query of the next batch runs meanwhile.
+        `settle()` waits for them; call it before reading what this partial learnt.
 
         `tick` is called in this thread after every column and every schema rule.
         """
@@ -50,19 +53,27 @@ class PartialProfile:
             if name not in self.columns:
                 self._add_column(name)
         limit, budget = self._exact_limits()
-        names = frame.columns
+        if frame.height <= SCREEN_ROWS:
+            self.settle(tick)  # screening drops candidates, which the last batch's columns may be changing
         facts = self._facts(frame, tick)
+        self.settle(tick)  # a column takes its batches in order
+        columns = [
+            (self.columns[name], frame[name], facts[str(position)]) for position, name in enumerate(frame.columns)
+        ]
 
         def observe_column(position: int) -> None:
-            name = names[position]
-            self.columns[name].absorb(frame[name], facts[str(position)], limit=limit, budget=budget)
+            column, values, found = columns[position]
+            column.absorb(values, found, limit=limit, budget=budget)
 
         # Threads pay off when each column's work is long native work that releases the GIL; a
         # short column is mostly Python, and threads would only fight over the GIL (with the
         # caller's thread too, which must get it to call the checkpoint).
-        spread = pool is not None and frame.height >= _POOL_ROWS
-        for _ in (pool.map if spread else map)(observe_column, range(len(names))):  # type: ignore[union-attr]
-            tick()
+        if pool is not None and frame.height >= _POOL_ROWS:
+            self._pending = [pool.submit(observe_column, position) for position in range(len(columns))]
+        else:
+            for position in range(len(columns)):
+                observe_column(position)
+                tick()
         if self.checker is not None:
             self.checker.observe(frame, batch.lines, tick=tick)
         self.rows += frame.height
@@ -71,22 +82,25 @@ class PartialProfile:
         room = self.settings.max_quality_lines - len(self.ragged_lines)
         self.ragged_lines += [int(line) for line in batch.ragged_lines[: max(room, 0)]]
 
+    def settle(self, tick: Tick = no_tick) -> None:
+        """Wait for the columns of the last batch observed with a pool, raising what one raised;
+        `tick` is called after each."""
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
+            tick()
+
     def _facts(self, frame: pl.DataFrame, tick: Tick) -> dict[str, dict[str, Any]]:
         """What every column needs of the batch, by position: one query per group of columns
         computes it (polars evaluates its expressions in parallel), each column then folds its
         share in. Groups bound the parsed values held at once, and `tick` is called after each."""
         facts: dict[str, dict[str, Any]] = {}
         for start in range(0, frame.width, _QUERY_COLUMNS):
-            parses: list[pl.Expr] = []
-            aggregates: list[pl.Expr] = []
+            steps = []
             for position, name in enumerate(frame.columns[start : start + _QUERY_COLUMNS], start=start):
                 self.columns[name].screen(frame[name])
-                steps = self.columns[name].facts(pl.nth(position), str(position))
-                parses += steps[0]
-                aggregates += steps[1]
-            facts |= split_facts(
-                first_row(frame.lazy().select(parses).select(aggregates).collect(optimizations=AS_WRITTEN))
-            )
+                steps.append(self.columns[name].facts(pl.nth(position), str(position)))
+            facts |= split_facts(first_row(run_steps(frame, steps)))
             tick()
         return facts
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import tempfile
 
@@ -26,3 +27,6 @@ def warm_up() -> None:
         result = engine.analyze_path(path, schema={"columns": [{"name": "amount", "type": "float", "min": 0}]})
     engine.render_html(result)
     engine.export_csv(result, table="columns")
+    # Readers that load pyarrow are imported with their first file (see source/read.py).
+    for module in ("parquet_reader", "xlsx_reader"):
+        importlib.import_module(f"{__package__}.source.{module}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from domain.errors import InvalidReportFile
 
 from ..settings import EngineSettings
+from .byte_count import count_byte
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +49,10 @@ def record_blocks(
             continue
         block, carry = buffer[:cut], buffer[cut:]
         yield Block(block, line, offset)
-        line += block.count(b"\n")
+        line += count_byte(block, b"\n")
         offset += len(block)
     if carry:
-        if quote is not None and carry.count(quote) % 2:
+        if quote is not None and count_byte(carry, quote) % 2:
             opening_line = line + carry.count(b"\n", 0, carry.rfind(quote))
             raise InvalidReportFile(
                 f"line {opening_line}: a quoted field opens here and never closes (unbalanced quotes)"
@@ -64,8 +65,8 @@ def _last_boundary(buffer: bytes, quote: bytes | None) -> int:
     newline = buffer.rfind(b"\n")
     if quote is None or newline < 0:
         return newline + 1
-    total = buffer.count(quote)
-    after = buffer.count(quote, newline + 1)
+    total = count_byte(buffer, quote)
+    after = count_byte(buffer, quote, newline + 1)
     while newline >= 0:
         if (total - after) % 2 == 0:
             return newline + 1

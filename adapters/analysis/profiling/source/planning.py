@@ -15,7 +15,6 @@ from ..settings import EngineSettings
 from .blocks import record_blocks
 from .chunk_spec import ChunkSpec
 from .encoding import TextEncoding
-from .parquet_reader import row_group_sizes
 from .source_info import SourceInfo
 from .text_stream import read_range
 
@@ -76,6 +75,8 @@ def _plan_byte_ranges(
 
 
 def _plan_row_groups(path: str, source: SourceInfo, target_bytes: int) -> list[ChunkSpec]:
+    from .parquet_reader import row_group_sizes  # with pyarrow, for Parquet files only (see read.py)
+
     ranges: list[tuple[int, int, int]] = []
     first, size, row, first_row = 0, 0, 1, 1
     for group, (compressed, rows) in enumerate(row_group_sizes(path)):

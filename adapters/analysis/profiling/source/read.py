@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from ..settings import EngineSettings
@@ -10,23 +10,31 @@ from .batch import Batch
 from .chunk_spec import ChunkSpec
 from .csv_reader import read_csv_chunk
 from .jsonl_reader import read_jsonl_chunk
-from .parquet_reader import read_parquet_chunk
-from .xlsx_reader import read_xlsx_chunk
 
-_READERS = {
-    "csv": read_csv_chunk,
-    "tsv": read_csv_chunk,
-    "jsonl": read_jsonl_chunk,
-    "parquet": read_parquet_chunk,
-    "xlsx": read_xlsx_chunk,
-}
+_Reader = Callable[[str, ChunkSpec, EngineSettings], Iterator[Batch]]
+_TEXT_READERS: dict[str, _Reader] = {"csv": read_csv_chunk, "tsv": read_csv_chunk, "jsonl": read_jsonl_chunk}
 _BYTES_PER_COLUMN = 16 * 1024
 _MAX_WIDENING = 16
 _CELLS_PER_BATCH = 4_000_000
 
 
 def read_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) -> Iterator[Batch]:
-    return _READERS[chunk.source.format](path, chunk, _sized_for(len(chunk.source.columns), settings))
+    return _reader(chunk.source.format)(path, chunk, _sized_for(len(chunk.source.columns), settings))
+
+
+def _reader(file_format: str) -> _Reader:
+    """The reader of a format. Parquet's and XLSX's are imported with their first file: they
+    bring pyarrow (about 55 MB of memory) that a process profiling text never needs; a worker
+    imports them at start (warm.py)."""
+    if file_format == "parquet":
+        from .parquet_reader import read_parquet_chunk
+
+        return read_parquet_chunk
+    if file_format == "xlsx":
+        from .xlsx_reader import read_xlsx_chunk
+
+        return read_xlsx_chunk
+    return _TEXT_READERS[file_format]
 
 
 def _sized_for(width: int, settings: EngineSettings) -> EngineSettings:

@@ -30,7 +30,6 @@ def index_records(block: bytes, *, first_line: int, delimiter: str, quote: str |
     """Raises InvalidReportFile for a quote inside an unquoted field or text after a closing quote."""
     data = np.frombuffer(block, dtype=np.uint8)
     newlines = np.flatnonzero(data == _NEWLINE)
-    delimiters = np.flatnonzero(data == ord(delimiter))
     if quote is not None and quote.encode() in block:
         quotes = np.flatnonzero(data == ord(quote))
         _check_quote_placement(data, quotes, newlines, first_line, ord(delimiter))
@@ -50,7 +49,7 @@ def index_records(block: bytes, *, first_line: int, delimiter: str, quote: str |
     lengths = ends - starts
     first_byte = data[np.minimum(starts, len(data) - 1)]
     blank = (lengths == 0) | ((lengths == 1) & (first_byte == _CR))
-    fields = _field_counts(starts, len(data), delimiters, quotes)
+    fields = _field_counts(data == ord(delimiter), starts, quotes)
     if every_newline_ends_a_record:
         lines = first_line + np.arange(len(starts), dtype=np.int64)
     else:
@@ -59,15 +58,18 @@ def index_records(block: bytes, *, first_line: int, delimiter: str, quote: str |
 
 
 def _field_counts(
-    starts: npt.NDArray[np.int64], size: int, delimiters: npt.NDArray[np.intp], quotes: npt.NDArray[np.intp]
+    delimiters: npt.NDArray[np.bool_], starts: npt.NDArray[np.int64], quotes: npt.NDArray[np.intp]
 ) -> npt.NDArray[np.int64]:
     """Fields per record: the delimiters of its segment [start_i, start_i+1), less those between
-    an opening and a closing quote (there are far fewer quotes than delimiters to search)."""
-    fields = np.diff(np.searchsorted(delimiters, np.append(starts, size))).astype(np.int64) + 1
-    opening, closing = quotes[0::2], quotes[1::2]
+    an opening and a closing quote. Both are sums of the delimiter mask over segments, added
+    up in one pass each (bytes as small integers: no array of every delimiter's position)."""
+    flags = delimiters.view(np.uint8)
+    fields = np.add.reduceat(flags, starts, dtype=np.int32).astype(np.int64) + 1
+    closing = quotes[1::2]
     if len(closing):
-        opening = opening[: len(closing)]
-        quoted = np.searchsorted(delimiters, closing) - np.searchsorted(delimiters, opening)
+        # Sums over [quote_k, quote_k+1): the even ones lie between an opening and its closing quote.
+        quoted = np.add.reduceat(flags, quotes, dtype=np.int32)[0::2][: len(closing)]
+        opening = quotes[0::2][: len(closing)]
         record = np.searchsorted(starts, opening, side="right") - 1
         fields -= np.bincount(record, weights=quoted, minlength=len(starts)).astype(np.int64)
     return fields

@@ -13,9 +13,7 @@ from ..settings import EngineSettings
 from .dialect import parse_header, sniff_dialect
 from .encoding import TextEncoding, detect_encoding
 from .magic import PARQUET_MAGIC, ZIP_MAGICS, describe_binary
-from .parquet_reader import describe_parquet
 from .source_info import SourceInfo
-from .xlsx_reader import describe_workbook
 
 _HEAD_BYTES = 64 * 1024
 _CONTROL_LIMIT = 0.01
@@ -33,9 +31,14 @@ def sniff(path: str, settings: EngineSettings, *, tick: Tick = no_tick) -> Sourc
         raise InvalidReportFile("the file is empty (0 bytes)")
     with open(path, "rb") as handle:
         head = handle.read(_HEAD_BYTES)
+    # Parquet's and XLSX's readers load pyarrow: they are imported for such a file only (see read.py).
     if head.startswith(PARQUET_MAGIC):
+        from .parquet_reader import describe_parquet
+
         return describe_parquet(path, size, settings)
     if head.startswith(ZIP_MAGICS):
+        from .xlsx_reader import describe_workbook
+
         return describe_workbook(path, size, settings, tick=tick)
     description = describe_binary(head)
     if description is not None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from domain.errors import InvalidReportFile
 
+from .byte_count import count_byte
 from .encoding import TextEncoding
 
 
@@ -39,7 +40,7 @@ def as_utf8(pieces: Iterable[bytes], encoding: TextEncoding, *, first_line: int)
                 yield decoder.decode(piece).encode("utf-8")
         except UnicodeDecodeError as exc:
             raise _undecodable(exc, piece, line, encoding.name) from exc
-        line += piece.count(b"\n")
+        line += count_byte(piece, b"\n")
     try:
         tail = decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:

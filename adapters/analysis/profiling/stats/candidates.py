@@ -19,6 +19,8 @@ from .parsing import (
     parse_temporal,
     plain_boolean_of,
     short_of,
+    unpadded_float_of,
+    unpadded_integer_of,
 )
 
 
@@ -50,11 +52,15 @@ class _RangedCandidate:
 
 
 class NumericCandidate(_RangedCandidate):
-    __slots__ = ("integral",)
+    __slots__ = ("integral", "padded")
 
     def __init__(self) -> None:
         super().__init__()
         self.integral = True
+        # Whether a batch held numbers padded with blank space: a query strips the values only
+        # then (the strip copies every value). Until then it parses them as written, and
+        # `observe` parses a batch in full when some value does not parse so.
+        self.padded = False
 
     def observe(self, values: pl.Series) -> bool:
         """Add non-null text values; False when one of them is not a number."""
@@ -70,25 +76,34 @@ class NumericCandidate(_RangedCandidate):
         self.distribution.observe(floats)
         return True
 
-    def parsed(self, text: pl.Expr) -> dict[str, pl.Expr]:
-        """The parses `facts` reads, computed once per batch."""
-        return {"float": float_of(text), "integer": integer_of(text)} if self.integral else {"float": float_of(text)}
+    @staticmethod
+    def parsed(text: pl.Expr, *, padded: bool, integral: bool) -> dict[str, pl.Expr]:
+        """The parses `facts` reads, computed once per batch: of the text as written, unless a
+        batch held padded numbers (see `padded`), and as integers while the column is integral.
+        The caller reads `padded` and `integral` once for `parsed` and `facts` alike."""
+        floats, integers = (float_of, integer_of) if padded else (unpadded_float_of, unpadded_integer_of)
+        return {"float": floats(text), "integer": integers(text)} if integral else {"float": floats(text)}
 
-    def facts(self, text: pl.Expr, parsed: dict[str, pl.Expr]) -> dict[str, pl.Expr]:
+    @staticmethod
+    def facts(text: pl.Expr, parsed: dict[str, pl.Expr], *, padded: bool) -> dict[str, pl.Expr]:
         """What `absorb` needs of a batch, as expressions over its text column (nulls included)
-        and the columns of `parsed()`."""
+        and the columns of `parsed()`; `padded` as `parsed` got it."""
         floats = parsed["float"]
-        found = {"bad": (text.is_not_null() & floats.is_null()).sum(), **Distribution.facts(floats)}
-        if self.integral:
+        found = {"bad": (text.is_not_null() & floats.is_null()).sum(), "padded": pl.lit(padded)}
+        found |= Distribution.facts(floats)
+        if "integer" in parsed:
             integers = parsed["integer"]
             found |= {"bad_integer": (text.is_not_null() & integers.is_null()).sum()}
             found |= {"low": integers.min(), "high": integers.max()}
         return found
 
     def absorb(self, facts: dict[str, Any]) -> bool:
-        """`observe` from the values of `facts`: the same statistics, computed in a query of the batch."""
+        """`observe` from the values of `facts`: the same statistics, computed in a query of the
+        batch. False when some value did not parse: unless the query stripped the values
+        (facts["padded"]), `observe` must parse them (a padded number is still a number)."""
         if facts["bad"]:
             return False
+        # Every value parsed, so none was padded: as written or stripped, the parses agree.
         if self.integral:
             if facts["bad_integer"]:
                 self.integral = False
@@ -134,25 +149,28 @@ class TemporalCandidate(_RangedCandidate):
         self.distribution.observe(micros.cast(pl.Float64))
         return True
 
-    def parsed(self, text: pl.Expr) -> dict[str, pl.Expr]:
-        """The parse of the last batch's shape (see `shape`), computed once per batch."""
-        stripped = text.str.strip_chars()
-        micros = date_micros_of(stripped) if self.shape == "date" else common_datetime_micros_of(stripped)
+    @staticmethod
+    def parsed(stripped: pl.Expr, shape: str) -> dict[str, pl.Expr]:
+        """The parse of the stripped text in one shape (the last batch's, see `shape`), computed
+        once per batch."""
+        micros = date_micros_of(stripped) if shape == "date" else common_datetime_micros_of(stripped)
         return {"micros": micros, "short": short_of(stripped)}
 
     @staticmethod
-    def facts(text: pl.Expr, parsed: dict[str, pl.Expr]) -> dict[str, pl.Expr]:
+    def facts(text: pl.Expr, parsed: dict[str, pl.Expr], shape: str) -> dict[str, pl.Expr]:
         micros = parsed["micros"]
         found = {"bad": (text.is_not_null() & micros.is_null()).sum(), "short": parsed["short"].any()}
-        return found | {"low": micros.min(), "high": micros.max(), **Distribution.facts(micros.cast(pl.Float64))}
+        found |= {"dates": pl.lit(shape == "date"), "low": micros.min(), "high": micros.max()}
+        return found | Distribution.facts(micros.cast(pl.Float64))
 
     def absorb(self, facts: dict[str, Any]) -> bool:
         """`observe` from the batch's `facts` when they settle it: every value parsed in the shape
-        tried, as parse_temporal would parse them (dates when some value is short, date-times in
-        the first format's common spelling when none is). False when they do not: `observe`
-        must parse the values."""
-        if facts["bad"] or facts["short"] != (self.shape == "date"):
+        tried (facts["dates"]), as parse_temporal would parse them (dates when some value is
+        short, date-times in the first format's common spelling when none is). False when they
+        do not: `observe` must parse the values."""
+        if facts["bad"] or facts["short"] != facts["dates"]:
             return False
+        self.shape = "date" if facts["dates"] else "datetime"
         self.has_time = self.has_time or self.shape == "datetime"
         self._extend(int(facts["low"]), int(facts["high"]))
         self.distribution.absorb(facts)

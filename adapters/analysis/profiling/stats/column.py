@@ -37,8 +37,7 @@ class ColumnAccumulator:
     def observe(self, values: pl.Series, *, limit: int, budget: int) -> None:
         """Add a String column whose nulls are already normalised."""
         self.screen(values)
-        parsed, aggregates = self.facts(pl.first(), "")
-        facts = first_row(values.to_frame().lazy().select(parsed).select(aggregates).collect(optimizations=AS_WRITTEN))
+        facts = first_row(run_steps(values.to_frame(), [self.facts(pl.first(), "")]))
         self.absorb(values, split_facts(facts)[""], limit=limit, budget=budget)
 
     def screen(self, values: pl.Series) -> None:
@@ -46,30 +45,43 @@ class ColumnAccumulator:
         if len(values) <= SCREEN_ROWS:
             self._screen(values.drop_nulls().to_list())
 
-    def facts(self, text: pl.Expr, prefix: str) -> tuple[list[pl.Expr], list[pl.Expr]]:
-        """Everything `absorb` needs of a batch of this column (`text`), as two steps of a query:
-        the column and its parses (each computed once), then the aggregates over them, aliased
+    def facts(self, text: pl.Expr, prefix: str) -> Steps:
+        """Everything `absorb` needs of a batch of this column (`text`), as three steps of a query
+        (see `run_steps`): the text its parses share (stripped, for a temporal parse), the column
+        and its parses (each computed once), then the aggregates over them, aliased
         `prefix\0fact`. One query computes them for every column, in parallel."""
+        # The candidates are read once: the last batch's column may still be changing them (see
+        # PartialProfile.observe). Facts of a candidate that dies meanwhile are ignored; the
+        # padding and shape the parses assumed travel with the facts.
+        boolean, numeric, temporal = self.boolean, self.numeric, self.temporal
+        padded, integral = (numeric.padded, numeric.integral) if numeric is not None else (False, False)
+        # A query parses the temporal candidate when only it is left and its shape is known.
+        shape = temporal.shape if temporal is not None and boolean is None and numeric is None else None
+        shared: dict[str, pl.Expr] = {}
         parses = {"text": text}
-        if self.boolean is not None:
+        if boolean is not None:
             parses |= BooleanCandidate.parsed(text)
-        if self.numeric is not None:
-            parses |= self.numeric.parsed(text)
-        temporal = self._temporal_shape()
-        if temporal is not None:
-            parses |= temporal.parsed(text)
+        if numeric is not None:
+            parses |= NumericCandidate.parsed(text, padded=padded, integral=integral)
+        if shape is not None:
+            shared["stripped"] = text.str.strip_chars()
+            parses |= TemporalCandidate.parsed(pl.col(f"{prefix}\0stripped"), shape)
         parsed = {key: pl.col(f"{prefix}\0{key}") for key in parses}
         column = parsed["text"]
         found = {"count": column.count(), "min": column.min(), "max": column.max()}
         found |= {f"tally\0{key}": expr for key, expr in ValueTally.facts(column).items()}
-        if self.boolean is not None:
+        if boolean is not None:
             found |= {f"boolean\0{key}": expr for key, expr in BooleanCandidate.facts(column, parsed).items()}
-        if self.numeric is not None:
-            found |= {f"numeric\0{key}": expr for key, expr in self.numeric.facts(column, parsed).items()}
-        if temporal is not None:
-            found |= {f"temporal\0{key}": expr for key, expr in temporal.facts(column, parsed).items()}
-        steps = [expr.alias(f"{prefix}\0{key}") for key, expr in parses.items()]
-        return steps, [expr.alias(f"{prefix}\0{key}") for key, expr in found.items()]
+        if numeric is not None:
+            numbers = NumericCandidate.facts(column, parsed, padded=padded)
+            found |= {f"numeric\0{key}": expr for key, expr in numbers.items()}
+        if shape is not None:
+            found |= {f"temporal\0{key}": expr for key, expr in TemporalCandidate.facts(column, parsed, shape).items()}
+        return (
+            [expr.alias(f"{prefix}\0{key}") for key, expr in shared.items()],
+            [expr.alias(f"{prefix}\0{key}") for key, expr in parses.items()],
+            [expr.alias(f"{prefix}\0{key}") for key, expr in found.items()],
+        )
 
     def absorb(self, values: pl.Series, facts: dict[str, Any], *, limit: int, budget: int) -> None:
         """Add a String column (nulls normalised) from its `facts`, keyed as `facts()` names them
@@ -88,7 +100,8 @@ class ColumnAccumulator:
                 return
             self.boolean = None
         if self.numeric is not None:
-            if self.numeric.absorb(facts_of(facts, "numeric")):
+            numbers = facts_of(facts, "numeric")
+            if self.numeric.absorb(numbers) or (not numbers["padded"] and self._padded_numbers(values)):
                 self.temporal = None
                 return
             self.numeric = None
@@ -97,10 +110,14 @@ class ColumnAccumulator:
             if not (temporal and self.temporal.absorb(temporal)) and not self.temporal.observe(values.drop_nulls()):
                 self.temporal = None
 
-    def _temporal_shape(self) -> TemporalCandidate | None:
-        """The temporal candidate when only it is left and its shape is known: a query can parse it."""
-        alone = self.boolean is None and self.numeric is None
-        return self.temporal if alone and self.temporal is not None and self.temporal.shape else None
+    def _padded_numbers(self, values: pl.Series) -> bool:
+        """Whether a batch that did not parse as written is numbers once stripped (then later
+        batches are stripped in the query)."""
+        assert self.numeric is not None
+        if not self.numeric.observe(values.drop_nulls()):
+            return False
+        self.numeric.padded = True
+        return True
 
     def _screen(self, texts: list[str]) -> None:
         """Drop the candidates that some value cannot parse as, judged by a character the value
@@ -160,6 +177,18 @@ class ColumnAccumulator:
         column.numeric = None if data["numeric"] is None else NumericCandidate.from_json(data["numeric"])
         column.temporal = None if data["temporal"] is None else TemporalCandidate.from_json(data["temporal"])
         return column
+
+
+Steps = tuple[list[pl.Expr], list[pl.Expr], list[pl.Expr]]
+
+
+def run_steps(frame: pl.DataFrame, steps: list[Steps]) -> pl.DataFrame:
+    """One query of the `facts` steps of some columns: their shared text is added beside the
+    batch's columns, then their parses are selected, then their aggregates (one row)."""
+    shared = [expr for step in steps for expr in step[0]]
+    parses = [expr for step in steps for expr in step[1]]
+    aggregates = [expr for step in steps for expr in step[2]]
+    return frame.lazy().with_columns(shared).select(parses).select(aggregates).collect(optimizations=AS_WRITTEN)
 
 
 def first_row(frame: pl.DataFrame) -> dict[str, Any]:

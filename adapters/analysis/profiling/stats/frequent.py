@@ -47,8 +47,11 @@ class FrequentValues:
         """At most CAPACITY rows: every count less the (CAPACITY+1)-th largest, which joins the offset."""
         if counts.height <= CAPACITY:
             return counts
-        cut = int(counts["count"].top_k(CAPACITY + 1).min())  # type: ignore[arg-type]
+        tallies = counts["count"]
+        cut = int(tallies.top_k(CAPACITY + 1).min())  # type: ignore[arg-type]
         self.offset += cut
+        if cut >= tallies.max():  # type: ignore[operator]
+            return counts.clear()  # values all as rare as the cut (a batch of unique ids) keep nothing
         return counts.filter(pl.col("count") > cut).with_columns(pl.col("count") - cut)
 
     def top(self, k: int) -> list[tuple[str, int, int]]:

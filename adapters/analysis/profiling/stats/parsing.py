@@ -39,6 +39,17 @@ def integer_of(text: pl.Expr) -> pl.Expr:
     return text.str.strip_chars().cast(pl.Int64, strict=False)
 
 
+def unpadded_float_of(text: pl.Expr) -> pl.Expr:
+    """`float_of` for text without surrounding blank space, null for padded text (a number has
+    no blank space, so stripping it changes nothing): no copy of every value for the strip."""
+    return text.cast(pl.Float64, strict=False)
+
+
+def unpadded_integer_of(text: pl.Expr) -> pl.Expr:
+    """`integer_of` for text without surrounding blank space, null for padded text (see above)."""
+    return text.cast(pl.Int64, strict=False)
+
+
 def boolean_of(text: pl.Expr) -> pl.Expr:
     lowered = text.str.strip_chars().str.to_lowercase()
     return pl.when(lowered == "true").then(True).when(lowered == "false").then(False).otherwise(None)
@@ -92,8 +103,11 @@ def common_datetime_micros_of(stripped: pl.Expr) -> pl.Expr:
     whole = stripped.str.slice(0, _WHOLE_SECONDS_CHARS)
     fraction = stripped.str.slice(_WHOLE_SECONDS_CHARS)
     seconds = whole.str.to_datetime(_WHOLE_SECONDS, strict=False, time_unit="us", cache=False).cast(pl.Int64)
-    digits = fraction.str.extract(r"^\.(\d{1,6})$", 1).str.pad_end(6, "0").cast(pl.Int64, strict=False)
-    return seconds + pl.when(fraction == "").then(0).otherwise(digits)
+    # ".d" to ".dddddd": the digits scaled to microseconds (a cast and a power, no captured
+    # text padded anew); the pattern only tells that they are digits.
+    size = fraction.str.len_bytes().cast(pl.Int64)
+    micros = fraction.str.slice(1).cast(pl.Int64, strict=False) * pl.lit(10, pl.Int64).pow((7 - size).clip(0, 6))
+    return seconds + pl.when(size == 0).then(0).when(fraction.str.contains(r"^\.\d{1,6}$")).then(micros)
 
 
 def short_of(stripped: pl.Expr) -> pl.Expr:

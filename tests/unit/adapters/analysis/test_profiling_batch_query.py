@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from adapters.analysis.profiling import ProfilingEngine
+from adapters.analysis.profiling import partial as partial_module
+from adapters.analysis.profiling.stats.column import ColumnAccumulator, first_row, run_steps, split_facts
 from adapters.analysis.profiling.stats.frequent import CAPACITY, FrequentValues
 from adapters.analysis.profiling.stats.parsing import common_datetime_micros_of, parse_temporal
 
@@ -79,6 +83,11 @@ EDGE_DATE_TIMES = [
     "2024-01-01T00:00:00.+1",
     "-001-01-01T00:00:00",
     "1969-12-31T23:59:59.999999",
+    "2024-01-01T00:00:00.000001",
+    "2024-01-01T00:00:00.1_2",
+    "2024-01-01T00:00:00. 5",
+    "2024-01-01T00:00:00.5 ",
+    "2024-01-01T00:00:00.\uff10",  # a fullwidth digit
 ]
 
 
@@ -120,3 +129,60 @@ def test_a_boolean_spelt_unusually_in_a_later_batch_is_still_parsed_as_a_boolean
 
     assert column(result, "flag")["type"] == "boolean"
     assert column(result, "flag")["mean"] == 10_001 / 30_001
+
+
+def test_numbers_padded_with_blank_space_in_some_batches_are_profiled_as_unpadded_ones(write: Write) -> None:
+    numbers = [str(n * 7 - 500) for n in range(3000)]
+    pad = [index % 1000 > 500 for index in range(len(numbers))]
+    engine = ProfilingEngine(block_bytes=4096)  # many batches: plain, then padded, then plain again
+
+    plain = engine.analyze_path(write("plain.csv", "n,x\n" + "".join(f"{v},{v}.5\n" for v in numbers)))
+    rows = "".join(f"  {v}\t, {v}.5 \n" if padded else f"{v},{v}.5\n" for v, padded in zip(numbers, pad, strict=True))
+    result = engine.analyze_path(write("padded.csv", "n,x\n" + rows))
+
+    for name, kind in (("n", "integer"), ("x", "float")):
+        ours, theirs = column(result, name), column(plain, name)
+        assert ours["type"] == theirs["type"] == kind
+        assert (ours["count"], ours["min"], ours["max"]) == (theirs["count"], theirs["min"], theirs["max"])
+        # the padded file's blocks end elsewhere: its moments are summed in another order
+        assert math.isclose(ours["mean"], theirs["mean"], rel_tol=1e-12)
+        assert math.isclose(ours["std"], theirs["std"], rel_tol=1e-12)
+
+
+def test_facts_built_before_the_last_batch_was_absorbed_carry_the_parse_they_assumed() -> None:
+    plain = pl.Series("n", [str(n) for n in range(50)])
+    padded = pl.Series("n", [f" {n} " for n in range(50, 100)])
+    accumulator = ColumnAccumulator("n")
+    accumulator.observe(plain, limit=10_000, budget=2**20)
+    stale = accumulator.facts(pl.first(), "")  # built as the next batch's query is, before the last batch settles
+
+    accumulator.observe(padded, limit=10_000, budget=2**20)  # the column learns that numbers come padded
+    found = split_facts(first_row(run_steps(padded.to_frame(), [stale])))[""]
+    accumulator.absorb(padded, found, limit=10_000, budget=2**20)
+
+    assert accumulator.inferred_type() == "integer"
+    assert accumulator.numeric is not None and accumulator.numeric.distribution.moments.count == 150
+
+
+def test_columns_profiled_while_the_next_batch_is_queried_give_the_sequential_result(
+    write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = []
+    for n in range(6000):
+        number = f" {n} " if 2000 <= n < 4000 else str(n)
+        when = f"2024-01-{1 + n % 28:02d}" + ("" if n < 3000 else f"T{n % 24:02d}:00:00")
+        rows.append(f"{number},{when},{'word' if n == 5000 else n / 4},{n % 7}\n")
+    path = write("shifting.csv", "n,at,x,k\n" + "".join(rows))
+    engine = ProfilingEngine(block_bytes=8192)
+    sequential = engine.analyze_path(path)
+    monkeypatch.setattr(partial_module, "_POOL_ROWS", 0)  # every batch's columns go to the pool
+
+    pipelined = engine.analyze_path(path)
+
+    for result in (sequential, pipelined):
+        result.pop("duration_seconds")
+        for profile in result["columns"]:  # quantile sketches compact at random, run by run
+            profile.pop("quantiles")
+            profile.pop("histogram")
+    assert pipelined == sequential
+    assert [c["type"] for c in pipelined["columns"]] == ["integer", "datetime", "string", "integer"]

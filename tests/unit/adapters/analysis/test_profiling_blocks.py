@@ -10,6 +10,7 @@ import pytest
 
 from adapters.analysis.profiling.settings import EngineSettings
 from adapters.analysis.profiling.source.blocks import record_blocks
+from adapters.analysis.profiling.source.byte_count import count_byte
 from adapters.analysis.profiling.source.records import index_records
 from domain.errors import InvalidReportFile
 
@@ -48,6 +49,22 @@ def test_the_record_index_gives_start_lines_field_counts_and_blank_lines() -> No
     assert index.lines.tolist() == [10, 12, 13, 14, 15]
     assert index.fields.tolist() == [2, 1, 3, 1, 1]
     assert index.blank.tolist() == [False, True, False, True, False]
+
+
+def test_field_counts_of_quoted_records_are_those_of_a_csv_reader() -> None:
+    data = _quoted_csv(2000) + b'5,"a,b","c,,d",e\n"",","\n'
+
+    index = index_records(data, first_line=1, delimiter=",", quote='"')
+
+    assert index.fields.tolist() == [len(row) for row in csv.reader(io.StringIO(data.decode()))]
+
+
+def test_a_byte_is_counted_as_bytes_count_counts_it() -> None:
+    data = _quoted_csv(300)
+
+    for start, end in ((0, None), (17, None), (5, 900), (900, 5), (len(data), None)):
+        assert count_byte(data, b'"', start, end) == data.count(b'"', start, end)
+    assert count_byte(b"", b"\n") == 0
 
 
 def test_an_escaped_quote_at_the_start_of_a_quoted_field_is_accepted() -> None:

@@ -86,7 +86,7 @@ def test_screening_a_tiny_batch_skips_the_parses_bound_to_fail(
     engine: ProfilingEngine, write: Write, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parsed: list[str] = []
-    for name in ("plain_boolean_of", "parse_boolean", "float_of", "parse_temporal"):
+    for name in ("plain_boolean_of", "parse_boolean", "unpadded_float_of", "float_of", "parse_temporal"):
         original = getattr(candidates, name)
 
         def spy(values: Any, _original: Any = original, _name: str = name) -> Any:
@@ -97,7 +97,7 @@ def test_screening_a_tiny_batch_skips_the_parses_bound_to_fail(
 
     engine.analyze_path(write("small.csv", SMALL))
 
-    assert parsed == ["float_of", "float_of"]  # id and amount; label has no digit, no e, no -
+    assert parsed == ["unpadded_float_of", "unpadded_float_of"]  # id and amount; label has no digit, no e, no -
 
 
 def test_screened_and_fully_parsed_tiny_files_give_the_same_result(

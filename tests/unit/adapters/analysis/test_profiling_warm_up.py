@@ -41,3 +41,26 @@ def test_after_warm_up_the_first_job_imports_no_module(tmp_path: Path) -> None:
 
     assert cold, "a cold first job imports modules: nothing here would show what warm_up saves"
     assert warm == []
+
+
+@pytest.mark.slow
+def test_a_text_file_is_profiled_without_loading_pyarrow_until_warm_up_loads_it(tmp_path: Path) -> None:
+    path = tmp_path / "small.csv"
+    path.write_text("id,amount\n1,10.5\n2,3\n")
+
+    cold = _modules_imported_by_the_first_job(path, "cold")
+    warmed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from adapters.analysis.profiling import warm_up; warm_up(); print('pyarrow' in sys.modules)",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    assert "adapters.analysis.profiling.engine" in cold
+    assert "pyarrow" not in cold
+    assert warmed.strip() == "True"
