@@ -1,4 +1,6 @@
-"""Cancelling a running job takes effect within about a second, measured on a 50 MB CSV."""
+"""Cancelling a running job takes effect within about a second, measured on a 120 MB CSV: its
+profile takes a few seconds, so the cancel lands while it runs (a 50 MB file could finish
+between the cancel's 202 and the next checkpoint once the engine got faster)."""
 
 from __future__ import annotations
 
@@ -13,14 +15,15 @@ import pytest
 from tests.e2e.stack import running_stack, wait_for_job
 
 RUNS = 5
+CSV_MB = 120
 
 
-def fifty_megabyte_csv(path: Path) -> Path:
+def large_csv(path: Path) -> Path:
     row = b"%d,%d.%d,customer-%d,2024-%02d-%02d,%s\n"
     with path.open("wb") as out:
         out.write(b"id,amount,customer,day,region\n")
         i = 0
-        while out.tell() < 50 * 1024 * 1024:
+        while out.tell() < CSV_MB * 1024 * 1024:
             out.write(
                 b"".join(
                     row % (n, n % 997, n % 89, n % 5003, n % 12 + 1, n % 28 + 1, b"north") for n in range(i, i + 10_000)
@@ -54,15 +57,15 @@ def cancel_while_running(client: httpx.Client, csv: Path) -> float:
 def test_a_running_job_is_cancelled_within_a_second_or_so_of_the_request(
     tmp_path: Path, fresh_database: str, fresh_redis: str
 ) -> None:
-    csv = fifty_megabyte_csv(tmp_path / "big.csv")
-    env = {"MAX_UPLOAD_BYTES": str(64 * 1024 * 1024)}
+    csv = large_csv(tmp_path / "big.csv")
+    env = {"MAX_UPLOAD_BYTES": str((CSV_MB + 16) * 1024 * 1024)}
     with running_stack(tmp_path / "var", database_url=fresh_database, broker_url=fresh_redis, extra_env=env) as stack:
         client = stack.client()
         client.timeout = httpx.Timeout(60)
         latencies = sorted(cancel_while_running(client, csv) for _ in range(RUNS))
 
     print(
-        f"cancel -> cancelled on a 50 MB CSV, {RUNS} runs: median {statistics.median(latencies):.3f} s, "
+        f"cancel -> cancelled on a {CSV_MB} MB CSV, {RUNS} runs: median {statistics.median(latencies):.3f} s, "
         f"max {latencies[-1]:.3f} s, all {[round(x, 3) for x in latencies]}"
     )
     assert latencies[-1] < 2.0, latencies
