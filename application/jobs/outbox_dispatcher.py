@@ -9,12 +9,10 @@ as a duplicate.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.ports import Clock, OutboxEntry, QueueUnavailable, TaskQueue, UnitOfWork
+from domain.ports import Clock, OutboxEntry, PublishedMarks, QueueUnavailable, TaskQueue, UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -24,11 +22,6 @@ class RelayReport(BaseModel):
 
     published: int
     failed: int
-
-
-class PublishedMarks(Protocol):
-    def mark_published(self, ids: list[int], *, now: datetime) -> None:
-        """Mark entries published outside any unit of work: one statement that commits itself."""
 
 
 class OutboxDispatcher:

@@ -11,7 +11,7 @@ from domain.ports.notifications import (
     WebhookDeliveryRepository,
     WebhookEndpointRepository,
 )
-from domain.ports.outbox import OutboxEntry, OutboxRepository
+from domain.ports.outbox import OutboxEntry, OutboxRepository, PublishedMarks
 from domain.ports.report_engine import Checkpoint, ReportEngine, no_checkpoint
 from domain.ports.repositories import (
     DispatchLoad,
@@ -41,6 +41,7 @@ __all__ = [
     "NotificationEventRepository",
     "OutboxEntry",
     "OutboxRepository",
+    "PublishedMarks",
     "QueueUnavailable",
     "ReportEngine",
     "ReportRepository",

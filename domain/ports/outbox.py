@@ -31,3 +31,8 @@ class OutboxRepository(Protocol):
         """True while the job has an unpublished delivery."""
 
     def purge_published(self, before: datetime) -> int: ...
+
+
+class PublishedMarks(Protocol):
+    def mark_published(self, ids: list[int], *, now: datetime) -> None:
+        """Mark entries published outside any unit of work: one statement that commits itself."""
