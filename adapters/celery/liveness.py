@@ -10,6 +10,7 @@ its multiprocess directory, behind the same guard as the web's /metrics.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,9 @@ class WorkerLiveness(bootsteps.StartStopStep):
         self._file = Path(settings.WORKER_HEARTBEAT_FILE)
         self._timer_entry: Any = None
         self._server: Any = None
+        # a beat already under way when the worker stops must not bring the file back
+        self._lock = threading.Lock()
+        self._stopped = False
 
     def start(self, parent: Any) -> None:
         name = str(parent.hostname)
@@ -49,14 +53,23 @@ class WorkerLiveness(bootsteps.StartStopStep):
     def stop(self, parent: Any) -> None:
         if self._timer_entry is not None:
             self._timer_entry.cancel()
+        with self._lock:
+            self._stopped = True
+            self._file.unlink(missing_ok=True)  # a stopped worker is not alive
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
-        self._file.unlink(missing_ok=True)  # a stopped worker is not alive
+            self._server = None
+
+    # a cold shutdown terminates the steps instead of stopping them; the file must go all the same
+    terminate = stop
 
     def _beat(self, name: str) -> None:
-        try:
-            heartbeat_file.touch(self._file)
-        except OSError as exc:
-            logger.error("worker heartbeat: cannot touch %s: %s", self._file, exc)
+        with self._lock:
+            if self._stopped:
+                return
+            try:
+                heartbeat_file.touch(self._file)
+            except OSError as exc:
+                logger.error("worker heartbeat: cannot touch %s: %s", self._file, exc)
         WORKER_HEARTBEAT.labels(worker=name).set(time.time())
