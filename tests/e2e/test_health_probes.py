@@ -48,15 +48,18 @@ def test_worker_health_passes_while_the_worker_runs_and_fails_once_it_is_stopped
         os.killpg(worker.pid, signal.SIGCONT)
         recovered = poll(lambda: worker_health(probe_env).returncode == 0, timeout=30)
 
+        stopping = time.monotonic()
         stack.stop("worker")
+        stopped_in = time.monotonic() - stopping
         gone = worker_health(probe_env)
+        logs = stack.log_tail()
 
     assert alive, stack.log_tail()
     # the file was last touched up to one heartbeat (0.5 s) before the stop, and is stale 3 s after that
     assert went_stale and 3 - 0.5 <= stale_after < 15, f"stale after {stale_after:.1f} s"
     assert stale.returncode != 0 and "the worker is stuck" in stale.stderr
     assert recovered, "a worker that runs again is alive again"
-    assert gone.returncode != 0 and "no heartbeat file" in gone.stderr
+    assert gone.returncode != 0 and "no heartbeat file" in gone.stderr, f"stopped in {stopped_in:.1f} s\n{logs}"
 
 
 @pytest.mark.slow
