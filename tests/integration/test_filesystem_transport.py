@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import time
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,35 @@ def test_a_message_is_never_visible_half_written(tmp_path: Path) -> None:
 
     assert staged == [[]], "nothing was in the queue folder until the complete file was renamed in"
     assert len(list((tmp_path / "queue").iterdir())) == 1
+
+
+def test_a_worker_consumes_on_the_event_loop_as_on_redis(tmp_path: Path) -> None:
+    """Evented, so a worker runs Celery's event loop and asynchronous pool (billiard's blocking
+    pool could hang a worker's exit); the loop's timer hands over what waits in the folder."""
+    from kombu.asynchronous import Hub
+
+    # names of its own: kombu keeps the bindings it has seen in a process-wide state
+    exchange = Exchange("evented", type="direct")
+    received: list[int] = []
+    hub = Hub()
+    try:
+        with connect(tmp_path) as conn:
+            assert conn.is_evented
+            conn.transport.register_with_event_loop(conn.connection, hub)
+            queue = Queue("evented", exchange, routing_key="evented")
+            consumer = conn.Consumer(
+                queue, callbacks=[lambda body, message: (received.append(body["n"]), message.ack())]
+            )
+            consumer.consume()
+            producer = conn.Producer(serializer="json")
+            for n in range(3):
+                producer.publish({"n": n}, routing_key="evented", exchange=exchange)
+            loop = hub.create_loop()
+            deadline = time.monotonic() + 10
+            while len(received) < 3 and time.monotonic() < deadline:
+                next(loop)
+            consumer.cancel()
+    finally:
+        hub.close()
+
+    assert sorted(received) == [0, 1, 2]
