@@ -6,3 +6,6 @@ class OrmConfig(AppConfig):
     label = "reportflow"
     verbose_name = "reportflow"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from adapters import connection_checks  # noqa: F401 - connects its signal receivers
