@@ -4,9 +4,12 @@ With CONN_HEALTH_CHECKS, Django sends `SELECT 1` before the first query of every
 (and of every task, through adapters.celery.db_connections): one more round trip on each hot
 path. As PgBouncer's `server_check_delay` does (30 s by default), a connection that came back
 in good shape less than RECHECK_AFTER_SECONDS ago is trusted without it. One idle for longer,
-or new, is checked as before. A connection that broke within that second fails its first
-query instead: a task then tries again a second later (adapters.celery.tasks), a request
-answers 500, and Django drops the connection either way.
+new, or replaced since, is checked as before. A connection that broke within that second
+fails its first query instead: a task then tries again a second later (adapters.celery.tasks),
+a request answers 500, and Django drops the connection either way.
+
+The decision is taken when Django would check, not in a request_started receiver: the order
+of receivers is not fixed (Django's test client reconnects its own on every request).
 """
 
 from __future__ import annotations
@@ -15,36 +18,45 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.signals import request_finished, request_started
+from django.core.signals import request_finished
 from django.db import connections
+from django.db.backends.signals import connection_created
 
 RECHECK_AFTER_SECONDS = 1.0
 _RELEASED = "_reportflow_released"  # on a connection wrapper: (id of its connection, when)
 
 
-def trust_recently_released(**_: Any) -> None:
-    """At the start of a request or task, after Django's close_old_connections."""
+def mark_released(**_: Any) -> None:
+    """At the end of a request or task: each sound connection was released now."""
     now = time.monotonic()
-    # health_check_done (Django >= 4.1) is not in the stubs
+    # errors_occurred (Django >= 4.1 like health_check_done) is not in the stubs
     wrappers: Sequence[Any] = connections.all(initialized_only=True)
     for wrapper in wrappers:
-        connection = wrapper.connection
-        if connection is None or wrapper.health_check_done:
-            continue
-        released_id, released_at = getattr(wrapper, _RELEASED, (None, 0.0))
-        if released_id == id(connection) and now - released_at < RECHECK_AFTER_SECONDS:
-            wrapper.health_check_done = True
-
-
-def mark_released(**_: Any) -> None:
-    """At the end of a request or task, after close_old_connections kept what is still sound."""
-    now = time.monotonic()
-    for wrapper in connections.all(initialized_only=True):
-        if wrapper.connection is not None:
+        if wrapper.connection is not None and not wrapper.errors_occurred:
             setattr(wrapper, _RELEASED, (id(wrapper.connection), now))
 
 
-# Django's own close_old_connections receivers were connected when django.db was imported,
-# so these run after them.
-request_started.connect(trust_recently_released, dispatch_uid="reportflow-trust-recently-released")
+def _released_moments_ago(wrapper: Any) -> bool:
+    released_id, released_at = getattr(wrapper, _RELEASED, (None, 0.0))
+    return released_id == id(wrapper.connection) and time.monotonic() - released_at < RECHECK_AFTER_SECONDS
+
+
+def _check_unless_released_moments_ago(sender: Any, connection: Any, **_: Any) -> None:
+    """On a wrapper's first connection: its health check consults the release first."""
+    if getattr(connection, "_reportflow_checks", False):
+        return
+    check = connection.close_if_health_check_failed
+
+    def close_if_health_check_failed() -> None:
+        trusted = connection.connection is not None and not connection.health_check_done
+        if trusted and _released_moments_ago(connection):
+            connection.health_check_done = True
+            return
+        check()
+
+    connection.close_if_health_check_failed = close_if_health_check_failed
+    connection._reportflow_checks = True
+
+
+connection_created.connect(_check_unless_released_moments_ago, dispatch_uid="reportflow-connection-checks")
 request_finished.connect(mark_released, dispatch_uid="reportflow-mark-released")

@@ -18,7 +18,6 @@ from adapters import connection_checks
 @signals.task_prerun.connect
 def _before_task(**_: Any) -> None:
     close_old_connections()
-    connection_checks.trust_recently_released()
 
 
 @signals.task_postrun.connect

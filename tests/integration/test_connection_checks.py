@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from celery import signals
 from django.core.signals import request_finished, request_started
-from django.db import connection
+from django.db import close_old_connections, connection
 
 import adapters.celery.db_connections  # noqa: F401 - connects the per-task receivers
 from adapters import connection_checks
@@ -69,13 +69,27 @@ def test_back_to_back_units_check_the_connection_once_and_again_after_a_pause(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_connection_replaced_since_the_release_is_not_trusted() -> None:
+def test_a_connection_replaced_since_the_release_is_checked(health_checks: list[int]) -> None:
     connection.ensure_connection()
     connection_checks.mark_released()
     connection.close()
     connection.ensure_connection()  # another connection, in the same wrapper
     connection.health_check_done = False
 
-    connection_checks.trust_recently_released()
+    query()
 
-    assert not connection.health_check_done
+    assert len(health_checks) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_order_of_the_request_receivers_does_not_matter(health_checks: list[int]) -> None:
+    """Django's test client disconnects and reconnects close_old_connections around each of
+    its requests, which puts it after every other receiver."""
+    request_started.disconnect(close_old_connections)
+    request_started.connect(close_old_connections)
+    connection.ensure_connection()
+
+    for _ in range(5):
+        a_request()
+
+    assert len(health_checks) == 1
