@@ -29,7 +29,8 @@ _RELEASED = "_reportflow_released"  # on a connection wrapper: (id of its connec
 def mark_released(**_: Any) -> None:
     """At the end of a request or task: each sound connection was released now."""
     now = time.monotonic()
-    # errors_occurred (Django >= 4.1 like health_check_done) is not in the stubs
+    # request_finished may reach this before Django's close_old_connections: skip a connection
+    # whose request saw a database error, Django decides about it
     wrappers: Sequence[Any] = connections.all(initialized_only=True)
     for wrapper in wrappers:
         if wrapper.connection is not None and not wrapper.errors_occurred:
@@ -48,8 +49,8 @@ def _check_unless_released_moments_ago(sender: Any, connection: Any, **_: Any) -
     check = connection.close_if_health_check_failed
 
     def close_if_health_check_failed() -> None:
-        trusted = connection.connection is not None and not connection.health_check_done
-        if trusted and _released_moments_ago(connection):
+        due = connection.connection is not None and not connection.health_check_done
+        if due and _released_moments_ago(connection):
             connection.health_check_done = True
             return
         check()
