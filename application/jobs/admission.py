@@ -8,6 +8,13 @@ database, which orders starts fairly: an owner with a thousand waiting jobs has 
 the broker, so another owner's job is dispatched behind those few, not behind the thousand.
 Decisions for one owner are taken under a lock on its row, so the limits hold across every
 worker and host.
+
+When the window is an owner's only limit, it is refilled in batches: once half of it is
+free, not after every start. Each refill costs a query for the next jobs, their dispatch, an
+outbox insert and a publish, so a backlog drains with half as many (a quarter with a window
+of 8), and the broker still holds between half a window and a whole one of the owner's jobs,
+enough to keep its workers fed. Running and start limits are exact: under them, a job is
+dispatched as soon as they allow.
 """
 
 from __future__ import annotations
@@ -35,6 +42,14 @@ class ExecutionLimits(BaseModel):
     max_running: int = Field(default=0, ge=0)
     starts_per_minute: int = Field(default=0, ge=0)
     dispatch_window: int = Field(default=4, ge=1)
+
+    @property
+    def refill_batch(self) -> int:
+        """How much of the window must be free before admission refills it: half of it when
+        the window is the only limit, else 1."""
+        if self.max_running or self.starts_per_minute:
+            return 1
+        return max(1, self.dispatch_window // 2)
 
 
 class OwnerLimits(Protocol):
@@ -117,7 +132,7 @@ class Admission:
         bucket = self._lock(tx, owner_id, limits)
         if bucket is not None:  # count again under the lock
             load = tx.uow.jobs.dispatch_load(owner_id, tx.now, kinds=self._limited)
-        capacity, reason = _capacity(load, limits, bucket)
+        capacity, reason = _capacity(load, limits, bucket, in_batches=True)
         if capacity > 0:
             jobs = tx.uow.jobs.next_to_dispatch(owner_id, tx.now, kinds=self._limited, limit=capacity)
             for job in jobs:
@@ -148,10 +163,16 @@ class Admission:
         return job.id
 
 
-def _capacity(load: DispatchLoad, limits: ExecutionLimits, bucket: StartBucket | None) -> tuple[int, str]:
-    """How many more jobs may be dispatched now, and what holds back the ones beyond."""
+def _capacity(
+    load: DispatchLoad, limits: ExecutionLimits, bucket: StartBucket | None, *, in_batches: bool = False
+) -> tuple[int, str]:
+    """How many more jobs may be dispatched now, and what holds back the ones beyond.
+    `in_batches`: the window is refilled only once a batch's worth of it is free."""
     capacity = limits.dispatch_window - load.dispatched
     reason = f"{load.dispatched} of its jobs already wait for a worker (at most {limits.dispatch_window} at once)"
+    if in_batches and 0 < capacity < limits.refill_batch:
+        capacity = 0
+        reason += f"; the window is refilled once {limits.refill_batch} of it are free"
     if limits.max_running:
         room = limits.max_running - load.running - load.dispatched
         if room < capacity:

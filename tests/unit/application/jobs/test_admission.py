@@ -169,3 +169,31 @@ def test_an_end_without_a_running_limit_costs_no_admission_but_a_start_does(monk
     assert len(calls) == 1, "the start leaves room in the window; the end leaves none, so it is not counted"
     assert [d.job_id for d in world.queue.deliveries] == [backlog[2]]
     assert world.job(backlog[0]).status is JobStatus.SUCCEEDED
+
+
+def test_a_window_is_refilled_in_batches_once_half_of_it_is_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    world = world_with(dispatch_window=4)
+    backlog = [world.submit().job.id for _ in range(10)]
+    assert [d.job_id for d in world.queue.deliveries] == backlog[:4]
+    world.queue.deliveries.clear()
+
+    world.process(backlog[0], 1)
+    after_one_start = [d.job_id for d in world.queue.deliveries]
+    world.relay()
+    after_the_relay = [d.job_id for d in world.queue.deliveries]
+    world.process(backlog[1], 1)
+
+    assert after_one_start == after_the_relay == [], "a quarter of the window free: no refill yet"
+    assert [d.job_id for d in world.queue.deliveries] == backlog[4:6], "half of it free: two dispatched at once"
+    assert running_or_dispatched(world) == 4
+
+
+def test_a_window_of_one_or_two_is_refilled_after_every_start() -> None:
+    for window in (1, 2):
+        world = world_with(dispatch_window=window)
+        backlog = [world.submit().job.id for _ in range(4)]
+        world.queue.deliveries.clear()
+
+        world.process(backlog[0], 1)
+
+        assert [d.job_id for d in world.queue.deliveries] == [backlog[window]]
