@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -15,6 +16,9 @@ class InMemoryOutboxRepository:
         entry_id = max(self._state.outbox, default=0) + 1
         self._state.outbox[entry_id] = OutboxRow(OutboxEntry(id=entry_id, delivery=delivery, available_at=available_at))
         return entry_id
+
+    def add_many(self, deliveries: Sequence[Delivery], *, available_at: datetime, now: datetime) -> list[int]:
+        return [self.add(delivery, available_at=available_at, now=now) for delivery in deliveries]
 
     def claim_due(self, now: datetime, *, limit: int, ids: list[int] | None = None) -> list[OutboxEntry]:
         due = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -14,16 +15,27 @@ from domain.ports import Delivery, OutboxEntry
 
 class DjangoOutboxRepository:
     def add(self, delivery: Delivery, *, available_at: datetime, now: datetime) -> int:
-        record = OutboxRecord.objects.create(
-            job_id=delivery.job_id,
-            kind=delivery.kind,
-            attempt=delivery.attempt,
-            queue=delivery.queue,
-            correlation=delivery.correlation,
-            available_at=available_at,
-            created_at=now,
-        )
-        return record.id
+        return self.add_many([delivery], available_at=available_at, now=now)[0]
+
+    def add_many(self, deliveries: Sequence[Delivery], *, available_at: datetime, now: datetime) -> list[int]:
+        records = [
+            OutboxRecord(
+                job_id=delivery.job_id,
+                kind=delivery.kind,
+                attempt=delivery.attempt,
+                queue=delivery.queue,
+                correlation=delivery.correlation,
+                available_at=available_at,
+                created_at=now,
+            )
+            for delivery in deliveries
+        ]
+        if connection.features.can_return_rows_from_bulk_insert:
+            OutboxRecord.objects.bulk_create(records)  # one INSERT ... RETURNING id
+        else:  # SQLite before 3.35 returns no ids from a multi-row insert
+            for record in records:
+                record.save(force_insert=True)
+        return [record.id for record in records]
 
     def claim_due(self, now: datetime, *, limit: int, ids: list[int] | None = None) -> list[OutboxEntry]:
         # SKIP LOCKED: concurrent relays (and the publish right after commit) share the work

@@ -66,7 +66,7 @@ class Transition:
         self._admission = admission
         self._correlation = correlation
         self._cause: Job | None = None  # the job whose end is being handled
-        self._entries: list[OutboxEntry] = []
+        self._deliveries: list[Delivery] = []  # written to the outbox together at commit
         self._new_waiting: list[Job] = []  # came to wait here: dispatched at commit, or told why not
         self._owners: set[int] = set()  # owners whose limits may now allow a start
         self._ended_only: set[int] = set()  # of those, owners whose only change is a job that left running
@@ -134,16 +134,17 @@ class Transition:
         self._ended_only.discard(owner_id)
 
     def deliver(self, job: Job) -> None:
-        """Write the delivery of the job's next attempt to the outbox (it was admitted)."""
-        delivery = Delivery(
-            job_id=job.id,
-            kind=job.kind,
-            attempt=job.attempts + 1,
-            queue=job.queue,
-            correlation={**job.correlation, "user_id": str(job.owner_id)},
+        """Write the delivery of the job's next attempt to the outbox (it was admitted): at
+        commit, with the transaction's other deliveries, in one insert."""
+        self._deliveries.append(
+            Delivery(
+                job_id=job.id,
+                kind=job.kind,
+                attempt=job.attempts + 1,
+                queue=job.queue,
+                correlation={**job.correlation, "user_id": str(job.owner_id)},
+            )
         )
-        entry_id = self.uow.outbox.add(delivery, available_at=self.now, now=self.now)
-        self._entries.append(OutboxEntry(id=entry_id, delivery=delivery, available_at=self.now))
 
     def commit(self) -> int:
         """Admit what may start, commit, then publish the deliveries (what fails to publish
@@ -158,8 +159,14 @@ class Transition:
                 job.defer(now=self.now, actor=actors.SYSTEM, reason=reasons[job.owner_id])
                 self.uow.jobs.save(job)
         self._new_waiting, self._owners, self._ended_only = [], set(), set()
-        entries, self._entries = self._entries, []
-        if entries:
+        deliveries, self._deliveries = self._deliveries, []
+        entries: list[OutboxEntry] = []
+        if deliveries:
+            entry_ids = self.uow.outbox.add_many(deliveries, available_at=self.now, now=self.now)
+            entries = [
+                OutboxEntry(id=entry_id, delivery=delivery, available_at=self.now)
+                for entry_id, delivery in zip(entry_ids, deliveries, strict=True)
+            ]
             self.uow.after_commit(lambda: self._dispatcher.publish(entries))
         self.uow.commit()
         return len(entries)

@@ -42,6 +42,29 @@ def job_with_delivery(uow: UnitOfWork, owner: int, *, available_at: datetime) ->
     return job, entry
 
 
+def test_several_deliveries_added_at_once_get_their_ids_in_order(uow_and_owner: tuple[UnitOfWork, int]) -> None:
+    uow, owner = uow_and_owner
+    jobs = [
+        Job.create(id=uuid.uuid4(), kind="report.process", owner_id=owner, queue="q", max_attempts=3, now=T0, actor="u")
+        for _ in range(3)
+    ]
+    deliveries = [
+        Delivery(job_id=job.id, kind=job.kind, attempt=1, queue=f"q{n}", correlation=CORRELATION)
+        for n, job in enumerate(jobs)
+    ]
+    with uow:
+        for job in jobs:
+            uow.jobs.add(job)
+        ids = uow.outbox.add_many(deliveries, available_at=T0, now=T0)
+        uow.commit()
+
+    with uow:
+        claimed = {entry.id: entry.delivery for entry in uow.outbox.claim_due(T0, limit=10)}
+
+    assert len(set(ids)) == 3
+    assert [claimed[entry_id] for entry_id in ids] == deliveries
+
+
 def test_only_due_unpublished_entries_are_claimed_oldest_first(uow_and_owner: tuple[UnitOfWork, int]) -> None:
     uow, owner = uow_and_owner
     _, later = job_with_delivery(uow, owner, available_at=T0 + timedelta(seconds=10))
