@@ -62,6 +62,7 @@ class DjangoUnitOfWork:
         if exc_type is None:
             transaction.set_rollback(True)  # nothing since the last commit() was asked for
         atomic.__exit__(exc_type, exc, tb)
+        self.jobs.rolled_back()
 
     def commit(self) -> None:
         """Commit now (running after-commit callbacks) and go on in a fresh transaction."""
@@ -70,6 +71,7 @@ class DjangoUnitOfWork:
         if self._deferring is not None:
             self._deferring.writes.flush()
         self._atomic.__exit__(None, None, None)
+        self.jobs.committed()
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
 

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import copy
 import enum
 import logging
 import traceback
@@ -185,9 +184,10 @@ class AttemptPipeline:
     def _record(self, cmd: RunAttempt, claimed: _Claimed, worked: _Worked) -> AttemptOutcome:
         """Record on the job as claimed, saved by compare-and-set without reading it again (the
         common case: nothing happened to it meanwhile); if it changed (cancel requested, handed
-        on), everything rolls back and the outcome is decided again on the job as it now is."""
+        on), everything rolls back and the outcome is decided again on the job as it now is,
+        read again (the claimed one, changed by the first try, is not used again)."""
         try:
-            return self._finish(cmd, claimed, worked, as_claimed=copy.deepcopy(claimed.job))
+            return self._finish(cmd, claimed, worked, as_claimed=claimed.job)
         except ConcurrentUpdate:
             return self._finish(cmd, claimed, worked, as_claimed=None)
 
