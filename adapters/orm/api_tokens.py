@@ -3,6 +3,7 @@ stores only a token's SHA-512 digest. The plain token exists once, in what `issu
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -10,11 +11,12 @@ from uuid import UUID
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from knox.settings import knox_settings
 
 from adapters.orm.models import ApiTokenRecord
+from adapters.orm.statements import Table
 
 
 class InvalidUserName(ValueError):
@@ -62,3 +64,32 @@ def purge_expired(now: datetime) -> int:
     """Delete every token that expired (each is refused anyway); how many were deleted."""
     deleted, _ = ApiTokenRecord.objects.filter(expiry__lt=now).delete()
     return deleted
+
+
+def tokens_with_key(token_key: str) -> list[ApiTokenRecord]:
+    """The tokens whose key (their first characters) is `token_key`, each with its user: what
+    every authenticated request asks, in one statement built once instead of a queryset
+    compiled per request."""
+    tokens, users, sql = _tokens_with_key_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token_key])
+        rows = cursor.fetchall()
+    found = []
+    for row in rows:
+        token = tokens.instance(row[: tokens.width])
+        token.user = users.instance(row[tokens.width :])
+        found.append(token)
+    return found
+
+
+@functools.cache
+def _tokens_with_key_statement() -> tuple[Table[ApiTokenRecord], Table[Any], str]:
+    tokens, users = Table(ApiTokenRecord, read_only=True), Table(get_user_model(), read_only=True)
+    pk = users.model._meta.pk
+    assert pk is not None
+    sql = (
+        f"SELECT {tokens.columns}, {users.columns} FROM {tokens.name}"
+        f" JOIN {users.name} ON {users.name}.{users.column(pk.attname)} = {tokens.name}.{tokens.column('user_id')}"
+        f" WHERE {tokens.name}.{tokens.column('token_key')} = %s"
+    )
+    return tokens, users, sql

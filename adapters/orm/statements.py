@@ -24,12 +24,14 @@ class Table(Generic[M]):
     """The statements of one model's table. SQL fragments given to it (conditions, order) name
     columns and use %s placeholders; values always travel as parameters."""
 
-    def __init__(self, model: type[M]) -> None:
+    def __init__(self, model: type[M], *, read_only: bool = False) -> None:
         self.model = model
         self.name = connection.ops.quote_name(model._meta.db_table)
         self._fields = {field.attname: field for field in model._meta.concrete_fields}
+        self.width = len(self._fields)  # how many columns `columns` lists
         fields = self._fields.values()
-        if any(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) for field in fields):
+        sets_itself = any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields)
+        if sets_itself and not read_only:
             raise TypeError(f"{model.__name__}: a field sets itself on save, which these statements would skip")
         self._columns = {name: connection.ops.quote_name(str(field.column)) for name, field in self._fields.items()}
         self.columns = ", ".join(f"{self.name}.{column}" for column in self._columns.values())
@@ -53,7 +55,7 @@ class Table(Generic[M]):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        return [self._instance(row) for row in rows]
+        return [self.instance(row) for row in rows]
 
     def get(self, key: Any, *, lock: bool = False) -> M | None:
         """The row whose primary key is `key`, or None."""
@@ -66,7 +68,8 @@ class Table(Generic[M]):
         """`value` as a parameter compared with the column (what a lookup would send)."""
         return self._fields[attname].get_db_prep_value(value, connection)
 
-    def _instance(self, row: Sequence[Any]) -> M:
+    def instance(self, row: Sequence[Any]) -> M:
+        """The model instance of `row`, the values of `columns` in their order, as read."""
         values = list(row)
         for index, converters, expression in self._row_converters():
             value = values[index]

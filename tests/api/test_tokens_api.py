@@ -7,9 +7,11 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -127,6 +129,30 @@ def test_the_command_refuses_an_empty_or_invalid_user_name(db: None, username: s
         _issue(username)
 
     assert not ApiTokenRecord.objects.exists()
+
+
+def test_a_token_is_checked_with_its_user_in_one_statement(db: None) -> None:
+    token = _issue("carol")
+    client = _client(token)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/jobs/")
+
+    token_reads = [q["sql"] for q in queries.captured_queries if '"api_token"' in q["sql"]]
+    assert response.status_code == 200
+    assert len(token_reads) == 1 and 'JOIN "auth_user"' in token_reads[0]
+
+
+def test_a_wrong_token_with_a_live_token_s_key_or_an_inactive_user_s_token_is_refused(db: None) -> None:
+    token = _issue("carol")
+    forged = token[:15] + ("0" if token[15] != "0" else "1") + token[16:]  # same key (first 15), other digest
+    responses = [_client(forged).get("/api/v1/jobs/")]
+    get_user_model().objects.filter(username="carol").update(is_active=False)
+    responses.append(_client(token).get("/api/v1/jobs/"))
+
+    assert [r.status_code for r in responses] == [401, 401]
+    assert all(r["Content-Type"] == PROBLEM for r in responses)
+    assert responses[1].json()["detail"] == "User inactive or deleted."
 
 
 def test_a_token_that_is_not_utf8_is_a_401_problem_not_a_500(db: None) -> None:
