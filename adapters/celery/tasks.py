@@ -34,6 +34,7 @@ from application.jobs.registry import JobKind
 from application.schedules.fire import FireSchedules
 from config.celery import app
 from config.container import container
+from config.gc_freeze import freeze_start_up_objects
 
 logger = structlog.stdlib.get_logger(__name__)
 DATABASE_RETRIES = 30
@@ -120,8 +121,16 @@ JOB_TASKS = {kind.name: _register(kind) for kind in container.job_kinds()}
 @signals.worker_process_init.connect
 def _warm_up(**_: Any) -> None:
     """Load the report engine when a pool process starts (after the fork: its native thread
-    pools must not be forked), so the first attempt pays no import, nor a time limit for it."""
+    pools must not be forked), so the first attempt pays no import, nor a time limit for it;
+    then take what start-up made out of the garbage collector's full passes."""
     container.report_engine().warm_up()
+    freeze_start_up_objects()
+
+
+@signals.worker_ready.connect
+def _freeze_main_process(**_: Any) -> None:
+    """The worker's main process, which receives every message, likewise once it is ready."""
+    freeze_start_up_objects()
 
 
 @shared_task(name="jobs.relay_outbox", ignore_result=True)
