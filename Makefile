@@ -30,17 +30,20 @@ install: $(VENV)/.installed-dev ## .venv with the runtime and the development de
 
 install-runtime: $(VENV)/.installed-runtime ## .venv with the runtime dependencies only (what `make run` needs)
 
+# --compile-bytecode: every process (each gunicorn worker, each pool process) then loads the
+# libraries' bytecode instead of compiling their sources, which it cannot cache where
+# PYTHONDONTWRITEBYTECODE is set or site-packages is read-only.
 # Two markers, so switching works both ways: a runtime sync removes the development
 # packages (and their marker); a development sync brings them back and satisfies both.
 $(VENV)/.installed-runtime: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv>=0.5"
-	$(UV) sync --frozen --no-dev --python $(PYTHON)
+	$(UV) sync --frozen --no-dev --compile-bytecode --python $(PYTHON)
 	@rm -f $(VENV)/.installed-dev
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check "uv>=0.5"
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	@touch $(VENV)/.installed-runtime $@
 
 # `make run` serves plain http on 127.0.0.1, so it does not redirect to https (README, "Deploying"),

@@ -8,4 +8,15 @@ from config.gc_freeze import freeze_start_up_objects
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 tracing.configure()  # only when the OTEL_* variables ask for traces; before the middleware loads
 application = get_wsgi_application()
-freeze_start_up_objects()  # each gunicorn worker loads this module once, before its first request
+
+
+def _ready_to_serve() -> None:
+    """What the first submission would pay otherwise, then the start-up objects frozen: each
+    gunicorn worker loads this module once, before its first request."""
+    from config.container import container  # needs the apps loaded above
+
+    container.task_queue().warm_up()
+    freeze_start_up_objects()
+
+
+_ready_to_serve()

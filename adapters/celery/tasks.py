@@ -124,6 +124,7 @@ def _warm_up(**_: Any) -> None:
     pools must not be forked), so the first attempt pays no import, nor a time limit for it;
     then take what start-up made out of the garbage collector's full passes."""
     container.report_engine().warm_up()
+    container.task_queue().warm_up()  # an attempt that lets its owner's next job start publishes
     freeze_start_up_objects()
 
 

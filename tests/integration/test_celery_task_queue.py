@@ -123,3 +123,41 @@ def test_the_caller_waits_no_longer_than_the_publish_timeout_whatever_the_broker
         waited = time.monotonic() - started
 
     assert waited < 0.5
+
+
+def clients_of(db: int) -> int:
+    listed = redis.Redis.from_url(REDIS_URL).client_list()
+    return sum(1 for client in listed if int(client["db"]) == db and client["cmd"] != "client|list")
+
+
+@pytest.mark.redis
+def test_warming_up_connects_before_any_publish_and_publishing_goes_on_as_before(redis_app) -> None:  # type: ignore[no-untyped-def]
+    queue = queue_for(redis_app, publish_timeout=10)
+    before = clients_of(14)
+
+    queue.warm_up()
+    deadline = time.monotonic() + 5
+    while clients_of(14) == before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    opened_by_warming = clients_of(14) - before
+    job_id = uuid.uuid4()
+    queue.enqueue(Delivery(job_id=job_id, kind="report.process", attempt=1, queue="reports"))
+
+    assert opened_by_warming >= 1, "connected in the publish thread, before any publish"
+    with Connection(REDIS_URL) as conn:
+        message = conn.SimpleQueue(Queue("reports")).get(timeout=5)
+        message.ack()
+    assert message.decode()[1]["job_id"] == str(job_id)
+
+
+def test_warming_up_against_a_broker_that_is_down_neither_raises_nor_holds_the_caller() -> None:
+    queue = queue_for(app_for(f"redis://127.0.0.1:{free_port()}/0"), publish_timeout=0.5)
+
+    started = time.monotonic()
+    queue.warm_up()
+    returned_after = time.monotonic() - started
+    time.sleep(0.3)  # the background connection attempt fails meanwhile
+    with pytest.raises(QueueUnavailable):
+        queue.enqueue(Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="reports"))
+
+    assert returned_after < 0.2
