@@ -14,6 +14,7 @@ the trace context of the request behind the job.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -46,6 +47,7 @@ class CeleryTaskQueue:
         self._open_until = 0.0
         self._local = threading.local()
         self._executor: ThreadPoolExecutor | None = None
+        self._executor_pid = 0
         self._lock = threading.Lock()
 
     def enqueue(self, delivery: Delivery) -> None:
@@ -92,10 +94,13 @@ class CeleryTaskQueue:
             raise
 
     def _pool(self) -> ThreadPoolExecutor:
-        # created on first use, so each forked web or worker process gets its own threads
+        # one per process: a process forked after a warm-up (gunicorn --preload) inherits an
+        # executor whose threads stayed behind in its parent, so it makes its own
         with self._lock:
-            if self._executor is None:
+            if self._executor is None or self._executor_pid != os.getpid():
                 self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="publish")
+                self._executor_pid = os.getpid()
+                self._local = threading.local()
             return self._executor
 
     def _connection(self) -> Any:

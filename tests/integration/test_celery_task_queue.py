@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 import uuid
@@ -161,3 +162,15 @@ def test_warming_up_against_a_broker_that_is_down_neither_raises_nor_holds_the_c
         queue.enqueue(Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="reports"))
 
     assert returned_after < 0.2
+
+
+@pytest.mark.redis
+def test_a_process_forked_after_warming_up_publishes_through_threads_of_its_own(redis_app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    queue = queue_for(redis_app, publish_timeout=10)
+    queue.warm_up()
+    inherited = queue._pool()
+    monkeypatch.setattr(os, "getpid", lambda: -1)  # as in a child of a process that warmed up
+
+    queue.enqueue(Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="reports"))
+
+    assert queue._pool() is not inherited
