@@ -12,13 +12,13 @@ class InMemoryOutboxRepository:
     def __init__(self, state: InMemoryState) -> None:
         self._state = state
 
-    def add(self, delivery: Delivery, *, available_at: datetime, now: datetime) -> int:
-        entry_id = max(self._state.outbox, default=0) + 1
-        self._state.outbox[entry_id] = OutboxRow(OutboxEntry(id=entry_id, delivery=delivery, available_at=available_at))
-        return entry_id
-
     def add_many(self, deliveries: Sequence[Delivery], *, available_at: datetime, now: datetime) -> list[int]:
-        return [self.add(delivery, available_at=available_at, now=now) for delivery in deliveries]
+        first = max(self._state.outbox, default=0) + 1
+        for entry_id, delivery in enumerate(deliveries, start=first):
+            self._state.outbox[entry_id] = OutboxRow(
+                OutboxEntry(id=entry_id, delivery=delivery, available_at=available_at)
+            )
+        return list(range(first, first + len(deliveries)))
 
     def claim_due(self, now: datetime, *, limit: int, ids: list[int] | None = None) -> list[OutboxEntry]:
         due = [

@@ -14,9 +14,6 @@ from domain.ports import Delivery, OutboxEntry
 
 
 class DjangoOutboxRepository:
-    def add(self, delivery: Delivery, *, available_at: datetime, now: datetime) -> int:
-        return self.add_many([delivery], available_at=available_at, now=now)[0]
-
     def add_many(self, deliveries: Sequence[Delivery], *, available_at: datetime, now: datetime) -> list[int]:
         records = [
             OutboxRecord(

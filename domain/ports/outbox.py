@@ -19,10 +19,8 @@ class OutboxEntry:
 class OutboxRepository(Protocol):
     """Deliveries recorded in the same transaction as the job change that needs them."""
 
-    def add(self, delivery: Delivery, *, available_at: datetime, now: datetime) -> int: ...
-
     def add_many(self, deliveries: Sequence[Delivery], *, available_at: datetime, now: datetime) -> list[int]:
-        """Several entries in one write; their ids, in order."""
+        """Entries for the deliveries, in one write; their ids, in order."""
 
     def claim_due(self, now: datetime, *, limit: int, ids: list[int] | None = None) -> list[OutboxEntry]:
         """Unpublished entries due by `now` (optionally only `ids`), locked against other relays."""

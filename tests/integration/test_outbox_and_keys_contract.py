@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -33,8 +33,8 @@ def job_with_delivery(uow: UnitOfWork, owner: int, *, available_at: datetime) ->
     )
     with uow:
         uow.jobs.add(job)
-        entry = uow.outbox.add(
-            Delivery(job_id=job.id, kind=job.kind, attempt=1, queue="reports", correlation=CORRELATION),
+        (entry,) = uow.outbox.add_many(
+            [Delivery(job_id=job.id, kind=job.kind, attempt=1, queue="reports", correlation=CORRELATION)],
             available_at=available_at,
             now=T0,
         )
@@ -155,3 +155,28 @@ def test_dead_messages_are_kept(uow_and_owner: tuple[UnitOfWork, int]) -> None:
         count = uow.dead_messages.count()
 
     assert count == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_that_returns_no_ids_from_a_multi_row_insert_gets_them_row_by_row(
+    make_user: Callable[[str], int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    monkeypatch.setattr(connection.features, "can_return_rows_from_bulk_insert", False)  # SQLite before 3.35
+    uow, owner = DjangoUnitOfWork(), make_user("alice")
+    jobs = [
+        Job.create(id=uuid.uuid4(), kind="report.process", owner_id=owner, queue="q", max_attempts=3, now=T0, actor="u")
+        for _ in range(2)
+    ]
+    deliveries = [Delivery(job_id=job.id, kind=job.kind, attempt=1, queue="q") for job in jobs]
+    with uow:
+        for job in jobs:
+            uow.jobs.add(job)
+        ids = uow.outbox.add_many(deliveries, available_at=T0, now=T0)
+        uow.commit()
+
+    with uow:
+        claimed = {entry.id: entry.delivery.job_id for entry in uow.outbox.claim_due(T0, limit=10)}
+
+    assert claimed == {ids[0]: jobs[0].id, ids[1]: jobs[1].id}

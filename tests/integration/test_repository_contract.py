@@ -269,8 +269,8 @@ def test_overdue_jobs_are_dispatched_long_ago_without_a_pending_delivery(
     resent.redeliver(now=T0, actor="system", next_check_at=T0 + timedelta(seconds=500))
     add(uow, lost, recent, pending, running, held_back, resent)
     with uow:
-        uow.outbox.add(
-            Delivery(job_id=pending.id, kind=pending.kind, attempt=1, queue="reports"), available_at=T0, now=T0
+        uow.outbox.add_many(
+            [Delivery(job_id=pending.id, kind=pending.kind, attempt=1, queue="reports")], available_at=T0, now=T0
         )
         uow.commit()
     now = T0 + timedelta(seconds=200)

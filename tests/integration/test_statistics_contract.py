@@ -93,7 +93,7 @@ def test_the_backlog_counts_due_unpublished_deliveries_only(world: tuple[UnitOfW
         for each, available_at in zip(jobs, (T0, T0 + timedelta(seconds=3), T0 + timedelta(hours=1)), strict=True):
             uow.jobs.add(each)
             delivery = Delivery(job_id=each.id, kind=each.kind, attempt=1, queue=each.queue)
-            ids.append(uow.outbox.add(delivery, available_at=available_at, now=T0))
+            ids += uow.outbox.add_many([delivery], available_at=available_at, now=T0)
         uow.outbox.mark_published(ids[:1], now=T0)
         uow.commit()
 
