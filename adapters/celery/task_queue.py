@@ -64,10 +64,11 @@ class CeleryTaskQueue:
             raise QueueUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
     def warm_up(self) -> None:
-        """Pay now what a process's first publish would (about 35 ms): the lookups Celery makes
-        once (its result backend, found by entry point; its router), the publish thread, and,
-        in that thread without waiting for it, the broker connection. A broker that is down
-        is left to the first publish, which fails fast as ever."""
+        """Pay now most of what a process's first publish would (36 ms, then 5-7 ms after this;
+        bench/results/round-a48f2d8-fa0876e.md): the lookups Celery makes once (its result
+        backend, found by entry point; its router), the publish thread, and, in that thread
+        without waiting for it, the broker connection. A broker that is down is left to the
+        first publish, which fails fast as ever."""
         self._app.backend  # noqa: B018 - the lookup is the point
         self._app.amqp.router  # noqa: B018
         self._pool().submit(self._connect_quietly)

@@ -172,7 +172,7 @@ def _capacity(
     reason = f"{load.dispatched} of its jobs already wait for a worker (at most {limits.dispatch_window} at once)"
     if in_batches and 0 < capacity < limits.refill_batch:
         capacity = 0
-        reason += f"; the window is refilled once {limits.refill_batch} of it are free"
+        reason += f"; it is refilled once {limits.refill_batch} places are free"
     if limits.max_running:
         room = limits.max_running - load.running - load.dispatched
         if room < capacity:

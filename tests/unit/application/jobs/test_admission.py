@@ -171,7 +171,7 @@ def test_an_end_without_a_running_limit_costs_no_admission_but_a_start_does(monk
     assert world.job(backlog[0]).status is JobStatus.SUCCEEDED
 
 
-def test_a_window_is_refilled_in_batches_once_half_of_it_is_free(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_window_is_refilled_in_batches_once_half_of_it_is_free() -> None:
     world = world_with(dispatch_window=4)
     backlog = [world.submit().job.id for _ in range(10)]
     assert [d.job_id for d in world.queue.deliveries] == backlog[:4]
