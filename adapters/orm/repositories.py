@@ -162,8 +162,9 @@ class DjangoJobRepository:
         return self._read(record, locked=for_update) if record else None
 
     def get_for_owner(self, job_id: UUID, owner_id: int) -> Job | None:
+        # read to show, not to save: nothing to remember (a save of it would write every column)
         record = JobRecord.objects.filter(id=job_id, owner_id=owner_id).first()
-        return self._read(record) if record else None
+        return record_to_job(record) if record else None
 
     def list_for_owner(
         self,
