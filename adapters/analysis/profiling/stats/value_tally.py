@@ -15,13 +15,14 @@ from typing import Any
 
 import polars as pl
 
-from .frequent import FrequentValues
+from .frequent import FrequentValues, top_rows
 from .hll import HASH_VERSION, HyperLogLog
 
 HLL_CONFIDENCE_STD_DEVS = 2  # about 95.4 % confidence for the reported bounds
 LONG_VALUE_CHARS = 256
 _PREFIX_CHARS = 200
 _SCHEMA = pl.Schema({"value": pl.String, "count": pl.Int64})
+_COUNTS = pl.Struct(_SCHEMA)
 _EMPTY = pl.DataFrame(schema=_SCHEMA)  # frames are never changed in place: one empty table serves all
 
 
@@ -71,7 +72,7 @@ class ValueTally:
     def facts(text: pl.Expr) -> dict[str, pl.Expr]:
         """The batch's value counts and whether a value may be too long to count as it is (a value
         of more than 256 bytes: no shorter one can have more than 256 characters)."""
-        counts = text.drop_nulls().alias("value").value_counts(name="count").implode()
+        counts = text.drop_nulls().alias("value").value_counts(name="count").cast(_COUNTS).implode()
         return {"counts": counts, "long": (text.str.len_bytes() > LONG_VALUE_CHARS).any()}
 
     def absorb(self, facts: dict[str, Any], values: pl.Series, *, limit: int, budget: int) -> None:
@@ -79,7 +80,7 @@ class ValueTally:
         if facts["long"]:
             self.observe(values.drop_nulls(), limit=limit, budget=budget)
             return
-        self._absorb(facts["counts"].struct.unnest().cast(_SCHEMA), limit=limit, budget=budget)
+        self._absorb(facts["counts"].struct.unnest(), limit=limit, budget=budget)
 
     def merge(self, other: ValueTally, *, limit: int, budget: int) -> None:
         if other.sketches is None:
@@ -100,7 +101,7 @@ class ValueTally:
 
     def top(self, k: int) -> list[TopValue]:
         if self.sketches is None:
-            rows = _exact_table(self).sort(["count", "value"], descending=[True, False]).head(k).iter_rows()
+            rows = top_rows(_exact_table(self), k)
             return [TopValue(value=value, count=count, lower_bound=count, upper_bound=count) for value, count in rows]
         top = self.sketches.frequent.top(k)
         return [TopValue(value=value, count=high, lower_bound=low, upper_bound=high) for value, low, high in top]

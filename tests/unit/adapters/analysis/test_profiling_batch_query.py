@@ -11,7 +11,7 @@ import pytest
 from adapters.analysis.profiling import ProfilingEngine
 from adapters.analysis.profiling import partial as partial_module
 from adapters.analysis.profiling.stats.column import ColumnAccumulator, first_row, run_steps, split_facts
-from adapters.analysis.profiling.stats.frequent import CAPACITY, FrequentValues
+from adapters.analysis.profiling.stats.frequent import CAPACITY, SCHEMA, FrequentValues, top_rows
 from adapters.analysis.profiling.stats.parsing import common_datetime_micros_of, parse_temporal
 
 from .helpers import Write, column
@@ -186,3 +186,33 @@ def test_columns_profiled_while_the_next_batch_is_queried_give_the_sequential_re
             profile.pop("histogram")
     assert pipelined == sequential
     assert [c["type"] for c in pipelined["columns"]] == ["integer", "datetime", "string", "integer"]
+
+
+def test_the_batch_query_runs_on_the_in_memory_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Polars 2 collects on its streaming engine unless told otherwise (see AS_WRITTEN).
+    engines = []
+    collect = pl.LazyFrame.collect
+
+    def spy(self: pl.LazyFrame, *args: object, **kwargs: object) -> pl.DataFrame:
+        engines.append(kwargs.get("engine"))
+        return collect(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pl.LazyFrame, "collect", spy)
+    frame = pl.DataFrame({"amount": ["1", "2.5", None]})
+    accumulator = ColumnAccumulator("amount")
+
+    facts = split_facts(first_row(run_steps(frame, [accumulator.facts(pl.nth(0), "0")])))
+
+    assert engines == ["in-memory"]
+    assert facts["0"]["count"] == 2
+
+
+@pytest.mark.parametrize("rows", [5, 500])  # sorted in Python, and by polars
+def test_top_values_are_the_largest_counts_with_ties_in_code_point_order(rows: int) -> None:
+    values = ["Z", "a", "é", "ß", "😀", "z", "Ä", "0"]
+    counts = {f"{values[i % len(values)]}{i // len(values) or ''}": 1 + i % 3 for i in range(rows)}
+    table = pl.DataFrame({"value": list(counts), "count": list(counts.values())}, schema=SCHEMA)
+    expected = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:7]
+
+    assert top_rows(table, 7) == expected
+    assert FrequentValues(table).top(7) == [(value, count, count) for value, count in expected]
