@@ -43,7 +43,7 @@ def main() -> None:
     rows: list[Row] = []
     notes: list[str] = []  # what a reader of the figures should know, e.g. a job that ran twice
     with ExitStack() as resources:
-        scratch = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="reportflow-bench-")))
+        scratch = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="run-", dir=_scratch_root())))
         measured = [part for name, part in PARTS.items() if name in parts]
         if measured or "fan-out" in parts:
             bench = Bench(resources, resources.enter_context(held_redis_database(seconds=3600)), scratch)
@@ -154,6 +154,16 @@ def _document(
 
 def _git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+
+
+def _scratch_root() -> Path:
+    """Where runs keep their files (uploads, results, logs): under the repository's
+    var/, where `make run` keeps them, not in the system's temporary directory. On some
+    machines that directory is watched: creating a file in /tmp cost 0.8 ms here, against
+    0.015 ms in var/ on the same disk, and a drained job creates four."""
+    root = Path(__file__).resolve().parents[1] / "var" / "bench"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
 
 
 def _arguments() -> tuple[Options, list[str], int, int, int, Path]:
