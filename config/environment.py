@@ -85,6 +85,10 @@ class Environment(BaseSettings):
     # an API token expires this long after it was issued; 0 = never
     token_ttl_days: float = Field(default=90, ge=0)
     db_conn_max_age: int = Field(default=600, ge=0)
+    # PostgreSQL: the hot statements are prepared once per connection (see adapters/orm/
+    # prepared.py). Turn off behind a pooler that hands a session's statements to other
+    # server connections (PgBouncer in transaction mode).
+    db_prepared_statements: bool = True
     log_level: str = "INFO"
     # "json" (one JSON object a line) or "console" (readable lines); unset: console with DEBUG, else json
     log_format: Literal["json", "console"] | None = None

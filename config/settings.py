@@ -111,6 +111,7 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DATABASE_PREPARED_STATEMENTS = ENV.db_prepared_statements
 
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -16,6 +16,7 @@ from django.db.models import Q
 from knox.settings import knox_settings
 
 from adapters.orm.models import ApiTokenRecord
+from adapters.orm.prepared import prepared
 from adapters.orm.statements import Table
 
 
@@ -72,7 +73,7 @@ def tokens_with_key(token_key: str) -> list[ApiTokenRecord]:
     compiled per request."""
     tokens, users, sql = _tokens_with_key_statement()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [token_key])
+        cursor.execute(prepared(sql), [token_key])
         rows = cursor.fetchall()
     found = []
     for row in rows:

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import connection
 
 from adapters.orm.models import IdempotencyKeyRecord
+from adapters.orm.prepared import prepared
 from domain.ports.idempotency import Answer, IdempotencyRecord
 
 # One statement (one round trip) claims a new key or takes over an expired one; a live key
@@ -30,7 +31,7 @@ class DjangoIdempotencyRepository:
         at, until = (connection.ops.adapt_datetimefield_value(value) for value in (now, expires_at))
         answer = _RESPONSE.get_db_prep_value(response, connection)
         with connection.cursor() as cursor:
-            cursor.execute(_CLAIM, [owner_id, key, fingerprint, answer, at, until, at])
+            cursor.execute(prepared(_CLAIM), [owner_id, key, fingerprint, answer, at, until, at])
             if cursor.fetchone() is not None:
                 return None
         held = IdempotencyKeyRecord.objects.get(owner_id=owner_id, key=key)

@@ -16,6 +16,7 @@ from adapters.orm.models import (
     WebhookDeliveryRecord,
     WebhookEndpointRecord,
 )
+from adapters.orm.prepared import prepared
 from adapters.orm.statements import Table
 from domain.job import Job
 from domain.notifications.delivery import WebhookDelivery
@@ -187,7 +188,7 @@ class DjangoEmailPreferencesRepository:
         # asked at every job's end: one prebuilt statement, the account's address and the
         # preferences if any
         with connection.cursor() as cursor:
-            cursor.execute(_email_preferences_sql(), [owner_id])
+            cursor.execute(prepared(_email_preferences_sql()), [owner_id])
             row = cursor.fetchone()
         account_email, saved_email, on_success, on_failure = row or ("", None, None, None)
         if on_success is None:  # nothing saved: the defaults, with the account's address

@@ -30,6 +30,7 @@ from adapters.orm.models import (
     ScheduleRecord,
     StartBucketRecord,
 )
+from adapters.orm.prepared import prepared
 from adapters.orm.statements import Table
 from domain.audit import seal_new_events
 from domain.errors import ConcurrentUpdate
@@ -220,7 +221,7 @@ class DjangoJobRepository:
         sql = _dispatch_load_sql(tuple(kinds), tuple(exempt_kinds))
         due_before = JOBS.prepare_value("next_attempt_at", now)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [owner_id, owner_id, owner_id, due_before, owner_id, due_before])
+            cursor.execute(prepared(sql), [owner_id, owner_id, owner_id, due_before, owner_id, due_before])
             running, dispatched, waiting, exempt_waiting = cursor.fetchone()
         return DispatchLoad(
             running=running, dispatched=dispatched, waiting=bool(waiting), exempt_waiting=bool(exempt_waiting)

@@ -15,6 +15,8 @@ from typing import Any, Generic, TypeVar
 
 from django.db import connection, models
 
+from adapters.orm.prepared import prepared
+
 M = TypeVar("M", bound=models.Model)
 DEFERRED_WRITES = "reportflow_deferred_writes"  # the connection's attribute while a unit of work defers
 Converter = Callable[[Any, Any, Any], Any]
@@ -53,7 +55,7 @@ class Table(Generic[M]):
                 skip_locked=skip_locked and connection.features.has_select_for_update_skip_locked
             )
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(prepared(sql), params)
             rows = cursor.fetchall()
         return [self.instance(row) for row in rows]
 
@@ -121,7 +123,7 @@ class Table(Generic[M]):
         conditions = " AND ".join(f"{self.column(name)} = %s" for name in where)
         params = [self._fields[name].get_db_prep_save(value, connection) for name, value in values.items()]
         params += [self.prepare_value(name, value) for name, value in where.items()]
-        return f"UPDATE {self.name} SET {sets} WHERE {conditions}", params
+        return prepared(f"UPDATE {self.name} SET {sets} WHERE {conditions}"), params
 
 
 class DeferredWrites:
