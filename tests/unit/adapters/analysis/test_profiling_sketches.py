@@ -23,6 +23,14 @@ def test_leading_zeros_are_counted_exactly_across_both_halves_of_a_word() -> Non
     assert counted.tolist() == [64 - int(word).bit_length() for word in words.tolist()]
 
 
+def test_leading_zeros_of_random_words_of_every_length_are_exact() -> None:
+    rng = np.random.default_rng(7)
+    words = rng.integers(1, 2**63, 10_000, dtype=np.uint64) >> rng.integers(0, 63, 10_000).astype(np.uint64)
+    words[words == 0] = 1
+
+    assert _leading_zeros(words).tolist() == [64 - int(word).bit_length() for word in words.tolist()]
+
+
 @pytest.mark.parametrize("n", [1, 100, 5_000, 50_000, 500_000])
 def test_the_distinct_estimate_is_within_its_bounds_and_three_percent(n: int) -> None:
     sketch = HyperLogLog()
