@@ -17,12 +17,13 @@ costs nothing but its plain form, never the transaction. Off with DB_PREPARED_ST
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import threading
 import weakref
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import ProgrammingError, connection, transaction
 
 _PLACEHOLDER = "%s"
 _lock = threading.Lock()
@@ -34,22 +35,35 @@ _refused: set[str] = set()  # statements PostgreSQL would not prepare: run as th
 def prepared(sql: str) -> str:
     """The text to run in place of `sql` with the same parameters: `EXECUTE name(%s, ...)`
     once `sql` is prepared on this thread's connection, or `sql` itself where it cannot be."""
-    if not _enabled() or sql in _refused or "%" in sql.replace(_PLACEHOLDER, ""):
+    if not _enabled() or sql in _refused:
         return sql
+    statement = _statement(sql)
+    if statement is None:
+        return sql
+    name, execute = statement
     connection.ensure_connection()
-    name = "reportflow_" + hashlib.blake2b(sql.encode(), digest_size=8).hexdigest()
     with _lock:
         names = _prepared.setdefault(connection.connection, set())
     if name not in names:
         if not _prepare(name, sql):
             return sql
         names.add(name)
-    count = sql.count(_PLACEHOLDER)
-    return f"EXECUTE {name}({', '.join([_PLACEHOLDER] * count)})" if count else f"EXECUTE {name}"
+    return execute
 
 
 def _enabled() -> bool:
     return connection.vendor == "postgresql" and bool(getattr(settings, "DATABASE_PREPARED_STATEMENTS", False))
+
+
+@functools.lru_cache(maxsize=1024)
+def _statement(sql: str) -> tuple[str, str] | None:
+    """The name `sql` is prepared under and the EXECUTE that runs it, worked out once per
+    text; None for a text with a literal % (its placeholders could not be told apart)."""
+    if "%" in sql.replace(_PLACEHOLDER, ""):
+        return None
+    name = "reportflow_" + hashlib.blake2b(sql.encode(), digest_size=8).hexdigest()
+    count = sql.count(_PLACEHOLDER)
+    return name, f"EXECUTE {name}({', '.join([_PLACEHOLDER] * count)})" if count else f"EXECUTE {name}"
 
 
 def _prepare(name: str, sql: str) -> bool:
@@ -60,7 +74,7 @@ def _prepare(name: str, sql: str) -> bool:
         scope = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
         with scope, connection.cursor() as cursor:
             cursor.execute(f"PREPARE {name} AS {numbered}")
-    except DatabaseError:
+    except ProgrammingError:  # the statement's own fault (a parameter of unknown type); a broken connection raises
         _refused.add(sql)
         return False
     return True
