@@ -15,7 +15,8 @@ TEXT_CHARS = 200
 SCREEN_ROWS = 256
 # The batch queries are written as they should run: planning them (about 0.5 ms) buys nothing.
 # They run on the in-memory engine: polars 2 picks its streaming engine by default, which
-# costs 3x more on a small file's batch (1.2 against 0.4 ms) and 1.5x on a 4 MiB one.
+# costs 3x more on a small file's batch (1.2 against 0.4 ms) and 1.5x on a 4 MiB one
+# (bench/results/round-f05a29a-0ec0726.md).
 AS_WRITTEN = pl.QueryOptFlags.none()
 _NUMBER_SIGN = re.compile(r"[0-9nN]")  # every number has a digit, or is nan, inf or infinity
 _Candidate = TypeVar("_Candidate", NumericCandidate, TemporalCandidate, BooleanCandidate)

@@ -17,7 +17,8 @@ import polars as pl
 CAPACITY = 1024
 SCHEMA = pl.Schema({"value": pl.String, "count": pl.Int64})
 # Up to this many rows, sorting in Python costs less than a polars sort's fixed cost (a few
-# microseconds against about 150 for the few rows of a small file's columns).
+# microseconds against about 150 for the few rows of a small file's columns; measured by
+# hand, bench/results/round-f05a29a-0ec0726.md).
 PYTHON_SORT_ROWS = 64
 _EMPTY = pl.DataFrame(schema=SCHEMA)  # frames are never changed in place: one empty table serves all
 
