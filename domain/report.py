@@ -10,12 +10,26 @@ from uuid import UUID
 from domain.profile import DeclaredSchema
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentPart:
+    """Where one result document lies: a whole blob, or a byte range of a blob it shares with
+    the result's other documents (written as one, so that storing a result is one write)."""
+
+    key: str
+    offset: int = 0
+    length: int | None = None  # None: to the blob's end
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReportOutput:
     """Where a finished report's result lives: a small summary here, the documents in blobs."""
 
     summary: dict[str, Any]
-    documents: dict[str, str]  # result.json, report.html, columns.csv, violations.csv -> blob key
+    documents: dict[str, DocumentPart]  # result.json, report.html, columns.csv, violations.csv
+
+    @property
+    def blob_keys(self) -> list[str]:
+        return sorted({part.key for part in self.documents.values()})
 
 
 @dataclass(kw_only=True, eq=False)
@@ -51,4 +65,4 @@ class Report:
         (its upload may be shared with a schedule's runs: whoever deletes decides)."""
         if self.deleted_at is None:
             self.deleted_at = now
-        return sorted(self.output.documents.values()) if self.output else []
+        return self.output.blob_keys if self.output else []

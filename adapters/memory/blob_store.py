@@ -20,11 +20,12 @@ class InMemoryBlobStore:
         self.blobs[key] = content.read()
         return StoredBlob(key=key, size_bytes=len(self.blobs[key]))
 
-    def open(self, key: str) -> BinaryIO:
+    def open(self, key: str, *, offset: int = 0, length: int | None = None) -> BinaryIO:
         try:
-            return io.BytesIO(self.blobs[key])
+            blob = self.blobs[key]
         except KeyError:
             raise FileNotFoundError(key) from None
+        return io.BytesIO(blob[offset : None if length is None else offset + length])
 
     @contextmanager
     def local_path(self, key: str) -> Iterator[str]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from adapters.orm.models import JobEventRecord, JobRecord, ReportRecord
 from domain.job import Job
 from domain.job_event import JobEvent
 from domain.job_status import JobStatus
 from domain.profile import DeclaredSchema
-from domain.report import Report, ReportOutput
+from domain.report import DocumentPart, Report, ReportOutput
 
 
 def record_to_job(record: JobRecord) -> Job:
@@ -125,7 +127,9 @@ def record_to_report(record: ReportRecord) -> Report:
         declared_schema=None if record.declared_schema is None else DeclaredSchema(definition=record.declared_schema),
         created_at=record.created_at,
         output=(
-            ReportOutput(summary=record.summary, documents=record.documents) if record.summary is not None else None
+            ReportOutput(summary=record.summary, documents=documents_from_json(record.documents))
+            if record.summary is not None
+            else None
         ),
         completed_at=record.completed_at,
         deleted_at=record.deleted_at,
@@ -144,7 +148,19 @@ def report_fields(report: Report) -> dict[str, object]:
         "declared_schema": None if report.declared_schema is None else report.declared_schema.definition,
         "created_at": report.created_at,
         "summary": report.output.summary if report.output else None,
-        "documents": report.output.documents if report.output else {},
+        "documents": documents_to_json(report.output.documents) if report.output else {},
         "completed_at": report.completed_at,
         "deleted_at": report.deleted_at,
+    }
+
+
+def documents_to_json(documents: dict[str, DocumentPart]) -> dict[str, object]:
+    return {name: {"key": part.key, "offset": part.offset, "length": part.length} for name, part in documents.items()}
+
+
+def documents_from_json(documents: dict[str, Any]) -> dict[str, DocumentPart]:
+    """Reports finished before the documents shared one blob name a whole blob per document."""
+    return {
+        name: DocumentPart(part) if isinstance(part, str) else DocumentPart(part["key"], part["offset"], part["length"])
+        for name, part in documents.items()
     }

@@ -154,7 +154,9 @@ class ReportRecord(models.Model):
     created_at = models.DateTimeField()
     # the result documents live in storage; the summary is what lists and detail pages show
     summary = models.JSONField(null=True)
-    documents = models.JSONField(default=dict)  # document name -> storage key
+    # document name -> {key, offset, length} in a blob the documents share (a storage key of its
+    # own, for reports finished before they shared one)
+    documents = models.JSONField(default=dict)
     completed_at = models.DateTimeField(null=True)
     # set when its upload and result were deleted (by its owner or retention): a tombstone
     deleted_at = models.DateTimeField(null=True)

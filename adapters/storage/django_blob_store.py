@@ -14,6 +14,7 @@ from typing import Any, BinaryIO, cast
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 
+from adapters.storage.blob_part import BlobPart
 from domain.ports import StoredBlob
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -46,8 +47,11 @@ class DjangoBlobStore:
         key = self._storage.save(f"{prefix}/{uuid.uuid4().hex}-{safe}", _as_file(content))
         return StoredBlob(key=key, size_bytes=self._storage.size(key))
 
-    def open(self, key: str) -> BinaryIO:
-        return cast(BinaryIO, self._storage.open(key, "rb"))
+    def open(self, key: str, *, offset: int = 0, length: int | None = None) -> BinaryIO:
+        file = cast(BinaryIO, self._storage.open(key, "rb"))
+        if offset == 0 and length is None:
+            return file
+        return cast(BinaryIO, BlobPart(file, offset=offset, length=length))
 
     @contextmanager
     def local_path(self, key: str) -> Iterator[str]:

@@ -68,4 +68,5 @@ class GetReportDocumentHandler:
             raise ResultUnavailable(job.status)
         if job.status != JobStatus.SUCCEEDED or report.output is None:
             raise ResultNotReady(job.status)
-        return self._blobs.open(report.output.documents[query.document])
+        part = report.output.documents[query.document]
+        return self._blobs.open(part.key, offset=part.offset, length=part.length)

@@ -12,7 +12,7 @@ from domain.errors import JobInputMissing
 from domain.job import Job
 from domain.ports import BlobStore, Checkpoint, ReportEngine, UnitOfWork
 from domain.profile import ProfileResult
-from domain.report import Report, ReportOutput
+from domain.report import DocumentPart, Report, ReportOutput
 
 
 class ReportProcessing(BaseModel):
@@ -42,16 +42,23 @@ def report_of(uow: UnitOfWork, job: Job) -> Report:
 def store_output(
     blobs: BlobStore, engine: ReportEngine, report: Report, result: ProfileResult, checkpoint: Checkpoint
 ) -> ReportOutput:
-    """Write the result, its HTML page and its CSV tables as blobs, once, by the worker; the
-    summary stays with the report. The web process then only streams them."""
+    """Write the result, its HTML page and its CSV tables, once, by the worker, one after the
+    other in one blob (one write: on local disk a file is created per blob, on object storage
+    each blob is a request); the summary stays with the report. The web process then only
+    streams each document's byte range."""
     documents = {
         "result.json": json.dumps(result.document, separators=(",", ":"), allow_nan=False),
         "report.html": engine.render_html(result, checkpoint=checkpoint),
         "columns.csv": engine.export_csv(result, table="columns"),
         "violations.csv": engine.export_csv(result, table="violations"),
     }
-    keys = {
-        name: blobs.save(name_hint=name, content=io.BytesIO(text.encode()), prefix=f"results/{report.id}").key
-        for name, text in documents.items()
-    }
-    return ReportOutput(summary=result.summary, documents=keys)
+    encoded = {name: text.encode() for name, text in documents.items()}
+    content = b"".join(encoded.values())
+    key = blobs.save(
+        name_hint=f"{report.id}.documents", content=io.BytesIO(content), prefix=f"results/{report.created_at:%Y/%m/%d}"
+    ).key
+    parts, offset = {}, 0
+    for name, data in encoded.items():
+        parts[name] = DocumentPart(key, offset, len(data))
+        offset += len(data)
+    return ReportOutput(summary=result.summary, documents=parts)

@@ -19,7 +19,9 @@ class BlobStore(Protocol):
         with a cleaned `name_hint`). Blobs share their prefix's folder: on local disk a new
         folder per blob would cost a directory creation on every save."""
 
-    def open(self, key: str) -> BinaryIO: ...
+    def open(self, key: str, *, offset: int = 0, length: int | None = None) -> BinaryIO:
+        """Read the blob, or only `length` bytes of it from `offset` (to its end when None): a
+        file that starts, ends and reports its size there."""
 
     def local_path(self, key: str) -> AbstractContextManager[str]:
         """A path on local disk with the blob's bytes, for readers that need to seek

@@ -227,6 +227,25 @@ def test_the_html_report_is_a_409_problem_until_the_job_is_done(upload: Any, ali
     assert alice.get(report["links"]["html"]).status_code == 409
 
 
+def test_each_document_answers_its_own_bytes_of_the_blob_the_four_share(
+    upload: Any, alice: APIClient, run_worker: Any
+) -> None:
+    accepted = upload().json()
+    run_worker()
+    links = alice.get(accepted["links"]["report"]).json()["links"]
+
+    bodies = {}
+    for name in ("result", "html", "columns_csv", "violations_csv"):
+        response = alice.get(links[name])
+        bodies[name] = b"".join(response.streaming_content)
+        assert (response.status_code, int(response["Content-Length"])) == (200, len(bodies[name])), name
+
+    assert json.loads(bodies["result"])["summary"]["rows"] == 2
+    assert bodies["html"].startswith(b"<!DOCTYPE html>") and bodies["html"].endswith(b"</html>")
+    assert bodies["columns_csv"].startswith(b"name,type,") and bodies["columns_csv"].count(b"\r\n") == 3
+    assert bodies["violations_csv"] == b"line,column,rule,value,message\r\n"
+
+
 def test_exported_tables_neutralise_spreadsheet_formulas(upload: Any, alice: APIClient, run_worker: Any) -> None:
     schema = {"columns": [{"name": "=cmd|' /C calc'!A0", "type": "integer"}]}
     accepted = upload(b"=cmd|' /C calc'!A0\n@SUM(1)\n", schema=json.dumps(schema)).json()

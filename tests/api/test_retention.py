@@ -54,7 +54,7 @@ def apply_retention(days: float, batch_size: int = 500) -> Any:
 
 def files_of(report_id: str) -> list[str]:
     record = ReportRecord.objects.get(id=report_id)
-    return [record.blob_key, *record.documents.values()]
+    return [record.blob_key, *{part["key"] for part in record.documents.values()}]
 
 
 def test_reports_past_retention_lose_their_files_in_batches_and_keep_their_trail(
@@ -139,4 +139,4 @@ def test_beat_sends_the_retention_task_which_logs_only_when_it_deleted_something
     assert (entry["task"], entry["options"]["queue"]) == ("jobs.retention", "engine")
     assert quiet == []
     said = [{k: line[k] for k in ("event", "reports_deleted", "blobs_deleted")} for line in task_lines(caplog)]
-    assert said == [{"event": "retention applied", "reports_deleted": 1, "blobs_deleted": 5}]
+    assert said == [{"event": "retention applied", "reports_deleted": 1, "blobs_deleted": 2}]

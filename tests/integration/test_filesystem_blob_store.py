@@ -1,5 +1,6 @@
 """Uploads on local disk: a large upload Django streamed to a temporary file is moved into
-storage, not copied; a small one held in memory is written."""
+storage, not copied; a small one held in memory is written. A part of a blob (a result's
+document in the blob its documents share) reads and responds as a file of its own."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.http import FileResponse
 
 from adapters.storage.django_blob_store import DjangoBlobStore
 
@@ -48,3 +50,24 @@ def test_blobs_of_one_prefix_share_its_folder(tmp_path: Path) -> None:
 
     assert {key.rsplit("/", 1)[0] for key in keys} == {"results/r1"}
     assert [path.name for path in (tmp_path / "media").rglob("*") if path.is_dir()] == ["results", "r1"]
+
+
+def test_a_part_of_a_blob_reads_as_a_file_of_its_own_and_a_response_sends_only_it(tmp_path: Path) -> None:
+    store = DjangoBlobStore(FileSystemStorage(location=tmp_path / "media"))
+    key = store.save(name_hint="parts", content=io.BytesIO(b"{json}<html>a,b\r\n"), prefix="results").key
+
+    whole = store.open(key).read()
+    middle = store.open(key, offset=6, length=6)
+    tail = store.open(key, offset=12)
+    response = FileResponse(store.open(key, offset=6, length=6), content_type="text/html")
+
+    assert whole == b"{json}<html>a,b\r\n"
+    assert (middle.read(4), middle.tell(), middle.read(), middle.read()) == (b"<htm", 4, b"l>", b"")
+    assert (middle.seek(-3, io.SEEK_END), middle.read()) == (3, b"ml>")
+    assert tail.read() == b"a,b\r\n"
+    assert response["Content-Length"] == "6"
+    assert b"".join(response.streaming_content) == b"<html>"
+    response.close()
+    assert middle.seek(0) == 0 and middle.readable()
+    middle.close()
+    assert middle.closed

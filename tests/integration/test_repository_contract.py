@@ -14,7 +14,7 @@ from domain.job import Job
 from domain.job_status import JobStatus
 from domain.ports import Delivery, JobCursor, UnitOfWork
 from domain.profile import DeclaredSchema
-from domain.report import Report, ReportOutput
+from domain.report import DocumentPart, Report, ReportOutput
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -146,12 +146,14 @@ def test_listing_is_newest_first_filtered_and_resumes_after_a_cursor(
     assert none == other_kind == []
 
 
-def test_reports_are_found_by_owner_and_by_job(uow_and_owners: tuple[UnitOfWork, int, int]) -> None:
-    uow, alice, bob = uow_and_owners
-    job = new_job(alice)
+DOCUMENTS = {"result.json": DocumentPart("r", 0, 12), "report.html": DocumentPart("r", 12, 30)}
+
+
+def add_report(uow: UnitOfWork, owner_id: int) -> tuple[Job, Report]:
+    job = new_job(owner_id)
     report = Report(
         id=uuid.uuid4(),
-        owner_id=alice,
+        owner_id=owner_id,
         job_id=job.id,
         name="n",
         filename="f.csv",
@@ -164,12 +166,16 @@ def test_reports_are_found_by_owner_and_by_job(uow_and_owners: tuple[UnitOfWork,
         uow.jobs.add(job)
         uow.reports.add(report)
         uow.commit()
+    return job, report
+
+
+def test_reports_are_found_by_owner_and_by_job(uow_and_owners: tuple[UnitOfWork, int, int]) -> None:
+    uow, alice, bob = uow_and_owners
+    job, report = add_report(uow, alice)
     with uow:
         loaded = uow.reports.get_by_job(job.id)
         assert loaded is not None
-        loaded.complete(
-            ReportOutput(summary={"rows": 1}, documents={"result.json": "r.json", "report.html": "r.html"}), now=T0
-        )
+        loaded.complete(ReportOutput(summary={"rows": 1}, documents=DOCUMENTS), now=T0)
         uow.reports.save(loaded)
         uow.commit()
 
@@ -178,11 +184,29 @@ def test_reports_are_found_by_owner_and_by_job(uow_and_owners: tuple[UnitOfWork,
         theirs = uow.reports.get_for_owner(report.id, bob)
 
     assert mine is not None and mine.completed_at == T0
-    assert mine.output == ReportOutput(
-        summary={"rows": 1}, documents={"result.json": "r.json", "report.html": "r.html"}
-    )
+    assert mine.output == ReportOutput(summary={"rows": 1}, documents=DOCUMENTS)
     assert mine.declared_schema == DeclaredSchema(definition={"columns": [{"name": "a", "type": "integer"}]})
     assert theirs is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_finished_before_its_documents_shared_a_blob_reads_each_as_a_whole_blob(
+    make_user: Callable[[str], int],
+) -> None:
+    from adapters.orm.models import ReportRecord
+    from adapters.orm.unit_of_work import DjangoUnitOfWork
+
+    uow = DjangoUnitOfWork()
+    _, report = add_report(uow, make_user("alice"))
+    legacy = {"result.json": "results/r1/a-result.json", "report.html": "results/r1/b-report.html"}
+    ReportRecord.objects.filter(id=report.id).update(summary={"rows": 1}, documents=legacy)
+
+    with uow:
+        loaded = uow.reports.get(report.id)
+
+    assert loaded is not None and loaded.output is not None
+    assert loaded.output.documents == {name: DocumentPart(key) for name, key in legacy.items()}
+    assert loaded.output.blob_keys == sorted(legacy.values())
 
 
 MakeUser = Callable[[str], int]

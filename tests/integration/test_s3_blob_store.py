@@ -56,3 +56,10 @@ def test_deleting_a_blob_removes_it(s3_store: DjangoBlobStore) -> None:
 
     with pytest.raises(FileNotFoundError):
         s3_store.open(stored.key).read()
+
+
+def test_a_part_of_a_blob_reads_from_object_storage(s3_store: DjangoBlobStore) -> None:
+    stored = s3_store.save(name_hint="documents", content=io.BytesIO(b"{json}<html>a,b\r\n"), prefix="results")
+
+    with s3_store.open(stored.key, offset=6, length=6) as middle, s3_store.open(stored.key, offset=12) as tail:
+        assert (middle.read(), tail.read()) == (b"<html>", b"a,b\r\n")

@@ -327,7 +327,11 @@ class World:
 
     def result_of(self, report_id: Any) -> dict[str, Any] | None:
         output = self.uow.state.reports[report_id].output
-        return json.loads(self.blobs.blobs[output.documents["result.json"]]) if output else None
+        return json.loads(self.document(report_id, "result.json")) if output else None
+
+    def document(self, report_id: Any, name: str) -> bytes:
+        part = self.uow.state.reports[report_id].output.documents[name]
+        return self.blobs.open(part.key, offset=part.offset, length=part.length).read()
 
     def create_schedule(self, report_id: Any, cron: str, timezone: str = "UTC", owner_id: int = 1) -> ScheduleView:
         handler = CreateScheduleHandler(uow=self.fresh_uow(), clock=self.clock)

@@ -24,7 +24,7 @@ def test_deleting_a_report_removes_its_upload_and_documents_and_keeps_a_tombston
     world.run_queue()
     report = world.uow.state.reports[submitted.report_id]
     assert report.output is not None
-    files = {report.blob_key, *report.output.documents.values()}
+    files = {report.blob_key, *report.output.blob_keys}
     events_before = list(world.uow.state.events[submitted.job.id])
     world.clock.advance(60)
 

@@ -19,9 +19,10 @@ def test_processing_stores_the_result_and_succeeds_with_an_audit_trail(world: Wo
     assert (job.status, job.progress, job.lease_expires_at) == (JobStatus.SUCCEEDED, 1.0, None)
     assert world.result_of(submitted.report_id) == {"summary": {"rows": 2, "columns": 2}, "schema": None}
     documents = world.uow.state.reports[submitted.report_id].output.documents
-    assert world.blobs.blobs[documents["report.html"]] == b"<p>2 rows</p>"
-    assert world.blobs.blobs[documents["columns.csv"]] == b"columns\r\n2\r\n"
+    assert world.document(submitted.report_id, "report.html") == b"<p>2 rows</p>"
+    assert world.document(submitted.report_id, "columns.csv") == b"columns\r\n2\r\n"
     assert sorted(documents) == ["columns.csv", "report.html", "result.json", "violations.csv"]
+    assert len(world.blobs.blobs) == 2  # the upload, and one blob the four documents share
     assert [(e.from_status, e.to_status, e.attempt) for e in world.uow.state.events[job.id]] == [
         (None, JobStatus.QUEUED, 0),
         (JobStatus.QUEUED, JobStatus.RUNNING, 1),

@@ -23,7 +23,7 @@ def test_reports_older_than_the_retention_period_lose_their_files_in_batches(wor
 
     reports = world.uow.state.reports
     assert report.reports_deleted == 5
-    assert report.blobs_deleted == 5 * 5  # the upload and four documents each
+    assert report.blobs_deleted == 5 * 2  # the upload and the blob of its four documents, each
     assert all(reports[s.report_id].deleted_at == world.clock.now() for s in old)
     assert reports[recent.report_id].deleted_at is None
     assert reports[recent.report_id].blob_key in world.blobs.blobs
