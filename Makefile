@@ -83,8 +83,8 @@ test-fast: install ## unit tests only: no services needed
 test-chaos: install ## fault-injection suite on real processes (CHAOS_SIZE=full for the full size)
 	CHAOS=1 $(PY) -m pytest tests/chaos -v -p no:cacheprovider
 
-bench: install ## reportflow beside the naive references on PostgreSQL + Redis (PARTS=submit,drain BENCH_ARGS=...)
-	$(PY) -m bench $(if $(PARTS),--parts $(PARTS)) $(BENCH_ARGS)
+bench: install ## reportflow beside the naive references on PostgreSQL + Redis (PARTS=submit,drain BASELINE=<commit> BENCH_ARGS=...)
+	$(PY) -m bench $(if $(PARTS),--parts $(PARTS)) $(if $(BASELINE),--baseline $(BASELINE)) $(BENCH_ARGS)
 
 lint: install ## ruff, mypy, import-linter (the layering contracts)
 	$(VENV)/bin/ruff check .

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench                               # every part, 3 repetitions
     .venv/bin/python -m bench --parts submit,drain --repetitions 5
+    .venv/bin/python -m bench --baseline main~3             # and that commit, as one more side
 
 Sides alternate within each repetition (reportflow, reference, reportflow, reference, ...);
 each run gets a fresh copy of its side's migrated database and an emptied Redis database.
@@ -12,6 +13,7 @@ bench/results/latest.md with the commit, core count, load average and date.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import subprocess
 import sys
@@ -23,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import load
+from bench.baseline import Baseline, baseline
 from bench.fan_out_part import fan_out_rows
 from bench.parts import PARTS, Options, Part
 from bench.profile_part import profile_rows
@@ -38,13 +41,16 @@ Values = dict[tuple[str, str, str], list[float]]  # (part, side, metric) -> one 
 
 
 def main() -> None:
-    options, parts, repetitions, profile_mb, fan_out_mb, output = _arguments()
+    options, parts, repetitions, profile_mb, fan_out_mb, output, before = _arguments()
     started, load_before = time.monotonic(), os.getloadavg()
     rows: list[Row] = []
     notes: list[str] = []  # what a reader of the figures should know, e.g. a job that ran twice
     with ExitStack() as resources:
         scratch = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="run-", dir=_scratch_root())))
-        measured = [part for name, part in PARTS.items() if name in parts]
+        base = resources.enter_context(baseline(before, scratch)) if before else None
+        if base:
+            notes += base.notes
+        measured = [with_baseline(part, base.side if base else None) for name, part in PARTS.items() if name in parts]
         if measured or "fan-out" in parts:
             bench = Bench(resources, resources.enter_context(held_redis_database(seconds=3600)), scratch)
         if measured:
@@ -54,14 +60,17 @@ def main() -> None:
             rows += _rows(measured, values)
         if "profile" in parts:
             print(f"profile: {profile_mb} MB CSV, {repetitions} repetitions", flush=True)
-            rows += profile_rows(size_mb=profile_mb, repetitions=repetitions, scratch=scratch)
+            rows += profile_rows(
+                size_mb=profile_mb, repetitions=repetitions, scratch=scratch, baseline=base.side if base else None
+            )
         if "fan-out" in parts:
             rows += fan_out_rows(bench, size_mb=fan_out_mb, repetitions=repetitions, scratch=scratch)
     elapsed = time.monotonic() - started
     table = render(rows) + "".join(f"\n\n- {note}" for note in notes[:1]) + "".join(f"\n- {note}" for note in notes[1:])
     print("\n" + table)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(_document(table, parts, options, repetitions, profile_mb, load_before, elapsed))
+    document = _document(table, parts, options, repetitions, profile_mb, load_before, elapsed, base)
+    output.write_text(document)
     print(f"\n{elapsed / 60:.1f} min; written to {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
 
 
@@ -107,6 +116,14 @@ def _run(
     return measured
 
 
+def with_baseline(part: Part, side: Side | None) -> Part:
+    """The part with `side` (another commit of reportflow) right after reportflow, when it has one."""
+    if side is None or REPORTFLOW not in part.sides:
+        return part
+    others = tuple(other for other in part.sides if other is not REPORTFLOW)
+    return dataclasses.replace(part, sides=(REPORTFLOW, side, *others))
+
+
 def _rows(parts: list[Part], values: Values) -> list[Row]:
     rows = []
     for part in parts:
@@ -133,13 +150,15 @@ def _document(
     profile_mb: int,
     load_before: tuple[float, float, float],
     elapsed: float,
+    base: Baseline | None,
 ) -> str:
     changed = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results")
     commit = _git("rev-parse", "--short", "HEAD") + (" (with uncommitted changes)" if changed else "")
     before, after = (" ".join(f"{x:.2f}" for x in averages) for averages in (load_before, os.getloadavg()))
+    against = f"; against commit {base.commit} (`--baseline`), alternating" if base else ""
     return f"""# make bench
 
-- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; commit {commit}; {os.cpu_count()} cores
+- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; commit {commit}{against}; {os.cpu_count()} cores
 - load average (1, 5, 15 min): {before} before, {after} after
 - parts: {", ".join(parts)}; {repetitions} alternating repetitions; took {elapsed / 60:.1f} min
 - submit {options.duration:g} s at 16 connections; latency-post {options.latency_seconds:g} s at 1 connection;
@@ -167,7 +186,7 @@ def _scratch_root() -> Path:
     return root
 
 
-def _arguments() -> tuple[Options, list[str], int, int, int, Path]:
+def _arguments() -> tuple[Options, list[str], int, int, int, Path, str]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "--parts",
@@ -182,6 +201,12 @@ def _arguments() -> tuple[Options, list[str], int, int, int, Path]:
     parser.add_argument("--profile-mb", type=int, default=92, help="CSV size of the profile part (default 92: 1M rows)")
     parser.add_argument("--fan-out-mb", type=int, default=1000, help="CSV size of the fan-out part (default 1000)")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "latest.md")
+    parser.add_argument(
+        "--baseline",
+        default="",
+        metavar="COMMIT",
+        help="also run reportflow at COMMIT (from a git worktree), alternating: a change's before and after",
+    )
     args = parser.parse_args()
     parts = [name.strip() for name in args.parts.split(",") if name.strip()]
     unknown = sorted(set(parts) - set(ALL_PARTS))
@@ -190,7 +215,7 @@ def _arguments() -> tuple[Options, list[str], int, int, int, Path]:
     options = Options(
         duration=args.duration, latency_seconds=args.latency_seconds, jobs=args.jobs, e2e_jobs=args.e2e_jobs
     )
-    return options, parts, args.repetitions, args.profile_mb, args.fan_out_mb, args.output.resolve()
+    return options, parts, args.repetitions, args.profile_mb, args.fan_out_mb, args.output.resolve(), args.baseline
 
 
 if __name__ == "__main__":

@@ -115,9 +115,10 @@ def generate(path: Path, rows: int) -> None:
             ).write_csv(handle, include_header=part == 0)
 
 
-def run_child(code: str, path: Path) -> Run:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    with subprocess.Popen([sys.executable, "-c", code, str(path)], cwd=REPO, env=env, stdout=subprocess.PIPE) as child:
+def run_child(code: str, path: Path, root: Path = REPO) -> Run:
+    """Run `code` on the file in a fresh process, from the checkout at `root`."""
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    with subprocess.Popen([sys.executable, "-c", code, str(path)], cwd=root, env=env, stdout=subprocess.PIPE) as child:
         assert child.stdout is not None
         output = child.stdout.read()
         _, status, usage = os.wait4(child.pid, 0)
@@ -159,10 +160,11 @@ def _spread(values: list[float], unit: str, scale: float) -> str:
 
 
 def measure(
-    *, rows: int = 1_000_000, repetitions: int = 3, directory: Path | None = None
-) -> tuple[int, list[Run], list[Run]]:
+    *, rows: int = 1_000_000, repetitions: int = 3, directory: Path | None = None, baseline: Path | None = None
+) -> tuple[int, list[Run], list[Run], list[Run]]:
     """Generate the file and profile it with reportflow and with polars, alternately, each in a
-    fresh process: (file size in bytes, reportflow's runs, polars' runs).
+    fresh process, and with the checkout at `baseline` too when given: (file size in bytes,
+    reportflow's runs, polars' runs, the baseline's runs).
 
     Raises RuntimeError when reportflow's exact statistics differ from polars'.
     """
@@ -174,20 +176,23 @@ def measure(
     try:
         ours: list[Run] = []
         theirs: list[Run] = []
+        before: list[Run] = []
         for _ in range(repetitions):
             theirs.append(run_child(POLARS, path))
             ours.append(run_child(REPORTFLOW, path))
+            if baseline is not None:
+                before.append(run_child(REPORTFLOW, path, root=baseline))
     finally:
         path.unlink()
     wrong = mismatches(ours[-1].columns, theirs[-1].columns)
     if wrong:
         raise RuntimeError("reportflow's exact statistics differ from polars': " + "; ".join(wrong))
-    return size, ours, theirs
+    return size, ours, theirs, before
 
 
 def rows(*, rows: int = 1_000_000, repetitions: int = 3, directory: Path | None = None) -> list[Row]:
     """The engine's own table: throughput and peak RSS against the plain polars profile."""
-    size, ours, theirs = measure(rows=rows, repetitions=repetitions, directory=directory)
+    size, ours, theirs, _ = measure(rows=rows, repetitions=repetitions, directory=directory)
     speed = {name: [size / run.seconds for run in runs] for name, runs in (("ours", ours), ("theirs", theirs))}
     memory = {name: [float(run.peak_rss) for run in runs] for name, runs in (("ours", ours), ("theirs", theirs))}
     label = f"{size / MB:,.0f} MB CSV, {rows:,} rows x 10 columns"

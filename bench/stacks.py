@@ -40,6 +40,7 @@ class Side:
     # one row per job: (job id,) -> (finished, when it finished as a timestamp or None)
     finished_sql: str = ""
     done_count_sql: str = ""
+    root: Path = ROOT  # the checkout it runs from: another commit's for `--baseline`
 
 
 REPORTFLOW = Side(
@@ -115,7 +116,7 @@ class Bench:
             CELERY_BROKER_URL=redis_url(self.broker),
             VAR_DIR=str(var_dir),
             PYTHONUNBUFFERED="1",
-            PYTHONPATH=str(ROOT),
+            PYTHONPATH=str(side.root),
             # production settings redirect plain HTTP to HTTPS; the bench talks HTTP on loopback
             SECURE_SSL_REDIRECT="false",
         )
@@ -131,12 +132,13 @@ class Bench:
             name = self._resources.enter_context(fresh_database("reportflow_bench_template"))
             env = self.environment(side, name)
             django = [sys.executable, "-m", "django"]
-            _run([*django, "migrate", "--no-input", "-v", "0"], env)
-            if side is REPORTFLOW:
-                token = _run([*django, "issue_token", "bench"], env).split()[-1]
+            _run([*django, "migrate", "--no-input", "-v", "0"], env, side.root)
+            if side.settings == REPORTFLOW.settings:
+                token = _run([*django, "issue_token", "bench"], env, side.root).split()[-1]
             else:
-                _run([*django, "createsuperuser", "--no-input", "--username", "bench", "--email", "b@example.org"], env)
-                token = _run([*django, "drf_create_token", "bench"], env).split()[2]
+                create = [*django, "createsuperuser", "--no-input", "--username", "bench", "--email", "b@example.org"]
+                _run(create, env, side.root)
+                token = _run([*django, "drf_create_token", "bench"], env, side.root).split()[2]
             self._templates[side.name] = (name, token)
         return self._templates[side.name]
 
@@ -154,7 +156,7 @@ class Bench:
             logs = Path(env["VAR_DIR"]) / "logs"
             logs.mkdir()
             port = free_port() if side.wsgi else 0
-            stack = Stack(base_url=f"http://127.0.0.1:{port}", token=token, env=env, logs=logs)
+            stack = Stack(base_url=f"http://127.0.0.1:{port}", token=token, env=env, logs=logs, root=side.root)
             stack.celery_app = side.celery_app
             running = Running(side=side, stack=stack, database=database, broker=self.broker)
             try:
@@ -171,8 +173,8 @@ class Bench:
                     stack.stop(name, sig=signal.SIGKILL)
 
 
-def _run(argv: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+def _run(argv: list[str], env: dict[str, str], root: Path) -> str:
+    done = subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True, timeout=180)
     if done.returncode:
         raise RuntimeError(f"{' '.join(argv[1:])} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout

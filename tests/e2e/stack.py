@@ -40,6 +40,7 @@ class Stack:
     logs: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     celery_app: str = "config"  # the `celery -A` of workers and beat
+    root: Path = ROOT  # the checkout its processes run from (`make bench --baseline` runs another)
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Token {self.token}"}, timeout=10)
@@ -112,7 +113,7 @@ class Stack:
         # appended, so a process restarted under the same name keeps its earlier log
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - the child process owns it
         self.processes[name] = subprocess.Popen(
-            argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            argv, cwd=self.root, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
 
