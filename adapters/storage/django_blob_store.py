@@ -14,7 +14,7 @@ from typing import Any, BinaryIO, cast
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 
-from adapters.storage.blob_part import BlobPart
+from adapters.storage.blob_part import BlobPart, ObjectRange
 from domain.ports import StoredBlob
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -51,6 +51,10 @@ class DjangoBlobStore:
         file = cast(BinaryIO, self._storage.open(key, "rb"))
         if offset == 0 and length is None:
             return file
+        stored = getattr(file, "obj", None)  # django-storages' S3File, which would download it all
+        if stored is not None and hasattr(stored, "get"):
+            file.close()
+            return cast(BinaryIO, ObjectRange(stored, offset=offset, length=length))
         return cast(BinaryIO, BlobPart(file, offset=offset, length=length))
 
     @contextmanager

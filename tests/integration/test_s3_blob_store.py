@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
+from django.http import FileResponse
 from moto import mock_aws
 from storages.backends.s3 import S3Storage
 
@@ -58,8 +59,30 @@ def test_deleting_a_blob_removes_it(s3_store: DjangoBlobStore) -> None:
         s3_store.open(stored.key).read()
 
 
-def test_a_part_of_a_blob_reads_from_object_storage(s3_store: DjangoBlobStore) -> None:
+def test_a_part_of_a_blob_is_fetched_alone_from_object_storage(s3_store: DjangoBlobStore) -> None:
+    stored = s3_store.save(name_hint="documents", content=io.BytesIO(b"{json}<html>a,b\r\n"), prefix="results")
+    fetched: list[str | None] = []
+    events = s3_store._storage.connection.meta.client.meta.events  # type: ignore[attr-defined]
+    events.register("before-parameter-build.s3.GetObject", lambda params, **_: fetched.append(params.get("Range")))
+
+    middle = s3_store.open(stored.key, offset=6, length=6)
+    response = FileResponse(middle, content_type="text/html")
+    body = b"".join(response.streaming_content)
+    response.file_to_stream.close()  # what the response's close does, without its request signal
+    with s3_store.open(stored.key, offset=12) as tail:
+        rest = tail.read()
+
+    assert (body, response["Content-Length"], rest) == (b"<html>", "6", b"a,b\r\n")
+    assert fetched == ["bytes=6-11", "bytes=12-16"]  # only the parts' bytes, never the whole blob
+
+
+def test_a_part_read_again_from_another_position_asks_for_the_bytes_from_there(s3_store: DjangoBlobStore) -> None:
     stored = s3_store.save(name_hint="documents", content=io.BytesIO(b"{json}<html>a,b\r\n"), prefix="results")
 
-    with s3_store.open(stored.key, offset=6, length=6) as middle, s3_store.open(stored.key, offset=12) as tail:
-        assert (middle.read(), tail.read()) == (b"<html>", b"a,b\r\n")
+    with s3_store.open(stored.key, offset=6, length=6) as middle:
+        start = middle.read(3)
+        middle.seek(1)
+        again = middle.read()
+        size = (middle.seek(0, io.SEEK_END), middle.read())
+
+    assert (start, again, size) == (b"<ht", b"html>", (6, b""))
