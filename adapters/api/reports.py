@@ -248,7 +248,11 @@ class ReportResultApi(APIView):
         },
     )
     def get(self, request: Request, report_id: UUID) -> FileResponse:
-        return FileResponse(_document(request, report_id, "result.json"), content_type="application/json")
+        return FileResponse(
+            _document(request, report_id, "result.json"),
+            content_type="application/json",
+            filename=f"report-{report_id}-result.json",  # inline: a browser shows it, and saves it by this name
+        )
 
 
 HTML_REPORT_POLICY = (
@@ -270,7 +274,11 @@ class ReportHtmlApi(APIView):
         },
     )
     def get(self, request: Request, report_id: UUID) -> FileResponse:
-        response = FileResponse(_document(request, report_id, "report.html"), content_type="text/html; charset=utf-8")
+        response = FileResponse(
+            _document(request, report_id, "report.html"),
+            content_type="text/html; charset=utf-8",
+            filename=f"report-{report_id}-report.html",
+        )
         # everything in it is escaped; this keeps a browser from running, framing, submitting or
         # resolving anything regardless, and sandboxes the page in an origin of its own
         response["Content-Security-Policy"] = HTML_REPORT_POLICY

@@ -234,16 +234,24 @@ def test_each_document_answers_its_own_bytes_of_the_blob_the_four_share(
     run_worker()
     links = alice.get(accepted["links"]["report"]).json()["links"]
 
-    bodies = {}
+    bodies, names = {}, {}
     for name in ("result", "html", "columns_csv", "violations_csv"):
         response = alice.get(links[name])
         bodies[name] = b"".join(response.streaming_content)
+        names[name] = response["Content-Disposition"]
         assert (response.status_code, int(response["Content-Length"])) == (200, len(bodies[name])), name
 
     assert json.loads(bodies["result"])["summary"]["rows"] == 2
     assert bodies["html"].startswith(b"<!DOCTYPE html>") and bodies["html"].endswith(b"</html>")
     assert bodies["columns_csv"].startswith(b"name,type,") and bodies["columns_csv"].count(b"\r\n") == 3
     assert bodies["violations_csv"] == b"line,column,rule,value,message\r\n"
+    report_id = accepted["report_id"]
+    assert names == {
+        "result": f'inline; filename="report-{report_id}-result.json"',
+        "html": f'inline; filename="report-{report_id}-report.html"',
+        "columns_csv": f'attachment; filename="report-{report_id}-columns.csv"',
+        "violations_csv": f'attachment; filename="report-{report_id}-violations.csv"',
+    }
 
 
 def test_exported_tables_neutralise_spreadsheet_formulas(upload: Any, alice: APIClient, run_worker: Any) -> None:
