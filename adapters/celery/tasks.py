@@ -89,12 +89,14 @@ def _run_attempt(task: Task[Any, Any], kind: str, message: JobMessage) -> None:
         countdown = min(2**task.request.retries, DATABASE_RETRY_CAP_SECONDS)
         logger.warning("database unavailable, trying again", countdown_seconds=countdown, error=str(exc))
         raise task.retry(exc=exc, countdown=countdown, max_retries=DATABASE_RETRIES) from exc
-    count_attempt(kind=kind, outcome=outcome.outcome.value)  # the attempt's transactions have committed
+    steps = {"claim": outcome.claim_seconds, "work": outcome.work_seconds, "record": outcome.record_seconds}
+    count_attempt(kind=kind, outcome=outcome.outcome.value, steps=steps)  # its transactions have committed
     logger.info(
         "attempt ended",
         outcome=outcome.outcome.value,
         detail=outcome.detail,
         duration_ms=round((time.perf_counter() - started) * 1000, 1),
+        **{f"{step}_ms": round(seconds * 1000, 1) for step, seconds in steps.items()},
     )
 
 

@@ -33,6 +33,13 @@ JOB_QUEUE_WAIT_SECONDS = Histogram(
     ["kind", "queue"],
     buckets=JOB_SECONDS,
 )
+ATTEMPT_STEP_SECONDS = Histogram(
+    "reportflow_attempt_step_seconds",
+    "Seconds each step of an attempt took: claim (the transaction that starts it), work, record "
+    "(the transaction that stores what it came to)",
+    ["kind", "step"],
+    buckets=(0.001, 0.0025, *HTTP_SECONDS, 30, 60, 300, 1800),
+)
 JOB_ATTEMPTS = Counter(
     "reportflow_job_attempts",
     "Deliveries a worker handled, by outcome (retry_scheduled: a retry; skipped: a duplicate or stale delivery)",
@@ -71,6 +78,7 @@ COUNTED = (
     JOB_RUN_SECONDS,
     JOB_QUEUE_WAIT_SECONDS,
     JOB_ATTEMPTS,
+    ATTEMPT_STEP_SECONDS,
     RECONCILER_ACTIONS,
     WEBHOOK_DELIVERIES,
     WEBHOOK_SECONDS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from adapters.metrics.definitions import (
+    ATTEMPT_STEP_SECONDS,
     JOB_ATTEMPTS,
     JOB_QUEUE_WAIT_SECONDS,
     JOB_RUN_SECONDS,
@@ -26,9 +27,13 @@ class PrometheusJobMetrics:
             JOB_QUEUE_WAIT_SECONDS.labels(kind=kind, queue=queue).observe(queue_wait_seconds)
 
 
-def count_attempt(*, kind: str, outcome: str) -> None:
-    """A worker handled a delivery of `kind` with this outcome (its transaction committed)."""
+def count_attempt(*, kind: str, outcome: str, steps: dict[str, float]) -> None:
+    """A worker handled a delivery of `kind` with this outcome (its transaction committed),
+    its steps (claim, work, record) taking these seconds; a step it did not reach is 0."""
     JOB_ATTEMPTS.labels(kind=kind, outcome=outcome).inc()
+    for step, seconds in steps.items():
+        if seconds:
+            ATTEMPT_STEP_SECONDS.labels(kind=kind, step=step).observe(seconds)
 
 
 def count_reconciled(*, leases_expired: int, redelivered: int) -> None:

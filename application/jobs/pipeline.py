@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 import traceback
 from datetime import timedelta
 from typing import Any
@@ -69,6 +70,10 @@ class AttemptOutcome(BaseModel):
     job_id: UUID
     attempt: int
     detail: str = ""
+    # how long each step took, for the worker's log and metrics (0: the attempt ended before it)
+    claim_seconds: float = 0.0
+    work_seconds: float = 0.0
+    record_seconds: float = 0.0
 
 
 _OUTCOME_OF_STATUS = {
@@ -117,11 +122,18 @@ class AttemptPipeline:
         self._time_limit_errors = time_limit_errors
 
     def __call__(self, cmd: RunAttempt) -> AttemptOutcome:
+        started = time.perf_counter()
         claimed = self._claim(cmd)
+        claimed_at = time.perf_counter()
         if isinstance(claimed, AttemptOutcome):
-            return claimed
+            return claimed.model_copy(update={"claim_seconds": claimed_at - started})
         worked = self._work(cmd, claimed)
-        return self._record(cmd, claimed, worked)
+        worked_at = time.perf_counter()
+        outcome = self._record(cmd, claimed, worked)
+        seconds = (claimed_at - started, worked_at - claimed_at, time.perf_counter() - worked_at)
+        return outcome.model_copy(
+            update={"claim_seconds": seconds[0], "work_seconds": seconds[1], "record_seconds": seconds[2]}
+        )
 
     def _claim(self, cmd: RunAttempt) -> _Claimed | AttemptOutcome:
         with self._uow as uow:

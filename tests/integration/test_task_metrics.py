@@ -32,6 +32,30 @@ def test_every_delivery_is_counted_by_kind_and_outcome() -> None:
     assert sample("reportflow_job_attempts_total", **labels) - before == 1
 
 
+def test_each_step_of_an_attempt_is_timed_by_kind_and_step_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    def timed(cmd: RunAttempt) -> AttemptOutcome:
+        retried = AttemptOutcome(outcome=Outcome.RETRY_SCHEDULED, job_id=cmd.job_id, attempt=cmd.attempt)
+        return retried.model_copy(update={"claim_seconds": 0.003, "work_seconds": 0.2})
+
+    def counts() -> dict[str, float]:
+        return {
+            step: sample("reportflow_attempt_step_seconds_count", kind="report.merge", step=step)
+            for step in ("claim", "work", "record")
+        }
+
+    before = counts()
+    work_before = sample("reportflow_attempt_step_seconds_sum", kind="report.merge", step="work")
+
+    with container.attempt_pipeline.override(timed), caplog.at_level("INFO"):
+        JOB_TASKS["report.merge"].apply(kwargs={"job_id": str(uuid.uuid4()), "attempt": 1})
+
+    after = counts()
+    assert {step: after[step] - before[step] for step in after} == {"claim": 1, "work": 1, "record": 0}
+    assert sample("reportflow_attempt_step_seconds_sum", kind="report.merge", step="work") - work_before == 0.2
+    ended = [r.msg for r in caplog.records if isinstance(r.msg, dict) and r.msg.get("event") == "attempt ended"]
+    assert [(line["claim_ms"], line["work_ms"], line["record_ms"]) for line in ended] == [(3.0, 200.0, 0.0)]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_reconciler_run_counts_the_leases_it_found_expired(make_user: object) -> None:
     owner = make_user("alice")  # type: ignore[operator]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 
@@ -112,3 +113,17 @@ def test_a_failed_attempt_s_traceback_goes_to_the_worker_s_log(world: World, cap
         world.process(submitted.job.id, attempt=1)
 
     assert "Traceback" in caplog.text and "KeyError: 'surprise'" in caplog.text
+
+
+def test_an_attempt_reports_how_long_its_claim_work_and_record_took(world: World) -> None:
+    submitted = world.submit()
+    world.analyzer.during = lambda: time.sleep(0.05)
+
+    outcome = world.process(submitted.job.id, attempt=1)
+    again = world.process(submitted.job.id, attempt=1)  # a duplicate: it ends in the claim
+
+    assert outcome.outcome is Outcome.SUCCEEDED
+    assert outcome.work_seconds >= 0.05
+    assert 0 < outcome.claim_seconds < outcome.work_seconds and 0 < outcome.record_seconds < outcome.work_seconds
+    assert again.outcome is Outcome.SKIPPED
+    assert again.claim_seconds > 0 and again.work_seconds == again.record_seconds == 0
