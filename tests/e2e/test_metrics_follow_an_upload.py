@@ -95,6 +95,9 @@ def test_one_upload_moves_the_counters_of_the_web_and_of_the_worker(
     assert value(worker, "reportflow_job_run_seconds_count", **ended) == 1
     assert value(worker, "reportflow_job_queue_wait_seconds_count", kind="report.process", queue="default") == 1
     assert value(worker, "reportflow_job_attempts_total", kind="report.process", outcome="succeeded") == 1
+    steps = ("claim", "work", "record")
+    timed = [value(worker, "reportflow_attempt_step_seconds_count", kind="report.process", step=s) for s in steps]
+    assert timed == [1, 1, 1]
     heartbeats = [v for (name, _), v in worker.items() if name == "reportflow_worker_heartbeat_timestamp_seconds"]
     assert len(heartbeats) == 1 and time.time() - heartbeats[0] < 30
     assert total(worker, "reportflow_jobs_submitted_total") == 0, "the web counts submissions, not the worker"
