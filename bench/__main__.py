@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import load
-from bench.baseline import Baseline, baseline
+from bench.baseline import Baseline, baseline, git
 from bench.fan_out_part import fan_out_rows
 from bench.parts import PARTS, Options, Part
 from bench.profile_part import profile_rows
@@ -152,8 +151,8 @@ def _document(
     elapsed: float,
     base: Baseline | None,
 ) -> str:
-    changed = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results")
-    commit = _git("rev-parse", "--short", "HEAD") + (" (with uncommitted changes)" if changed else "")
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results").stdout.strip()
+    commit = git("rev-parse", "--short", "HEAD").stdout.strip() + (" (with uncommitted changes)" if changed else "")
     before, after = (" ".join(f"{x:.2f}" for x in averages) for averages in (load_before, os.getloadavg()))
     against = f"; against commit {base.commit} (`--baseline`), alternating" if base else ""
     return f"""# make bench
@@ -169,10 +168,6 @@ def _document(
 
 {table}
 """
-
-
-def _git(*args: str) -> str:
-    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
 
 
 def _scratch_root() -> Path:

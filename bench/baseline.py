@@ -28,22 +28,23 @@ class Baseline:
 @contextmanager
 def baseline(commit: str, scratch: Path) -> Iterator[Baseline]:
     """Raises ValueError for a commit git does not know."""
-    found = _git("rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}").stdout.strip()
+    found = git("rev-parse", "--verify", "--quiet", f"{commit}^{{commit}}").stdout.strip()
     if not found:
         raise ValueError(f"no commit {commit!r} in this repository")
-    short = _git("rev-parse", "--short", found).stdout.strip()
+    short = git("rev-parse", "--short", found).stdout.strip()
     tree = scratch / f"baseline-{short}"
-    added = _git("worktree", "add", "--detach", str(tree), found)
+    added = git("worktree", "add", "--detach", str(tree), found)
     if added.returncode:
         raise RuntimeError(f"git worktree add failed: {added.stderr.strip()}")
     notes = []
-    if _git("diff", "--quiet", found, "HEAD", "--", "uv.lock").returncode:
+    if git("diff", "--quiet", found, "HEAD", "--", "uv.lock").returncode:
         notes.append(f"reportflow at {short} has another uv.lock: it ran on this checkout's dependencies")
     try:
         yield Baseline(dataclasses.replace(REPORTFLOW, name=f"reportflow at {short}", root=tree), short, notes)
     finally:
-        _git("worktree", "remove", "--force", str(tree))
+        git("worktree", "remove", "--force", str(tree))
 
 
-def _git(*args: str) -> subprocess.CompletedProcess[str]:
+def git(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run git in this checkout; never raises for its exit status (callers look at it)."""
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
