@@ -172,10 +172,10 @@ def _document(
 
 def _scratch_root() -> Path:
     """Where runs keep their files (uploads, results, logs): under the repository's
-    var/, where `make run` keeps them, not in the system's temporary directory. On some
-    machines that directory is watched: creating a file in /tmp cost 0.8 ms here, against
-    0.015 ms in var/ on the same disk, and a drained job creates four
-    (bench/results/round-f05a29a-0ec0726.md)."""
+    var/, where `make run` keeps them, not in the system's temporary directory. On one
+    machine creating a file in /tmp cost 0.8 ms against 0.015 ms in var/ on the same disk
+    (bench/results/round-f05a29a-0ec0726.md); on another the cost moved between folders
+    from minute to minute (round-e4e1b89-0baa6db.md)."""
     root = Path(__file__).resolve().parents[1] / "var" / "bench"
     root.mkdir(parents=True, exist_ok=True)
     return root

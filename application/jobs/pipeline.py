@@ -130,10 +130,8 @@ class AttemptPipeline:
         worked = self._work(cmd, claimed)
         worked_at = time.perf_counter()
         outcome = self._record(cmd, claimed, worked)
-        seconds = (claimed_at - started, worked_at - claimed_at, time.perf_counter() - worked_at)
-        return outcome.model_copy(
-            update={"claim_seconds": seconds[0], "work_seconds": seconds[1], "record_seconds": seconds[2]}
-        )
+        steps = {"claim_seconds": claimed_at - started, "work_seconds": worked_at - claimed_at}
+        return outcome.model_copy(update={**steps, "record_seconds": time.perf_counter() - worked_at})
 
     def _claim(self, cmd: RunAttempt) -> _Claimed | AttemptOutcome:
         with self._uow as uow:
