@@ -66,7 +66,7 @@ def measure(tracer: Tracer, action: Callable[[], object]) -> dict[str, object]:
     action()
     sent = tracer.sent()
     statements = [line.split("\t", 3)[3].strip().strip('"') for line in sent if "\tQuery\t" in line]
-    kinds = Counter((statement.split() or ["(empty)"])[0].upper() for statement in statements)
+    kinds = Counter(kind for statement in statements for kind in _kinds(statement))
     return {
         "round trips": sum(1 for line in sent if "\tQuery\t" in line or "\tSync\t" in line),
         "statements": kinds,
@@ -75,6 +75,13 @@ def measure(tracer: Tracer, action: Callable[[], object]) -> dict[str, object]:
         "redis round trips": tracer.redis_writes - redis_writes,
         "sql": statements,
     }
+
+
+def _kinds(statement: str) -> list[str]:
+    """The first word of a message's statement, and BEGIN apart when it travels in front of it."""
+    if statement.startswith("BEGIN; "):
+        return ["BEGIN", *_kinds(statement.removeprefix("BEGIN; "))]
+    return [(statement.split() or ["(empty)"])[0].upper()]
 
 
 def main() -> None:

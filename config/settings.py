@@ -96,6 +96,9 @@ if ENV.database_url:
     DATABASES = {
         "default": dj_database_url.parse(ENV.database_url, conn_max_age=ENV.db_conn_max_age, conn_health_checks=True)
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's, with a transaction's BEGIN sent along with its first statement
+        DATABASES["default"]["ENGINE"] = "adapters.orm.postgresql"
 else:
     DATABASES = {
         "default": {

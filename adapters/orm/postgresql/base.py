@@ -1,0 +1,92 @@
+"""Django's PostgreSQL backend, less one round trip per transaction.
+
+With autocommit off, psycopg opens a transaction by sending `BEGIN` on its own, and waits for
+the answer, before the transaction's first statement: on the hot paths that is one round
+trip of four or five per transaction (a submission, an attempt's claim, its record). Here
+psycopg stays in autocommit mode; when Django opens a transaction (`atomic`), `BEGIN` waits
+and goes in front of the transaction's first statement, in the same text (statements are
+bound on the client, so several can travel in one execute, as the deferred writes do).
+Psycopg's commit and rollback send `COMMIT` and `ROLLBACK` whenever the server holds an open
+transaction, whatever its autocommit setting, so ending a transaction is unchanged; one that
+sent no statement sends nothing at all.
+
+What cannot carry the `BEGIN` (a COPY, executemany, a server-side cursor) sends it first, on
+its own, as psycopg would have. Only the default transaction mode defers: with an isolation
+level or read-only mode configured, psycopg opens transactions as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.backends.postgresql import base as postgresql
+
+_PENDING = "_reportflow_begin_pending"  # on psycopg's connection: an atomic block is open, BEGIN not sent yet
+# Django's client-side binding cursor over psycopg 3 (its type stubs describe psycopg 2's)
+_DjangoCursor: Any = postgresql.Cursor
+
+
+class Cursor(_DjangoCursor):
+    """Django's client-side binding cursor, sending a waiting BEGIN with its statement."""
+
+    def execute(
+        self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None
+    ) -> Any:
+        if not getattr(self.connection, _PENDING, False):
+            return super().execute(query, params, prepare=prepare, binary=binary)
+        setattr(self.connection, _PENDING, False)
+        text = query if params is None else self.mogrify(query, params)
+        if not isinstance(text, str):  # bytes or a psycopg sql.Composable
+            text = text.decode() if isinstance(text, bytes) else text.as_string(self.connection)
+        super().execute(f"BEGIN; {text}", prepare=prepare, binary=binary)
+        self.nextset()  # BEGIN's answer; the statement's own result comes next
+        return self
+
+    def executemany(self, query: Any, params_seq: Iterable[Any], *, returning: bool = False) -> None:
+        begin_now(self.connection)
+        super().executemany(query, params_seq, returning=returning)
+
+    def copy(self, *args: Any, **kwargs: Any) -> Any:
+        begin_now(self.connection)
+        return super().copy(*args, **kwargs)
+
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        begin_now(self.connection)
+        return super().stream(*args, **kwargs)
+
+
+def begin_now(connection: Any) -> None:
+    """Send a waiting BEGIN on its own (before what cannot carry it)."""
+    if getattr(connection, _PENDING, False):
+        setattr(connection, _PENDING, False)
+        connection.execute("BEGIN")
+
+
+class DatabaseWrapper(postgresql.DatabaseWrapper):
+    def get_connection_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = super().get_connection_params()
+        if params.get("cursor_factory") is _DjangoCursor:  # client-side binding, Django's default
+            params["cursor_factory"] = Cursor
+        return params
+
+    def _set_autocommit(self, autocommit: bool) -> None:
+        connection = self.connection
+        defer = not autocommit and self._defers_begin()
+        setattr(connection, _PENDING, defer)
+        if connection.autocommit != (autocommit or defer):
+            super()._set_autocommit(autocommit or defer)  # type: ignore[misc]
+
+    def _defers_begin(self) -> bool:
+        connection = self.connection
+        return (
+            connection.cursor_factory is Cursor and connection.isolation_level is None and connection.read_only is None
+        )
+
+    def create_cursor(self, name: str | None = None) -> Any:
+        if name is not None:
+            # A server-side cursor declares itself in a statement of its own. Django holds it
+            # past the transaction (WITH HOLD) when psycopg is in autocommit mode, which it now
+            # always is: inside a transaction that only costs a copy of what is left at commit.
+            begin_now(self.connection)
+        return super().create_cursor(name)
