@@ -65,6 +65,7 @@ def _parse(
             empty_string_is_null=False,
             truncate_ragged_lines=True,
             missing_columns="insert",
+            extra_columns="ignore",  # else a block whose first record has extra fields is refused
         )
     except pl.exceptions.PolarsError as exc:
         reason = str(exc).strip().splitlines()[0]

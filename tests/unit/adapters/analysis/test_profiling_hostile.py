@@ -107,6 +107,20 @@ def test_ragged_rows_are_counted_with_their_lines_instead_of_failing_the_file(
     assert column(result, "c")["max"] == 12
 
 
+@pytest.mark.parametrize("rows", ["1,2,3,4\n5,6,7\n", "5,6,7\n1,2,3,4\n"], ids=["first", "last"])
+def test_a_row_with_extra_fields_is_ragged_wherever_it_is(engine: ProfilingEngine, write: Write, rows: str) -> None:
+    # polars refuses a block whose first record has more fields than the header, unless told
+    # to drop them: that row would have failed the whole file with polars' own words
+    path = write("extra.csv", "a,b,c\n" + rows)
+
+    result = engine.analyze_path(path)
+
+    assert result["summary"]["rows"] == 2
+    assert result["data_quality"]["ragged_rows"] == 1
+    assert result["data_quality"]["ragged_lines"] == [2 if rows.startswith("1") else 3]
+    assert (column(result, "c")["min"], column(result, "c")["max"]) == (3, 7)  # the extra field is dropped
+
+
 def test_an_unbalanced_quote_is_refused_with_the_line_where_it_opens(engine: ProfilingEngine, write: Write) -> None:
     path = write("unbalanced.csv", 'a,b\n1,ok\n2,"never closed\n3,x\n4,y\n')
 
