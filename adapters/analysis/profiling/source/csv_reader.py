@@ -16,6 +16,7 @@ from .blocks import record_blocks
 from .chunk_spec import ChunkSpec
 from .encoding import TextEncoding
 from .records import index_records
+from .small_csv import parse_small
 from .text_stream import as_utf8, read_range
 
 
@@ -36,14 +37,17 @@ def read_csv_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) -> Ite
     schema = {f"c{position}": pl.String for position in range(width)}
     for block in record_blocks(text, quote=quote, limits=settings, first_line=chunk.first_line):
         index = index_records(block.data, first_line=block.first_line, delimiter=source.delimiter, quote=source.quote)
-        frame = _parse(block.data, schema, source.delimiter, source.quote, index.lines)
+        frame = parse_small(block.data, index, source.columns, source.delimiter, source.quote)
+        if frame is None:
+            frame = _parse(block.data, schema, source.delimiter, source.quote, index.lines)
+            frame = frame.rename(dict(zip(schema, source.columns, strict=True)))
         if frame.height != len(index.lines):
             raise InvalidReportFile(f"malformed CSV between lines {index.lines[0]} and {index.lines[-1]}")
         keep = ~index.blank
         if not keep.all():
             frame = frame.filter(pl.Series(keep))
         yield Batch(
-            frame=frame.rename(dict(zip(schema, source.columns, strict=True))),
+            frame=frame,
             lines=index.lines[keep],
             ragged_lines=index.lines[keep & (index.fields != width)],
             blank_lines=int(index.blank.sum()),

@@ -24,6 +24,8 @@ class RecordIndex:
     lines: npt.NDArray[np.int64]
     fields: npt.NDArray[np.int64]
     blank: npt.NDArray[np.bool_]
+    starts: npt.NDArray[np.int64]  # byte offset of each record
+    ends: npt.NDArray[np.int64]  # and of its newline (the block's length for a last one without)
 
 
 def index_records(block: bytes, *, first_line: int, delimiter: str, quote: str | None) -> RecordIndex:
@@ -44,7 +46,7 @@ def index_records(block: bytes, *, first_line: int, delimiter: str, quote: str |
         ends = np.append(ends, len(data))
     if not len(ends):
         empty = np.zeros(0, np.int64)
-        return RecordIndex(lines=empty, fields=empty, blank=np.zeros(0, np.bool_))
+        return RecordIndex(lines=empty, fields=empty, blank=np.zeros(0, np.bool_), starts=empty, ends=empty)
     starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
     lengths = ends - starts
     first_byte = data[np.minimum(starts, len(data) - 1)]
@@ -54,7 +56,7 @@ def index_records(block: bytes, *, first_line: int, delimiter: str, quote: str |
         lines = first_line + np.arange(len(starts), dtype=np.int64)
     else:
         lines = first_line + np.searchsorted(newlines, starts).astype(np.int64)
-    return RecordIndex(lines=lines, fields=fields, blank=blank)
+    return RecordIndex(lines=lines, fields=fields, blank=blank, starts=starts, ends=ends.astype(np.int64))
 
 
 def _field_counts(
