@@ -48,7 +48,7 @@ class PartialProfile:
 
         `tick` is called in this thread after every column and every schema rule.
         """
-        frame = normalise_nulls(batch.frame, self.settings.null_values)
+        frame = batch.frame if batch.nulls_normalised else normalise_nulls(batch.frame, self.settings.null_values)
         for name in frame.columns:
             if name not in self.columns:
                 self._add_column(name)

@@ -23,3 +23,4 @@ class Batch:
     ragged_lines: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     blank_lines: int = 0
     progress: float | None = None  # the share of the chunk read so far, when known
+    nulls_normalised: bool = False  # empty strings and the null tokens are nulls already

@@ -15,8 +15,9 @@ from .batch import Batch
 from .blocks import record_blocks
 from .chunk_spec import ChunkSpec
 from .encoding import TextEncoding
-from .records import index_records
+from .records import RecordIndex, index_records
 from .small_csv import parse_small
+from .source_info import SourceInfo
 from .text_stream import as_utf8, read_range
 
 
@@ -34,25 +35,30 @@ def read_csv_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) -> Ite
     text = as_utf8(pieces, encoding, first_line=chunk.first_line)
     quote = source.quote.encode() if source.quote else None
     width = len(source.columns)
-    schema = {f"c{position}": pl.String for position in range(width)}
     for block in record_blocks(text, quote=quote, limits=settings, first_line=chunk.first_line):
         index = index_records(block.data, first_line=block.first_line, delimiter=source.delimiter, quote=source.quote)
-        frame = parse_small(block.data, index, source.columns, source.delimiter, source.quote)
-        if frame is None:
-            frame = _parse(block.data, schema, source.delimiter, source.quote, index.lines)
-            frame = frame.rename(dict(zip(schema, source.columns, strict=True)))
-        if frame.height != len(index.lines):
-            raise InvalidReportFile(f"malformed CSV between lines {index.lines[0]} and {index.lines[-1]}")
-        keep = ~index.blank
-        if not keep.all():
-            frame = frame.filter(pl.Series(keep))
+        small = parse_small(block.data, index, source.columns, source.delimiter, source.quote, settings.null_values)
+        frame = small if small is not None else _parse_kept(block.data, index, source)
         yield Batch(
             frame=frame,
-            lines=index.lines[keep],
-            ragged_lines=index.lines[keep & (index.fields != width)],
+            lines=index.lines[~index.blank],
+            ragged_lines=index.lines[~index.blank & (index.fields != width)],
             blank_lines=int(index.blank.sum()),
             progress=min(1.0, (block.offset + len(block.data)) / max(chunk.end - chunk.start, 1)),
+            nulls_normalised=small is not None,
         )
+
+
+def _parse_kept(data: bytes, index: RecordIndex, source: SourceInfo) -> pl.DataFrame:
+    """polars' parse of the block: its columns named, its blank records dropped."""
+    assert source.delimiter is not None
+    schema = {f"c{position}": pl.String for position in range(len(source.columns))}
+    frame = _parse(data, schema, source.delimiter, source.quote, index.lines)
+    if frame.height != len(index.lines):
+        raise InvalidReportFile(f"malformed CSV between lines {index.lines[0]} and {index.lines[-1]}")
+    if index.blank.any():
+        frame = frame.filter(pl.Series(~index.blank))
+    return frame.rename(dict(zip(schema, source.columns, strict=True)))
 
 
 def _parse(

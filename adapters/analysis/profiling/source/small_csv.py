@@ -6,7 +6,9 @@ the largest single cost of profiling a small file. A block of a few hundred reco
 here instead, along the records the block's index already found (whose quoting it already
 checked), to the same values polars gives: fields split at delimiters outside quotes, quotes
 taken off and doubled quotes undoubled, one carriage return before the record's end dropped,
-missing fields empty and extra ones dropped. Whatever looks unusual (text between a closing
+missing fields empty and extra ones dropped. It also does what the profile does next to
+polars' frame: blank records are left out, empty values and the null tokens become nulls
+(normalise_nulls, another polars call saved). Whatever looks unusual (text between a closing
 quote and the next delimiter) is left to polars: `parse_small` then answers None.
 `tests/unit/adapters/analysis/test_small_csv.py` checks the two agree on generated blocks.
 """
@@ -24,15 +26,24 @@ SMALL_BYTES = 64 * 1024
 
 
 def parse_small(
-    data: bytes, index: RecordIndex, names: Sequence[str], delimiter: str, quote: str | None
+    data: bytes,
+    index: RecordIndex,
+    names: Sequence[str],
+    delimiter: str,
+    quote: str | None,
+    null_values: tuple[str, ...] = (),
 ) -> pl.DataFrame | None:
-    """The block's records as String columns `names` (one row per record, blank ones too), or
-    None when the block is not small or a record is not plainly quoted."""
+    """The block's records but blank ones as String columns `names`, empty strings and
+    `null_values` as nulls (what normalise_nulls makes of polars' parse), or None when the
+    block is not small or a record is not plainly quoted."""
     if len(data) > SMALL_BYTES or len(index.starts) > SMALL_RECORDS:
         return None
+    nulls = {"", *null_values}
     width = len(names)
-    columns: list[list[str]] = [[] for _ in names]
-    for start, end in zip(index.starts.tolist(), index.ends.tolist(), strict=True):
+    columns: list[list[str | None]] = [[] for _ in names]
+    for start, end, blank in zip(index.starts.tolist(), index.ends.tolist(), index.blank.tolist(), strict=True):
+        if blank:
+            continue
         record = data[start:end].decode()
         if record.endswith("\r"):
             record = record[:-1]
@@ -41,7 +52,7 @@ def parse_small(
             return None
         fields += [""] * (width - len(fields))
         for column, value in zip(columns, fields, strict=False):
-            column.append(value)
+            column.append(None if value in nulls else value)
     return pl.DataFrame(
         {name: column for name, column in zip(names, columns, strict=True)}, schema=dict.fromkeys(names, pl.String)
     )
