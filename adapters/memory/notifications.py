@@ -22,7 +22,7 @@ from domain.notifications.destination import IPAddress
 from domain.notifications.endpoint import WebhookEndpoint
 from domain.notifications.events import NotificationEvent
 from domain.notifications.preferences import EmailPreferences
-from domain.ports import JobCursor
+from domain.ports import JobCursor, NotificationTargets
 
 
 class InMemoryWebhookEndpointRepository:
@@ -111,6 +111,15 @@ class InMemoryEmailPreferencesRepository:
 
     def save(self, preferences: EmailPreferences) -> None:
         self._state.email_preferences[preferences.owner_id] = preferences
+
+
+class InMemoryNotificationTargets:
+    def __init__(self, state: InMemoryState) -> None:
+        self._endpoints = InMemoryWebhookEndpointRepository(state)
+        self._email = InMemoryEmailPreferencesRepository(state)
+
+    def of_owner(self, owner_id: int) -> NotificationTargets:
+        return NotificationTargets(endpoints=self._endpoints.list_for_owner(owner_id), email=self._email.get(owner_id))
 
 
 class InMemoryHostResolver:

@@ -9,6 +9,7 @@ from adapters.memory.idempotency import InMemoryIdempotencyRepository
 from adapters.memory.notifications import (
     InMemoryEmailPreferencesRepository,
     InMemoryNotificationEventRepository,
+    InMemoryNotificationTargets,
     InMemoryWebhookDeliveryRepository,
     InMemoryWebhookEndpointRepository,
 )
@@ -54,6 +55,7 @@ class InMemoryUnitOfWork:
         self.webhook_deliveries = InMemoryWebhookDeliveryRepository(working)
         self.notification_events = InMemoryNotificationEventRepository(working)
         self.email_preferences = InMemoryEmailPreferencesRepository(working)
+        self.notification_targets = InMemoryNotificationTargets(working)
 
     def __exit__(
         self,

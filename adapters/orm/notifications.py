@@ -23,7 +23,7 @@ from domain.notifications.delivery import WebhookDelivery
 from domain.notifications.endpoint import SigningSecret, WebhookEndpoint
 from domain.notifications.events import EventType, NotificationEvent
 from domain.notifications.preferences import EmailPreferences
-from domain.ports import JobCursor
+from domain.ports import JobCursor, NotificationTargets
 
 ENDPOINTS = Table(WebhookEndpointRecord)
 
@@ -36,8 +36,32 @@ def _email_preferences_sql() -> str:
     users, saved = quote(user._meta.db_table), quote(EmailPreferencesRecord._meta.db_table)
     user_id = f"{users}.{quote(str(user._meta.pk.column if user._meta.pk else 'id'))}"
     return (
-        f"SELECT {users}.email, {saved}.email, {saved}.on_success, {saved}.on_failure FROM {users}"
+        f"SELECT {users}.email AS account_email, {saved}.email AS saved_email, {saved}.on_success, {saved}.on_failure"
+        f" FROM {users}"
         f" LEFT JOIN {saved} ON {saved}.owner_id = {user_id} WHERE {user_id} = %s"
+    )
+
+
+@functools.cache
+def _targets_sql() -> str:
+    """Parameters: the owner's id, twice. The e-mail preferences' four columns (as above), then
+    the columns of one of the owner's webhook endpoints: a row per endpoint, oldest first, or
+    one row with NULLs there when it has none (nothing at all for an unknown owner)."""
+    endpoints = ENDPOINTS.name
+    return (
+        f"SELECT preferences.*, {ENDPOINTS.columns} FROM ({_email_preferences_sql()}) AS preferences"
+        f" LEFT JOIN {endpoints} ON {endpoints}.{ENDPOINTS.column('owner_id')} = %s"
+        f" ORDER BY {endpoints}.{ENDPOINTS.column('created_at')}, {endpoints}.{ENDPOINTS.column('id')}"
+    )
+
+
+def _preferences(owner_id: int, row: tuple[object, ...] | None) -> EmailPreferences:
+    """The preferences from the four columns of `_email_preferences_sql`'s row."""
+    account_email, saved_email, on_success, on_failure = row or ("", None, None, None)
+    if on_success is None:  # nothing saved: the defaults, with the account's address
+        return EmailPreferences(owner_id=owner_id, email=str(account_email or ""))
+    return EmailPreferences(
+        owner_id=owner_id, email=str(saved_email or ""), on_success=bool(on_success), on_failure=bool(on_failure)
     )
 
 
@@ -189,13 +213,7 @@ class DjangoEmailPreferencesRepository:
         # preferences if any
         with connection.cursor() as cursor:
             cursor.execute(prepared(_email_preferences_sql()), [owner_id])
-            row = cursor.fetchone()
-        account_email, saved_email, on_success, on_failure = row or ("", None, None, None)
-        if on_success is None:  # nothing saved: the defaults, with the account's address
-            return EmailPreferences(owner_id=owner_id, email=account_email or "")
-        return EmailPreferences(
-            owner_id=owner_id, email=saved_email or "", on_success=bool(on_success), on_failure=bool(on_failure)
-        )
+            return _preferences(owner_id, cursor.fetchone())
 
     def save(self, preferences: EmailPreferences) -> None:
         EmailPreferencesRecord.objects.update_or_create(
@@ -206,3 +224,13 @@ class DjangoEmailPreferencesRepository:
                 "on_failure": preferences.on_failure,
             },
         )
+
+
+class DjangoNotificationTargets:
+    def of_owner(self, owner_id: int) -> NotificationTargets:
+        # asked at every job's end: the endpoints and the preferences in one prebuilt statement
+        with connection.cursor() as cursor:
+            cursor.execute(prepared(_targets_sql()), [owner_id, owner_id])
+            rows = cursor.fetchall()
+        endpoints = [record_to_endpoint(ENDPOINTS.instance(row[4:])) for row in rows if row[4] is not None]
+        return NotificationTargets(endpoints=endpoints, email=_preferences(owner_id, rows[0][:4] if rows else None))

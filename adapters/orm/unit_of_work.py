@@ -12,6 +12,7 @@ from adapters.orm.idempotency import DjangoIdempotencyRepository
 from adapters.orm.notifications import (
     DjangoEmailPreferencesRepository,
     DjangoNotificationEventRepository,
+    DjangoNotificationTargets,
     DjangoWebhookDeliveryRepository,
     DjangoWebhookEndpointRepository,
 )
@@ -35,6 +36,7 @@ class DjangoUnitOfWork:
         self.webhook_deliveries = DjangoWebhookDeliveryRepository()
         self.notification_events = DjangoNotificationEventRepository()
         self.email_preferences = DjangoEmailPreferencesRepository()
+        self.notification_targets = DjangoNotificationTargets()
         self._atomic: transaction.Atomic | None = None
         self._deferring: _Deferring | None = None
 

@@ -33,8 +33,9 @@ class NotifyJobEnded:
             return
         uow = transition.uow
         event_type = EventType.of_job_status(job.status)
-        endpoints = [e for e in uow.webhook_endpoints.list_for_owner(job.owner_id) if e.wants(event_type)]
-        email = uow.email_preferences.get(job.owner_id)
+        targets = uow.notification_targets.of_owner(job.owner_id)
+        endpoints = [e for e in targets.endpoints if e.wants(event_type)]
+        email = targets.email
         if not endpoints and not email.wants(event_type):
             return
         event = job_ended_event(uow, job, links=self._links)

@@ -8,6 +8,8 @@ from domain.ports.idempotency import IdempotencyRecord, IdempotencyRepository
 from domain.ports.notifications import (
     EmailPreferencesRepository,
     NotificationEventRepository,
+    NotificationTargets,
+    NotificationTargetsReader,
     WebhookDeliveryRepository,
     WebhookEndpointRepository,
 )
@@ -39,6 +41,8 @@ __all__ = [
     "JobRepository",
     "Lease",
     "NotificationEventRepository",
+    "NotificationTargets",
+    "NotificationTargetsReader",
     "OutboxEntry",
     "OutboxRepository",
     "PublishedMarks",

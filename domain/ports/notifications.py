@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
@@ -26,6 +27,21 @@ class WebhookEndpointRepository(Protocol):
 
     def list_for_owner(self, owner_id: int) -> list[WebhookEndpoint]:
         """Oldest first."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotificationTargets:
+    """Where an owner's job-ended events may go: its webhook endpoints, oldest first, and its
+    e-mail preferences."""
+
+    endpoints: list[WebhookEndpoint]
+    email: EmailPreferences
+
+
+class NotificationTargetsReader(Protocol):
+    def of_owner(self, owner_id: int) -> NotificationTargets:
+        """What `WebhookEndpointRepository.list_for_owner` and `EmailPreferencesRepository.get`
+        answer, read together (asked at every job's end: one round trip, not two)."""
 
 
 class NotificationEventRepository(Protocol):

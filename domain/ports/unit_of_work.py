@@ -9,6 +9,7 @@ from domain.ports.idempotency import IdempotencyRepository
 from domain.ports.notifications import (
     EmailPreferencesRepository,
     NotificationEventRepository,
+    NotificationTargetsReader,
     WebhookDeliveryRepository,
     WebhookEndpointRepository,
 )
@@ -36,6 +37,7 @@ class UnitOfWork(Protocol):
     webhook_deliveries: WebhookDeliveryRepository
     notification_events: NotificationEventRepository
     email_preferences: EmailPreferencesRepository
+    notification_targets: NotificationTargetsReader
 
     def __enter__(self) -> UnitOfWork: ...
 

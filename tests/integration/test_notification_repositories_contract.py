@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -49,6 +50,16 @@ def delivery_job(owner_id: int) -> Job:
     )
 
 
+def two_and_one(uow: UnitOfWork, alice: int, bob: int) -> tuple[WebhookEndpoint, WebhookEndpoint, WebhookEndpoint]:
+    """Two endpoints of alice's, the later one added first, and one of bob's; committed."""
+    later, earlier, bobs = endpoint(alice, T0 + timedelta(seconds=5)), endpoint(alice), endpoint(bob)
+    with uow:
+        for hook in (later, earlier, bobs):
+            uow.webhook_endpoints.add(hook)
+        uow.commit()
+    return later, earlier, bobs
+
+
 def test_an_endpoint_reads_back_equal_with_its_rotated_secret(uow_and_owners: tuple[UnitOfWork, int, int]) -> None:
     uow, alice, _ = uow_and_owners
     hook = endpoint(alice)
@@ -76,11 +87,7 @@ def test_endpoints_are_listed_oldest_first_per_owner_and_another_owner_s_is_not_
     uow_and_owners: tuple[UnitOfWork, int, int],
 ) -> None:
     uow, alice, bob = uow_and_owners
-    later, earlier, bobs = endpoint(alice, T0 + timedelta(seconds=5)), endpoint(alice), endpoint(bob)
-    with uow:
-        for hook in (later, earlier, bobs):
-            uow.webhook_endpoints.add(hook)
-        uow.commit()
+    later, earlier, bobs = two_and_one(uow, alice, bob)
 
     with uow:
         listed = [e.id for e in uow.webhook_endpoints.list_for_owner(alice)]
@@ -189,3 +196,36 @@ def test_email_preferences_default_to_nobody_mailed_and_read_back(uow_and_owners
     assert (default.on_success, default.on_failure) == (False, False)
     assert again == EmailPreferences(owner_id=alice, email="a@example.com", on_failure=True)
     assert (others.on_success, others.on_failure) == (False, False)
+
+
+def test_an_owner_s_notification_targets_are_its_endpoints_and_preferences_read_together(
+    uow_and_owners: tuple[UnitOfWork, int, int],
+) -> None:
+    uow, alice, bob = uow_and_owners
+    later, earlier, bobs = two_and_one(uow, alice, bob)
+    with uow:
+        uow.email_preferences.save(EmailPreferences(owner_id=alice, email="a@example.com", on_success=True))
+        uow.commit()
+    outsider = max(alice, bob) + 1000  # no such account: no endpoint, the defaults
+
+    with uow:
+        targets = {owner: uow.notification_targets.of_owner(owner) for owner in (alice, bob, outsider)}
+        apart = {
+            owner: (uow.webhook_endpoints.list_for_owner(owner), uow.email_preferences.get(owner))
+            for owner in (alice, bob, outsider)
+        }
+
+    assert [e.id for e in targets[alice].endpoints] == [earlier.id, later.id]
+    assert targets[alice].email == EmailPreferences(owner_id=alice, email="a@example.com", on_success=True)
+    assert [e.id for e in targets[bob].endpoints] == [bobs.id]
+    assert targets[outsider].endpoints == [] and not targets[outsider].email.on_success
+    for owner, (endpoints, email) in apart.items():  # the same answers as the two repositories'
+        assert [dataclasses.asdict(e) for e in targets[owner].endpoints] == [dataclasses.asdict(e) for e in endpoints]
+        assert targets[owner].email == email
+
+    with uow:
+        uow.webhook_endpoints.delete(bobs.id)
+        uow.commit()
+    with uow:
+        none_left = uow.notification_targets.of_owner(bob)
+    assert none_left.endpoints == [] and none_left.email == apart[bob][1]
