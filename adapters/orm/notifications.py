@@ -55,6 +55,9 @@ def _targets_sql() -> str:
     )
 
 
+_PREFERENCE_COLUMNS = 4  # what `_email_preferences_sql` selects
+
+
 def _preferences(owner_id: int, row: tuple[object, ...] | None) -> EmailPreferences:
     """The preferences from the four columns of `_email_preferences_sql`'s row."""
     account_email, saved_email, on_success, on_failure = row or ("", None, None, None)
@@ -152,7 +155,6 @@ class DjangoWebhookEndpointRepository:
         return record_to_endpoint(record) if record else None
 
     def list_for_owner(self, owner_id: int) -> list[WebhookEndpoint]:
-        # asked at every job's end: a prebuilt statement
         records = ENDPOINTS.select("owner_id = %s", [owner_id], tail="ORDER BY created_at, id")
         return [record_to_endpoint(record) for record in records]
 
@@ -209,8 +211,7 @@ class DjangoWebhookDeliveryRepository:
 
 class DjangoEmailPreferencesRepository:
     def get(self, owner_id: int) -> EmailPreferences:
-        # asked at every job's end: one prebuilt statement, the account's address and the
-        # preferences if any
+        # the account's address and the preferences if any, in one statement
         with connection.cursor() as cursor:
             cursor.execute(prepared(_email_preferences_sql()), [owner_id])
             return _preferences(owner_id, cursor.fetchone())
@@ -232,5 +233,6 @@ class DjangoNotificationTargets:
         with connection.cursor() as cursor:
             cursor.execute(prepared(_targets_sql()), [owner_id, owner_id])
             rows = cursor.fetchall()
-        endpoints = [record_to_endpoint(ENDPOINTS.instance(row[4:])) for row in rows if row[4] is not None]
-        return NotificationTargets(endpoints=endpoints, email=_preferences(owner_id, rows[0][:4] if rows else None))
+        split = _PREFERENCE_COLUMNS  # the endpoint's columns follow; NULL when it has none
+        endpoints = [record_to_endpoint(ENDPOINTS.instance(row[split:])) for row in rows if row[split] is not None]
+        return NotificationTargets(endpoints=endpoints, email=_preferences(owner_id, rows[0][:split] if rows else None))

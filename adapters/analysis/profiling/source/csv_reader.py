@@ -39,10 +39,11 @@ def read_csv_chunk(path: str, chunk: ChunkSpec, settings: EngineSettings) -> Ite
         index = index_records(block.data, first_line=block.first_line, delimiter=source.delimiter, quote=source.quote)
         small = parse_small(block.data, index, source.columns, source.delimiter, source.quote, settings.null_values)
         frame = small if small is not None else _parse_kept(block.data, index, source)
+        kept = ~index.blank
         yield Batch(
             frame=frame,
-            lines=index.lines[~index.blank],
-            ragged_lines=index.lines[~index.blank & (index.fields != width)],
+            lines=index.lines[kept],
+            ragged_lines=index.lines[kept & (index.fields != width)],
             blank_lines=int(index.blank.sum()),
             progress=min(1.0, (block.offset + len(block.data)) / max(chunk.end - chunk.start, 1)),
             nulls_normalised=small is not None,
