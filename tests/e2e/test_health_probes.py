@@ -40,10 +40,13 @@ def test_worker_health_passes_while_the_worker_runs_and_fails_once_it_is_stopped
         alive = poll(lambda: worker_health(probe_env).returncode == 0, timeout=90)
         worker = stack.processes["worker"]
 
+        heartbeat = tmp_path / "var" / "worker.heartbeat"
         os.killpg(worker.pid, signal.SIGSTOP)  # the whole worker stops: nothing touches the file
         stopped = time.monotonic()
         went_stale = poll(lambda: worker_health(probe_env).returncode != 0, timeout=30)
         stale_after = time.monotonic() - stopped
+        # measured from the last touch, not the stop: a loaded machine may run the heartbeat late
+        age_when_stale = time.time() - heartbeat.stat().st_mtime
         stale = worker_health(probe_env)
         os.killpg(worker.pid, signal.SIGCONT)
         recovered = poll(lambda: worker_health(probe_env).returncode == 0, timeout=30)
@@ -55,8 +58,8 @@ def test_worker_health_passes_while_the_worker_runs_and_fails_once_it_is_stopped
         logs = stack.log_tail()
 
     assert alive, stack.log_tail()
-    # the file was last touched up to one heartbeat (0.5 s) before the stop, and is stale 3 s after that
-    assert went_stale and 3 - 0.5 <= stale_after < 15, f"stale after {stale_after:.1f} s"
+    # the probe calls the file stale once its last touch is 3 s old, and soon after the stop
+    assert went_stale and age_when_stale >= 3 and stale_after < 15, f"{age_when_stale=:.1f} s, {stale_after=:.1f} s"
     assert stale.returncode != 0 and "the worker is stuck" in stale.stderr
     assert recovered, "a worker that runs again is alive again"
     assert gone.returncode != 0 and "no heartbeat file" in gone.stderr, f"stopped in {stopped_in:.1f} s\n{logs}"
