@@ -78,9 +78,11 @@ def measure(tracer: Tracer, action: Callable[[], object]) -> dict[str, object]:
 
 
 def _kinds(statement: str) -> list[str]:
-    """The first word of a message's statement, and BEGIN apart when it travels in front of it."""
+    """The first word of a message's statement, and BEGIN and COMMIT apart when they travel with it."""
     if statement.startswith("BEGIN; "):
         return ["BEGIN", *_kinds(statement.removeprefix("BEGIN; "))]
+    if statement.endswith("; COMMIT"):
+        return [*_kinds(statement.removesuffix("; COMMIT")), "COMMIT"]
     return [(statement.split() or ["(empty)"])[0].upper()]
 
 

@@ -12,13 +12,12 @@ class InMemoryOutboxRepository:
     def __init__(self, state: InMemoryState) -> None:
         self._state = state
 
-    def add_many(self, deliveries: Sequence[Delivery], *, available_at: datetime, now: datetime) -> list[int]:
+    def add_many(self, deliveries: Sequence[Delivery], *, available_at: datetime, now: datetime) -> None:
         first = max(self._state.outbox, default=0) + 1
         for entry_id, delivery in enumerate(deliveries, start=first):
             self._state.outbox[entry_id] = OutboxRow(
                 OutboxEntry(id=entry_id, delivery=delivery, available_at=available_at)
             )
-        return list(range(first, first + len(deliveries)))
 
     def claim_due(self, now: datetime, *, limit: int, ids: list[int] | None = None) -> list[OutboxEntry]:
         due = [
@@ -33,9 +32,8 @@ class InMemoryOutboxRepository:
             row = self._state.outbox[entry_id]
             row.published_at = row.published_at or now
 
-    def record_failure(self, ids: list[int], *, error: str) -> None:
-        for entry_id in ids:
-            row = self._state.outbox[entry_id]
+    def record_failure(self, deliveries: Sequence[Delivery], *, error: str) -> None:
+        for row in _pending_rows(self._state, deliveries):
             row.publish_failures += 1
             row.last_error = error
 
@@ -47,3 +45,24 @@ class InMemoryOutboxRepository:
         for entry_id in old:
             del self._state.outbox[entry_id]
         return len(old)
+
+
+class InMemoryPublishedMarks:
+    """Marks on the committed state, outside any unit of work, as the database's statement does."""
+
+    def __init__(self, state: InMemoryState) -> None:
+        self._state = state
+
+    def mark_published(self, deliveries: Sequence[Delivery], *, now: datetime) -> None:
+        for row in _pending_rows(self._state, deliveries):
+            row.published_at = now
+
+
+def _pending_rows(state: InMemoryState, deliveries: Sequence[Delivery]) -> list[OutboxRow]:
+    """The unpublished entries of these deliveries, known by job and attempt."""
+    keys = {(delivery.job_id, delivery.attempt) for delivery in deliveries}
+    return [
+        row
+        for row in state.outbox.values()
+        if row.published_at is None and (row.entry.delivery.job_id, row.entry.delivery.attempt) in keys
+    ]

@@ -7,32 +7,35 @@ from datetime import datetime
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Q
 
 from adapters.orm.models import OutboxRecord
+from adapters.orm.statements import Table
 from domain.ports import Delivery, OutboxEntry
+
+_OUTBOX = Table(OutboxRecord)
 
 
 class DjangoOutboxRepository:
-    def add_many(self, deliveries: Sequence[Delivery], *, available_at: datetime, now: datetime) -> list[int]:
-        records = [
-            OutboxRecord(
-                job_id=delivery.job_id,
-                kind=delivery.kind,
-                attempt=delivery.attempt,
-                queue=delivery.queue,
-                correlation=delivery.correlation,
-                available_at=available_at,
-                created_at=now,
-            )
-            for delivery in deliveries
-        ]
-        if connection.features.can_return_rows_from_bulk_insert:
-            OutboxRecord.objects.bulk_create(records)  # one INSERT ... RETURNING id
-        else:  # SQLite before 3.35 returns no ids from a multi-row insert
-            for record in records:
-                record.save(force_insert=True)
-        return [record.id for record in records]
+    def add_many(self, deliveries: Sequence[Delivery], *, available_at: datetime, now: datetime) -> None:
+        # one INSERT, deferred: it travels with the transaction's next statement or its COMMIT
+        _OUTBOX.insert(
+            [
+                {
+                    "job_id": delivery.job_id,
+                    "kind": delivery.kind,
+                    "attempt": delivery.attempt,
+                    "queue": delivery.queue,
+                    "correlation": delivery.correlation,
+                    "available_at": available_at,
+                    "created_at": now,
+                    "published_at": None,
+                    "publish_failures": 0,
+                    "last_error": "",
+                }
+                for delivery in deliveries
+            ]
+        )
 
     def claim_due(self, now: datetime, *, limit: int, ids: list[int] | None = None) -> list[OutboxEntry]:
         # SKIP LOCKED: concurrent relays (and the publish right after commit) share the work
@@ -56,8 +59,10 @@ class DjangoOutboxRepository:
         if ids:
             OutboxRecord.objects.filter(id__in=ids, published_at__isnull=True).update(published_at=now)
 
-    def record_failure(self, ids: list[int], *, error: str) -> None:
-        OutboxRecord.objects.filter(id__in=ids).update(publish_failures=F("publish_failures") + 1, last_error=error)
+    def record_failure(self, deliveries: Sequence[Delivery], *, error: str) -> None:
+        OutboxRecord.objects.filter(_pending(deliveries)).update(
+            publish_failures=F("publish_failures") + 1, last_error=error
+        )
 
     def has_pending(self, job_id: UUID) -> bool:
         return OutboxRecord.objects.filter(job_id=job_id, published_at__isnull=True).exists()
@@ -67,10 +72,19 @@ class DjangoOutboxRepository:
         return deleted
 
 
-# One statement in its own transaction whose commit does not wait for the WAL to reach disk.
+def _pending(deliveries: Sequence[Delivery]) -> Q:
+    """The unpublished entries of these deliveries, known by job and attempt."""
+    keys = Q()
+    for delivery in deliveries:
+        keys |= Q(job_id=delivery.job_id, attempt=delivery.attempt)
+    return keys & Q(published_at__isnull=True)
+
+
+# One statement in its own transaction whose commit does not wait for the WAL to reach disk;
+# the deliveries' (job, attempt) pairs travel as two arrays.
 _RELAXED_MARK = f"""WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
     UPDATE {OutboxRecord._meta.db_table} SET published_at = %s FROM relaxed
-    WHERE id = ANY(%s) AND published_at IS NULL
+    WHERE published_at IS NULL AND (job_id, attempt) IN (SELECT * FROM unnest(%s::uuid[], %s::integer[]))
 """
 
 
@@ -80,11 +94,13 @@ class DjangoPublishedMarks:
     mark, and the relay then publishes the entry again, which workers skip as a duplicate.
     Inside a transaction (whose other work must stay durable) it is a plain UPDATE."""
 
-    def mark_published(self, ids: list[int], *, now: datetime) -> None:
-        if not ids:
+    def mark_published(self, deliveries: Sequence[Delivery], *, now: datetime) -> None:
+        if not deliveries:
             return
         if connection.vendor != "postgresql" or connection.in_atomic_block:
-            DjangoOutboxRepository().mark_published(ids, now=now)
+            OutboxRecord.objects.filter(_pending(deliveries)).update(published_at=now)
             return
+        jobs = [delivery.job_id for delivery in deliveries]
+        attempts = [delivery.attempt for delivery in deliveries]
         with connection.cursor() as cursor:
-            cursor.execute(_RELAXED_MARK, [connection.ops.adapt_datetimefield_value(now), ids])
+            cursor.execute(_RELAXED_MARK, [connection.ops.adapt_datetimefield_value(now), jobs, attempts])

@@ -134,8 +134,9 @@ class DeferredWrites:
     Installed on the connection for a unit of work (`connection.execute_wrapper`), it puts the
     waiting writes in front of the next statement sent through Django, whatever sends it (a
     prebuilt statement, the ORM, a savepoint), so every statement still sees every earlier
-    write, in order; `flush` sends them before a commit. A failing write fails the statement
-    it travels with, inside the same transaction, which then rolls back as it would have.
+    write, in order; `flush` sends them before a commit, with the COMMIT in the same text when
+    it ends the transaction. A failing write fails the statement it travels with, inside the
+    same transaction, which then rolls back as it would have.
     Only PostgreSQL with client-side binding (Django's default for psycopg: values are bound
     into the text, so several statements can go in one execute) defers; elsewhere writes are
     sent at once."""
@@ -152,10 +153,12 @@ class DeferredWrites:
     def add(self, sql: str, params: Sequence[Any]) -> None:
         self._waiting.append((sql, params))
 
-    def flush(self) -> None:
+    def flush(self, *, commit: bool = False) -> None:
+        """Send the waiting writes now; with `commit`, the transaction's COMMIT goes in the same
+        text (the caller's own commit then finds no transaction open, and sends nothing)."""
         if self._waiting:
             with connection.cursor() as cursor:
-                cursor.execute(self._literal(cursor.cursor))
+                cursor.execute(self._literal(cursor.cursor) + ("; COMMIT" if commit else ""))
 
     def discard(self) -> None:
         self._waiting = []

@@ -71,11 +71,19 @@ class DjangoUnitOfWork:
         if self._atomic is None:
             raise RuntimeError("commit outside a unit of work")
         if self._deferring is not None:
-            self._deferring.writes.flush()
+            self._deferring.writes.flush(commit=self._ends_the_transaction())
         self._atomic.__exit__(None, None, None)
         self.jobs.committed()
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
+
+    def _ends_the_transaction(self) -> bool:
+        """True when leaving this unit of work's block commits the connection's transaction: it
+        is the outermost block, Django means to commit it, and nothing marked it for rollback.
+        Inside an outer block (a caller's, a test's) the COMMIT is that block's to send."""
+        return (
+            connection.atomic_blocks == [self._atomic] and connection.commit_on_exit and not connection.needs_rollback
+        )
 
     def after_commit(self, callback: Callable[[], object]) -> None:
         # robust: a failing doorbell (broker down) is logged; the committed job stays queued

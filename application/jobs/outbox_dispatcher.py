@@ -45,10 +45,10 @@ class OutboxDispatcher:
         if not due:
             return RelayReport(published=0, failed=0)
         done, failed, error = self._enqueue(due)
-        self._marks.mark_published(done, now=self._clock.now())
+        self._marks.mark_published([entry.delivery for entry in done], now=self._clock.now())
         if failed:
             with self._uow as uow:
-                uow.outbox.record_failure(failed[:1], error=error)  # the one the broker refused
+                uow.outbox.record_failure([failed[0].delivery], error=error)  # the one the broker refused
                 uow.commit()
         return RelayReport(published=len(done), failed=len(failed))
 
@@ -66,20 +66,18 @@ class OutboxDispatcher:
         with self._uow as uow:
             entries = uow.outbox.claim_due(self._clock.now(), limit=self._batch_size, ids=ids)
             done, failed, error = self._enqueue(entries)
-            uow.outbox.mark_published(done, now=self._clock.now())
+            uow.outbox.mark_published([entry.id for entry in done if entry.id is not None], now=self._clock.now())
             if failed:
-                uow.outbox.record_failure(failed[:1], error=error)  # the one the broker refused
+                uow.outbox.record_failure([failed[0].delivery], error=error)  # the one the broker refused
             uow.commit()
         return RelayReport(published=len(done), failed=len(failed))
 
-    def _enqueue(self, entries: list[OutboxEntry]) -> tuple[list[int], list[int], str]:
-        """Ring the broker for each entry until it refuses: (published ids, unpublished ids, error)."""
-        done: list[int] = []
+    def _enqueue(self, entries: list[OutboxEntry]) -> tuple[list[OutboxEntry], list[OutboxEntry], str]:
+        """Ring the broker for each entry until it refuses: (published, unpublished, error)."""
         for index, entry in enumerate(entries):
             try:
                 self._queue.enqueue(entry.delivery)
             except QueueUnavailable as exc:  # do not wait on a broker that just refused
                 logger.warning("outbox: broker unavailable, %d entries wait for the relay: %s", len(entries), exc)
-                return done, [e.id for e in entries[index:]], str(exc)
-            done.append(entry.id)
-        return done, [], ""
+                return entries[:index], entries[index:], str(exc)
+        return entries, [], ""

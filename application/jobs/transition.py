@@ -160,16 +160,12 @@ class Transition:
                 self.uow.jobs.save(job)
         self._new_waiting, self._owners, self._ended_only = [], set(), set()
         deliveries, self._deliveries = self._deliveries, []
-        entries: list[OutboxEntry] = []
         if deliveries:
-            entry_ids = self.uow.outbox.add_many(deliveries, available_at=self.now, now=self.now)
-            entries = [
-                OutboxEntry(id=entry_id, delivery=delivery, available_at=self.now)
-                for entry_id, delivery in zip(entry_ids, deliveries, strict=True)
-            ]
+            self.uow.outbox.add_many(deliveries, available_at=self.now, now=self.now)
+            entries = [OutboxEntry(delivery=delivery, available_at=self.now) for delivery in deliveries]
             self.uow.after_commit(lambda: self._dispatcher.publish(entries))
         self.uow.commit()
-        return len(entries)
+        return len(deliveries)
 
 
 class JobTransitions:

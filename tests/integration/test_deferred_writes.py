@@ -9,12 +9,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 
 from adapters.orm.models import JobEventRecord, JobRecord
 from adapters.orm.unit_of_work import DjangoUnitOfWork
 from domain.job import Job
+from tests.integration.test_begin_with_first_statement import messages
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,3 +100,47 @@ def test_a_statement_without_parameters_keeps_its_percent_signs(make_user) -> No
             cursor.execute("SELECT '100%', count(*) FROM job")
             assert cursor.fetchone() == ("100%", 1)
         uow.commit()
+
+
+def test_the_last_writes_and_the_commit_travel_in_one_round_trip(make_user) -> None:  # type: ignore[no-untyped-def]
+    job = new_job(make_user("alice"))
+    committed: list[bool] = []
+    with messages() as sent:
+        with DjangoUnitOfWork() as uow:
+            uow.jobs.add(job)
+            uow.after_commit(lambda: committed.append(JobRecord.objects.filter(id=job.id).exists()))
+            uow.commit()
+        after = committed_jobs(job.id)
+
+    text, callback = sent  # the callback's query comes after the commit
+    assert text.startswith("BEGIN; INSERT INTO") and text.endswith("; COMMIT"), text
+    assert callback.startswith("SELECT"), callback
+    assert (after, committed) == (1, [True]), "committed for every other connection, then the callbacks ran"
+
+
+def test_inside_an_outer_block_the_commit_is_left_to_that_block(make_user) -> None:  # type: ignore[no-untyped-def]
+    job = new_job(make_user("alice"))
+
+    def outer_block_that_fails() -> None:
+        with transaction.atomic():
+            with DjangoUnitOfWork() as uow:
+                uow.jobs.add(job)
+                uow.commit()
+            raise RuntimeError("the outer block fails")
+
+    with messages() as sent, pytest.raises(RuntimeError):
+        outer_block_that_fails()
+
+    assert not any("COMMIT" in text for text in sent), sent
+    assert not JobRecord.objects.filter(id=job.id).exists()
+
+
+def committed_jobs(job_id: uuid.UUID) -> int:
+    """Jobs with this id as another connection sees them: what was committed, only that."""
+    database = connection.settings_dict
+    with psycopg.connect(
+        host=database["HOST"], port=database["PORT"] or 5432, user=database["USER"], dbname=database["NAME"]
+    ) as other:
+        row = other.execute("SELECT count(*) FROM job WHERE id = %s", [job_id]).fetchone()
+        assert row is not None
+        return int(row[0])

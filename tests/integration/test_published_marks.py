@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from adapters.orm.models import OutboxRecord
 from adapters.orm.outbox import DjangoPublishedMarks
 from adapters.orm.unit_of_work import DjangoUnitOfWork
-from tests.integration.test_outbox_and_keys_contract import T0, job_with_delivery
+from tests.integration.test_outbox_and_keys_contract import T0, delivery_of, job_with_delivery
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NOW = datetime(2026, 3, 1, 9, 0, 5, tzinfo=UTC)
@@ -26,11 +26,11 @@ def synchronous_commit() -> str:
 
 def test_a_mark_outside_a_transaction_is_one_statement_that_does_not_wait_for_the_wal(make_user) -> None:  # type: ignore[no-untyped-def]
     owner = make_user("alice")
-    _, entry = job_with_delivery(DjangoUnitOfWork(), owner, available_at=T0)
+    job, entry = job_with_delivery(DjangoUnitOfWork(), owner, available_at=T0)
     _, other = job_with_delivery(DjangoUnitOfWork(), owner, available_at=T0)
 
     with CaptureQueriesContext(connection) as statements:
-        DjangoPublishedMarks().mark_published([entry], now=NOW)
+        DjangoPublishedMarks().mark_published([delivery_of(job)], now=NOW)
 
     (statement,) = statements.captured_queries
     assert "set_config('synchronous_commit', 'off', true)" in statement["sql"]
@@ -40,10 +40,10 @@ def test_a_mark_outside_a_transaction_is_one_statement_that_does_not_wait_for_th
 
 
 def test_a_mark_inside_a_transaction_leaves_its_commit_durable(make_user) -> None:  # type: ignore[no-untyped-def]
-    _, entry = job_with_delivery(DjangoUnitOfWork(), make_user("alice"), available_at=T0)
+    job, entry = job_with_delivery(DjangoUnitOfWork(), make_user("alice"), available_at=T0)
 
     with transaction.atomic():
-        DjangoPublishedMarks().mark_published([entry], now=NOW)
+        DjangoPublishedMarks().mark_published([delivery_of(job)], now=NOW)
         during = synchronous_commit()
 
     assert during == "on"

@@ -11,7 +11,7 @@ import pytest
 from adapters.memory import FixedClock, InMemoryBlobStore, InMemoryHeartbeat, InMemoryTaskQueue, InMemoryUnitOfWork
 from adapters.memory.job_metrics import InMemoryJobMetrics
 from adapters.memory.notifications import FixedLinks, InMemoryHostResolver, RecordingMailer, RecordingWebhookSender
-from adapters.memory.outbox import InMemoryOutboxRepository
+from adapters.memory.outbox import InMemoryPublishedMarks
 from adapters.memory.usage import InMemorySubmissionUsage
 from adapters.notifications.signer import StandardWebhooksSigner
 from application.jobs.admission import Admission, ExecutionLimits, SameLimitsForAll
@@ -192,7 +192,7 @@ class World:
 
     @property
     def dispatcher(self) -> OutboxDispatcher:
-        marks = InMemoryOutboxRepository(self.uow.state)  # outside a unit of work: on the committed state
+        marks = InMemoryPublishedMarks(self.uow.state)  # outside a unit of work: on the committed state
         return OutboxDispatcher(uow=self.fresh_uow(), marks=marks, queue=self.queue, clock=self.clock)
 
     @property
