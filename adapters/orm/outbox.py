@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import F, Q
 
 from adapters.orm.models import OutboxRecord
+from adapters.orm.prepared import prepared
 from adapters.orm.statements import Table
 from domain.ports import Delivery, OutboxEntry
 
@@ -81,7 +82,7 @@ def _pending(deliveries: Sequence[Delivery]) -> Q:
 
 
 # One statement in its own transaction whose commit does not wait for the WAL to reach disk;
-# the deliveries' (job, attempt) pairs travel as two arrays.
+# the deliveries' (job, attempt) pairs travel as two arrays. Prepared: it runs after every submit.
 _RELAXED_MARK = f"""WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
     UPDATE {OutboxRecord._meta.db_table} SET published_at = %s FROM relaxed
     WHERE published_at IS NULL AND (job_id, attempt) IN (SELECT * FROM unnest(%s::uuid[], %s::integer[]))
@@ -103,4 +104,4 @@ class DjangoPublishedMarks:
         jobs = [delivery.job_id for delivery in deliveries]
         attempts = [delivery.attempt for delivery in deliveries]
         with connection.cursor() as cursor:
-            cursor.execute(_RELAXED_MARK, [connection.ops.adapt_datetimefield_value(now), jobs, attempts])
+            cursor.execute(prepared(_RELAXED_MARK), [connection.ops.adapt_datetimefield_value(now), jobs, attempts])
