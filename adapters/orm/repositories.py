@@ -126,6 +126,8 @@ class DjangoJobRepository:
         where = {"id": job.id, "last_event_seq": read_at_seq}
         if self._locked.get(job.id) is job:
             JOBS.update_later(changed, where)
+        elif JOBS.update_later_checked(changed, where, error=ConcurrentUpdate(job.id)):
+            pass  # a concurrent change fails the transaction's next statement with ConcurrentUpdate
         elif JOBS.update(changed, where) != 1:
             job.last_event_hash = read_at_hash
             raise ConcurrentUpdate(job.id)

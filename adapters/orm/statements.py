@@ -10,15 +10,19 @@ exactly what the ORM would store and read, on PostgreSQL and on SQLite alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 
 from adapters.orm.prepared import prepared
 
 M = TypeVar("M", bound=models.Model)
 DEFERRED_WRITES = "reportflow_deferred_writes"  # the connection's attribute while a unit of work defers
+# what fails a checked write that changed no row (migration 0013), and the error code it fails with
+_EXPECT_ONE = "reportflow_expect_one_changed"
+_EXPECT_ONE_FAILED = "RF409"
 Converter = Callable[[Any, Any, Any], Any]
 
 
@@ -118,12 +122,30 @@ class Table(Generic[M]):
         transaction's next statement (see DeferredWrites)."""
         _write(*self._update(values, where))
 
+    def update_later_checked(self, values: Mapping[str, Any], where: Mapping[str, Any], *, error: Exception) -> bool:
+        """The same UPDATE as a compare-and-set that may travel with the transaction's next
+        statement: the database fails that statement unless it changed exactly one row, and
+        `error` is raised there instead. False where writes are not deferred (the caller then
+        updates at once and checks the count itself)."""
+        deferred: DeferredWrites | None = getattr(connection, DEFERRED_WRITES, None)
+        if deferred is None:
+            return False
+        sql, params = self._update_sql(values, where)
+        key = deferred.expect(error)
+        checked = f"WITH changed AS ({sql} RETURNING 1) SELECT {_EXPECT_ONE}(count(*), %s) FROM changed"
+        deferred.add(prepared(checked), [*params, key])
+        return True
+
     def _update(self, values: Mapping[str, Any], where: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        sql, params = self._update_sql(values, where)
+        return prepared(sql), params
+
+    def _update_sql(self, values: Mapping[str, Any], where: Mapping[str, Any]) -> tuple[str, list[Any]]:
         sets = ", ".join(f"{self.column(name)} = %s" for name in values)
         conditions = " AND ".join(f"{self.column(name)} = %s" for name in where)
         params = [self._fields[name].get_db_prep_save(value, connection) for name, value in values.items()]
         params += [self.prepare_value(name, value) for name, value in where.items()]
-        return prepared(f"UPDATE {self.name} SET {sets} WHERE {conditions}"), params
+        return f"UPDATE {self.name} SET {sets} WHERE {conditions}", params
 
 
 class DeferredWrites:
@@ -143,6 +165,13 @@ class DeferredWrites:
 
     def __init__(self) -> None:
         self._waiting: list[tuple[str, Sequence[Any]]] = []
+        self._expected: dict[str, Exception] = {}  # a checked write's key -> what its failure raises
+
+    def expect(self, error: Exception) -> str:
+        """The key a checked write names when it fails (see `Table.update_later_checked`)."""
+        key = f"{len(self._expected)}: {error}"  # unique in this unit of work, and telling in a log
+        self._expected[key] = error
+        return key
 
     @staticmethod
     def supported() -> bool:
@@ -157,7 +186,7 @@ class DeferredWrites:
         """Send the waiting writes now; with `commit`, the transaction's COMMIT goes in the same
         text (the caller's own commit then finds no transaction open, and sends nothing)."""
         if self._waiting:
-            with connection.cursor() as cursor:
+            with connection.cursor() as cursor, self._checked():
                 cursor.execute(self._literal(cursor.cursor) + ("; COMMIT" if commit else ""))
 
     def discard(self) -> None:
@@ -168,15 +197,30 @@ class DeferredWrites:
             return execute(sql, params, many, context)
         raw = context["cursor"].cursor
         if many:
-            execute(self._literal(raw), None, False, context)
+            with self._checked():
+                execute(self._literal(raw), None, False, context)
             return execute(sql, params, many, context)
         # Each statement is bound on its own (psycopg caches the parse of each) and the joined
         # text is sent as is: parsing the long joined statement would cost more than it saves.
         own = sql if params is None else raw.mogrify(sql, params)
-        result = execute(f"{self._literal(raw)}; {own}", None, many, context)
+        with self._checked():
+            result = execute(f"{self._literal(raw)}; {own}", None, many, context)
         while raw.nextset():  # the statement's own result is the last one
             pass
         return result
+
+    @contextlib.contextmanager
+    def _checked(self) -> Iterator[None]:
+        """Raise what a checked write asked for when the database says it failed."""
+        try:
+            yield
+        except DatabaseError as exc:
+            cause = exc.__cause__
+            if getattr(cause, "sqlstate", None) == _EXPECT_ONE_FAILED:
+                key = getattr(getattr(cause, "diag", None), "message_detail", None) or ""
+                if key in self._expected:
+                    raise self._expected[key] from exc
+            raise
 
     def _literal(self, raw: Any) -> str:
         """The waiting writes as one text with their values bound, and none waiting any more."""

@@ -36,7 +36,9 @@ class JobRepository(Protocol):
         """Insert a new job and its pending events."""
 
     def save(self, job: Job) -> None:
-        """Persist the job's current state and append its pending events."""
+        """Persist the job's current state and append its pending events, if its row is still
+        as it was read (compare-and-set). If not, ConcurrentUpdate is raised: by this call, or
+        by the unit of work's next statement or its commit, and nothing of it commits."""
 
     def get(self, job_id: UUID, *, for_update: bool = False) -> Job | None:
         """The job, optionally locked until the unit of work ends."""

@@ -132,12 +132,39 @@ def test_a_job_read_without_its_lock_or_twice_is_still_compared_and_set(make_use
             first.start(now=T0, worker="w1", lease_seconds=30)
             uow.jobs.save(first)
             second.start(now=T0, worker="w2", lease_seconds=30)
+            uow.jobs.save(second)  # its compare-and-set waits, checked, for the next statement
             with pytest.raises(ConcurrentUpdate):
-                uow.jobs.save(second)
+                uow.commit()
+        assert JobRecord.objects.get(id=job_id).status == "queued", "nothing of it committed"
 
     with uow:
         unlocked = uow.jobs.get(job_id)
         assert unlocked is not None
         unlocked.start(now=T0, worker="w3", lease_seconds=30)
         uow.jobs.save(unlocked)
-        assert len(getattr(connection, DEFERRED_WRITES)._waiting) == 1, "only the event waits: the UPDATE was sent"
+        assert len(getattr(connection, DEFERRED_WRITES)._waiting) == 2, "the checked UPDATE and the event wait"
+        uow.commit()
+    assert JobRecord.objects.get(id=job_id).worker == "w3"
+
+
+def test_a_checked_update_that_finds_its_row_changed_fails_the_statement_it_travels_with(
+    make_user: Callable[[str], int],
+) -> None:
+    job_id = queued_job(make_user("alice")).id
+    uow = DjangoUnitOfWork()
+    with uow:
+        stale = uow.jobs.get(job_id)  # not locked: another writer may change the row meanwhile
+        assert stale is not None
+        uow.commit()
+    with uow:
+        start_and_save(uow, job_id)  # that other writer
+        uow.commit()
+
+    stale.cancel(now=T0, actor="user")
+    with uow:
+        uow.jobs.save(stale)
+        with pytest.raises(ConcurrentUpdate) as refused:
+            JobRecord.objects.filter(id=job_id).count()  # any statement: the writes travel with it
+
+    assert refused.value.job_id == job_id
+    assert JobRecord.objects.get(id=job_id).status == "running"

@@ -111,8 +111,17 @@ def test_saving_a_stale_copy_is_refused(uow_and_owners: tuple[UnitOfWork, int, i
         uow.jobs.save(first)
         second.cancel(now=T0, actor="user")
 
-        with pytest.raises(ConcurrentUpdate):
-            uow.jobs.save(second)
+        with pytest.raises(ConcurrentUpdate):  # by the save, or by the commit the save waits for
+            save_and_commit(uow, second)
+
+    with uow:
+        after = uow.jobs.get(job.id)
+    assert after is not None and after.status == JobStatus.QUEUED, "nothing of that unit of work committed"
+
+
+def save_and_commit(uow: UnitOfWork, job: Job) -> None:
+    uow.jobs.save(job)
+    uow.commit()
 
 
 def test_owners_only_see_their_own_jobs(uow_and_owners: tuple[UnitOfWork, int, int]) -> None:
