@@ -10,12 +10,15 @@ from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlencode
+from uuid import UUID
 
+from django.urls import get_script_prefix, get_urlconf
+from django.urls import reverse as django_reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.fields import SkipField
-from rest_framework.reverse import reverse
+from rest_framework.reverse import preserve_builtin_query_params, reverse
 
 from adapters.output_serializers import OutputSerializer
 from application.jobs.read_models import JobView
@@ -47,7 +50,7 @@ class Link(serializers.Field):
         if self.when is not None and not self.when(instance):
             raise SkipField()
         kwargs = {name: attrgetter(attribute)(instance) for name, attribute in self.path.items()}
-        url = reverse(self.view_name, kwargs=kwargs, request=self.context["request"])
+        url = absolute_url(self.view_name, kwargs, self.context["request"])
         if self.query:
             url += "?" + urlencode(
                 {name: str(attrgetter(attribute)(instance)) for name, attribute in self.query.items()}
@@ -56,6 +59,42 @@ class Link(serializers.Field):
 
     def to_representation(self, value: str) -> str:
         return value
+
+
+# URL paths with their ids as fields to fill, by view, kwarg names, script prefix and URLconf
+_PATHS: dict[tuple[str, tuple[str, ...], str, Any], str] = {}
+
+
+def absolute_url(view_name: str, kwargs: Mapping[str, Any], request: Any) -> str:
+    """What DRF's `reverse(view_name, kwargs=kwargs, request=request)` gives, without asking
+    Django's resolver each time when every kwarg is a UUID (every id here): the path is
+    reversed once, its ids turned into fields to fill (a UUID reverses as its own text), and
+    later links fill them in. Reversing costs 50-70 us a link; a page of 50 jobs has 250."""
+    if getattr(request, "versioning_scheme", None) is not None or not all(
+        isinstance(value, UUID) for value in kwargs.values()
+    ):
+        return reverse(view_name, kwargs=dict(kwargs), request=request)
+    key = (view_name, tuple(sorted(kwargs)), get_script_prefix(), get_urlconf())
+    template = _PATHS.get(key)
+    if template is None:
+        path = django_reverse(view_name, kwargs=dict(kwargs))
+        if (template := _fields_of(path, kwargs)) is not None:
+            _PATHS[key] = template
+    else:
+        path = template.format_map({name: str(value) for name, value in kwargs.items()})
+    return preserve_builtin_query_params(request.build_absolute_uri(path), request)
+
+
+def _fields_of(path: str, kwargs: Mapping[str, UUID]) -> str | None:
+    """`path` with each kwarg's text made a format field, or None when that is ambiguous."""
+    if "{" in path or "}" in path:
+        return None
+    for name, value in kwargs.items():
+        text = str(value)
+        if path.count(text) != 1:
+            return None
+        path = path.replace(text, "{" + name + "}")
+    return path
 
 
 def _of_report(job: Any) -> bool:
