@@ -17,7 +17,11 @@ HIGH_PRIORITY_PERMISSION = "reportflow.submit_high_priority"
 
 class JobRecord(models.Model):
     id = models.UUIDField(primary_key=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: job_owner_newest starts with the owner. One would be an index more to
+    # write on every insert and every transition, and PostgreSQL, with the statistics of a
+    # table that was empty when last analysed, picked it for admission's reads: then every
+    # refill sorted the owner's whole backlog (tests/integration/test_admission_load_plan.py).
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=100)
     queue = models.CharField(max_length=100)
     status = models.CharField(max_length=16, choices=STATUS_CHOICES)
@@ -61,15 +65,18 @@ class JobRecord(models.Model):
             ),
             models.Index(fields=["-created_at", "-id"], name="job_dead_newest", condition=models.Q(status="dead")),
             # admission: an owner's waiting jobs not dispatched yet, in the order they may start
+            # (all of next_to_dispatch's ORDER BY: its LIMIT reads the first rows, never a sort)
             models.Index(
-                fields=["owner", "-priority", "next_attempt_at"],
+                fields=["owner", "-priority", "next_attempt_at", "created_at", "id"],
                 name="job_awaiting_admission",
                 condition=models.Q(status__in=["queued", "retrying"], dispatched_at=None),
             ),
             # admission: whether an owner has a job of some kinds due and awaiting admission (the
-            # first row of each kind answers, however long its backlog)
+            # first row of each kind answers, however long its backlog). The kind leads: with
+            # the owner first, PostgreSQL could not tell it from job_awaiting_admission with
+            # stale statistics, and picked that one, reading the owner's whole backlog.
             models.Index(
-                fields=["owner", "kind", "next_attempt_at"],
+                fields=["kind", "owner", "next_attempt_at"],
                 name="job_awaiting_by_kind",
                 condition=models.Q(status__in=["queued", "retrying"], dispatched_at=None),
             ),

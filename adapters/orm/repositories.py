@@ -65,10 +65,13 @@ def _awaiting_admission(kinds: Sequence[str]) -> str:
 
 @functools.cache
 def _dispatch_load_sql(kinds: tuple[str, ...], exempt_kinds: tuple[str, ...]) -> str:
-    """An owner's load for admission (see DispatchLoad); parameters: owner (twice), then owner
-    and now (twice). Each part reads only the rows it counts, through its own index, whatever
-    the owner's backlog: running (job_owner_status_newest), dispatched (job_dispatched), and
-    whether anything awaits admission (job_awaiting_by_kind: the first row of a kind answers)."""
+    """An owner's load for admission (see DispatchLoad); parameters: see `_dispatch_load_values`.
+    Each part reads only the rows it counts, through its own index, whatever the owner's
+    backlog: running (job_owner_status_newest), dispatched (job_dispatched), and whether
+    anything awaits admission (job_awaiting_by_kind, one EXISTS per kind: an equality on the
+    kind always seeks its first row, where `kind IN (...)` may be planned as a filter over
+    every row of the owner's backlog, as PostgreSQL does with the statistics of a table that
+    was empty when last analysed)."""
     limited, waiting, running = _listed(kinds), _listed(WAITING), JobStatus.RUNNING.value
     sql = f"""
         SELECT
@@ -76,10 +79,25 @@ def _dispatch_load_sql(kinds: tuple[str, ...], exempt_kinds: tuple[str, ...]) ->
                 AND kind IN {limited}),
             (SELECT COUNT(*) FROM {JOBS.name} WHERE owner_id = %s AND status IN {waiting} AND dispatched_at IS NOT NULL
                 AND kind IN {limited}),
-            EXISTS (SELECT 1 FROM {JOBS.name} WHERE owner_id = %s AND {_awaiting_admission(kinds)}),
-            EXISTS (SELECT 1 FROM {JOBS.name} WHERE owner_id = %s AND {_awaiting_admission(exempt_kinds)})
+            {_any_awaiting(kinds)},
+            {_any_awaiting(exempt_kinds)}
     """
     return " ".join(sql.split())
+
+
+def _any_awaiting(kinds: Sequence[str]) -> str:
+    """Whether an owner has a job of `kinds` awaiting admission; parameters: owner and now, per kind."""
+    each = [
+        f"EXISTS (SELECT 1 FROM {JOBS.name} WHERE owner_id = %s AND {_awaiting_admission([kind])})" for kind in kinds
+    ]
+    return "(" + " OR ".join(each) + ")" if each else "false"
+
+
+def _dispatch_load_values(
+    owner_id: int, due_before: Any, kinds: Sequence[str], exempt_kinds: Sequence[str]
+) -> list[Any]:
+    """The parameters of `_dispatch_load_sql(kinds, exempt_kinds)`."""
+    return [owner_id, owner_id] + [owner_id, due_before] * (len(kinds) + len(exempt_kinds))
 
 
 # Columns whose value may be changed in place (a dict): a save always writes them.
@@ -223,7 +241,7 @@ class DjangoJobRepository:
         sql = _dispatch_load_sql(tuple(kinds), tuple(exempt_kinds))
         due_before = JOBS.prepare_value("next_attempt_at", now)
         with connection.cursor() as cursor:
-            cursor.execute(prepared(sql), [owner_id, owner_id, owner_id, due_before, owner_id, due_before])
+            cursor.execute(prepared(sql), _dispatch_load_values(owner_id, due_before, kinds, exempt_kinds))
             running, dispatched, waiting, exempt_waiting = cursor.fetchone()
         return DispatchLoad(
             running=running, dispatched=dispatched, waiting=bool(waiting), exempt_waiting=bool(exempt_waiting)
