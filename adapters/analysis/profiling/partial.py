@@ -99,7 +99,7 @@ class PartialProfile:
             steps = []
             for position, name in enumerate(frame.columns[start : start + _QUERY_COLUMNS], start=start):
                 self.columns[name].screen(frame[name])
-                steps.append(self.columns[name].facts(pl.nth(position), str(position)))
+                steps.append(self.columns[name].facts(position))
             facts |= split_facts(first_row(run_steps(frame, steps)))
             tick()
         return facts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, TypeVar
 
@@ -40,7 +41,7 @@ class ColumnAccumulator:
     def observe(self, values: pl.Series, *, limit: int, budget: int) -> None:
         """Add a String column whose nulls are already normalised."""
         self.screen(values)
-        facts = first_row(run_steps(values.to_frame(), [self.facts(pl.first(), "")]))
+        facts = first_row(run_steps(values.to_frame(), [self.facts(None)]))
         self.absorb(values, split_facts(facts)[""], limit=limit, budget=budget)
 
     def screen(self, values: pl.Series) -> None:
@@ -49,11 +50,12 @@ class ColumnAccumulator:
             # filtered in Python: a Series' drop_nulls runs a polars query (0.1 ms and more)
             self._screen([text for text in values.to_list() if text is not None])
 
-    def facts(self, text: pl.Expr, prefix: str) -> Steps:
-        """Everything `absorb` needs of a batch of this column (`text`), as three steps of a query
-        (see `run_steps`): the text its parses share (stripped, for a temporal parse), the column
-        and its parses (each computed once), then the aggregates over them, aliased
-        `prefix\0fact`. One query computes them for every column, in parallel."""
+    def facts(self, position: int | None) -> Steps:
+        """Everything `absorb` needs of a batch of this column, the frame's column at `position`
+        (None: its only column), as three steps of a query (see `run_steps`): the text its
+        parses share (stripped, for a temporal parse), the column and its parses (each computed
+        once), then the aggregates over them, aliased `position\0fact`. One query computes
+        them for every column, in parallel."""
         # The candidates are read once: the last batch's column may still be changing them (see
         # PartialProfile.observe). Facts of a candidate that dies meanwhile are ignored; the
         # padding and shape the parses assumed travel with the facts.
@@ -61,31 +63,7 @@ class ColumnAccumulator:
         padded, integral = (numeric.padded, numeric.integral) if numeric is not None else (False, False)
         # A query parses the temporal candidate when only it is left and its shape is known.
         shape = temporal.shape if temporal is not None and boolean is None and numeric is None else None
-        shared: dict[str, pl.Expr] = {}
-        parses = {"text": text}
-        if boolean is not None:
-            parses |= BooleanCandidate.parsed(text)
-        if numeric is not None:
-            parses |= NumericCandidate.parsed(text, padded=padded, integral=integral)
-        if shape is not None:
-            shared["stripped"] = text.str.strip_chars()
-            parses |= TemporalCandidate.parsed(pl.col(f"{prefix}\0stripped"), shape)
-        parsed = {key: pl.col(f"{prefix}\0{key}") for key in parses}
-        column = parsed["text"]
-        found = {"count": column.count(), "min": column.min(), "max": column.max()}
-        found |= {f"tally\0{key}": expr for key, expr in ValueTally.facts(column).items()}
-        if boolean is not None:
-            found |= {f"boolean\0{key}": expr for key, expr in BooleanCandidate.facts(column, parsed).items()}
-        if numeric is not None:
-            numbers = NumericCandidate.facts(column, parsed, padded=padded)
-            found |= {f"numeric\0{key}": expr for key, expr in numbers.items()}
-        if shape is not None:
-            found |= {f"temporal\0{key}": expr for key, expr in TemporalCandidate.facts(column, parsed, shape).items()}
-        return (
-            [expr.alias(f"{prefix}\0{key}") for key, expr in shared.items()],
-            [expr.alias(f"{prefix}\0{key}") for key, expr in parses.items()],
-            [expr.alias(f"{prefix}\0{key}") for key, expr in found.items()],
-        )
+        return _steps(position, boolean is not None, numeric is not None, padded, integral, shape)
 
     def absorb(self, values: pl.Series, facts: dict[str, Any], *, limit: int, budget: int) -> None:
         """Add a String column (nulls normalised) from its `facts`, keyed as `facts()` names them
@@ -186,6 +164,42 @@ class ColumnAccumulator:
 Steps = tuple[list[pl.Expr], list[pl.Expr], list[pl.Expr]]
 
 
+@functools.lru_cache(maxsize=4096)
+def _steps(
+    position: int | None, boolean: bool, numeric: bool, padded: bool, integral: bool, shape: str | None
+) -> Steps:
+    """A column's `facts` steps for the candidates it still has, built once per position and
+    state: a column's expressions are the same from batch to batch and file to file (building
+    them was a sixth of a small file's profile), and polars expressions are immutable. The
+    facts are named by position, never by the column's name, so no file's text is kept here."""
+    text, prefix = (pl.first(), "") if position is None else (pl.nth(position), str(position))
+    shared: dict[str, pl.Expr] = {}
+    parses = {"text": text}
+    if boolean:
+        parses |= BooleanCandidate.parsed(text)
+    if numeric:
+        parses |= NumericCandidate.parsed(text, padded=padded, integral=integral)
+    if shape is not None:
+        shared["stripped"] = text.str.strip_chars()
+        parses |= TemporalCandidate.parsed(pl.col(f"{prefix}\0stripped"), shape)
+    parsed = {key: pl.col(f"{prefix}\0{key}") for key in parses}
+    column = parsed["text"]
+    found = {"count": column.count(), "min": column.min(), "max": column.max()}
+    found |= {f"tally\0{key}": expr for key, expr in ValueTally.facts(column).items()}
+    if boolean:
+        found |= {f"boolean\0{key}": expr for key, expr in BooleanCandidate.facts(column, parsed).items()}
+    if numeric:
+        numbers = NumericCandidate.facts(column, parsed, padded=padded)
+        found |= {f"numeric\0{key}": expr for key, expr in numbers.items()}
+    if shape is not None:
+        found |= {f"temporal\0{key}": expr for key, expr in TemporalCandidate.facts(column, parsed, shape).items()}
+    return (
+        [expr.alias(f"{prefix}\0{key}") for key, expr in shared.items()],
+        [expr.alias(f"{prefix}\0{key}") for key, expr in parses.items()],
+        [expr.alias(f"{prefix}\0{key}") for key, expr in found.items()],
+    )
+
+
 def run_steps(frame: pl.DataFrame, steps: list[Steps]) -> pl.DataFrame:
     """One query of the `facts` steps of some columns: their shared text is added beside the
     batch's columns, then their parses are selected, then their aggregates (one row)."""
@@ -198,7 +212,12 @@ def run_steps(frame: pl.DataFrame, steps: list[Steps]) -> pl.DataFrame:
 
 def first_row(frame: pl.DataFrame) -> dict[str, Any]:
     """The one row of a query's result: lists as Series, other values as Python values."""
-    return {name: frame.get_column(name)[0] for name in frame.columns}
+    # the row at once (a tenth of the cost of a Series per column), then the lists as Series
+    found = dict(zip(frame.columns, frame.row(0), strict=True))
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.List):
+            found[name] = frame.get_column(name)[0]
+    return found
 
 
 def split_facts(facts: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -154,7 +154,7 @@ def test_facts_built_before_the_last_batch_was_absorbed_carry_the_parse_they_ass
     padded = pl.Series("n", [f" {n} " for n in range(50, 100)])
     accumulator = ColumnAccumulator("n")
     accumulator.observe(plain, limit=10_000, budget=2**20)
-    stale = accumulator.facts(pl.first(), "")  # built as the next batch's query is, before the last batch settles
+    stale = accumulator.facts(None)  # built as the next batch's query is, before the last batch settles
 
     accumulator.observe(padded, limit=10_000, budget=2**20)  # the column learns that numbers come padded
     found = split_facts(first_row(run_steps(padded.to_frame(), [stale])))[""]
@@ -201,7 +201,7 @@ def test_the_batch_query_runs_on_the_in_memory_engine(monkeypatch: pytest.Monkey
     frame = pl.DataFrame({"amount": ["1", "2.5", None]})
     accumulator = ColumnAccumulator("amount")
 
-    facts = split_facts(first_row(run_steps(frame, [accumulator.facts(pl.nth(0), "0")])))
+    facts = split_facts(first_row(run_steps(frame, [accumulator.facts(0)])))
 
     assert engines == ["in-memory"]
     assert facts["0"]["count"] == 2

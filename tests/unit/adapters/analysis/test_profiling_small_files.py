@@ -94,8 +94,10 @@ def test_screening_a_tiny_batch_skips_the_parses_bound_to_fail(
             return _original(values)
 
         monkeypatch.setattr(candidates, name, spy)
+    column._steps.cache_clear()  # a query's expressions are built once per column state: build them anew
 
     engine.analyze_path(write("small.csv", SMALL))
+    column._steps.cache_clear()  # none built with a spy may serve later tests
 
     assert parsed == ["unpadded_float_of", "unpadded_float_of"]  # id and amount; label has no digit, no e, no -
 
@@ -119,3 +121,18 @@ def test_screened_and_fully_parsed_tiny_files_give_the_same_result(
         "boolean",
     ]
     assert {**screened, "duration_seconds": 0} == {**parsed, "duration_seconds": 0}
+
+
+def test_a_query_built_for_one_file_serves_the_next_and_changes_none_of_its_results(
+    engine: ProfilingEngine, write: Write
+) -> None:
+    small, tricky = write("small.csv", SMALL), write("tricky.csv", TRICKY)
+    column._steps.cache_clear()
+    alone = engine.analyze_path(tricky)
+    engine.analyze_path(small)
+    built = column._steps.cache_info().currsize
+
+    after_another = engine.analyze_path(tricky)
+
+    assert column._steps.cache_info().currsize == built  # nothing built anew for a file seen before
+    assert {**after_another, "duration_seconds": 0} == {**alone, "duration_seconds": 0}
