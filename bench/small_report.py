@@ -31,7 +31,8 @@ from adapters.analysis.profiling import warm_up
 from adapters.analysis.report_engine import ProfilingReportEngine
 warm_up()
 engine, path, steps = ProfilingReportEngine(), sys.argv[1], {"profile": 0.0, "html": 0.0, "csv": 0.0, "json": 0.0}
-for round in range(600):
+warm, measured = int(sys.argv[2]), int(sys.argv[3])
+for round in range(warm + measured):
     started = time.perf_counter()
     result = engine.analyze_path(path, schema=None)
     profiled = time.perf_counter()
@@ -40,19 +41,20 @@ for round in range(600):
     engine.export_csv(result, table="columns"), engine.export_csv(result, table="violations")
     exported = time.perf_counter()
     json.dumps(result.document, separators=(",", ":"))
-    if round >= 100:  # the first ones warm caches up
+    if round >= warm:  # the first ones warm caches up
         steps["profile"] += profiled - started
         steps["html"] += rendered - profiled
         steps["csv"] += exported - rendered
         steps["json"] += time.perf_counter() - exported
-print(json.dumps({step: 1000 * seconds / 500 for step, seconds in steps.items()}))
+print(json.dumps({step: 1000 * seconds / measured for step, seconds in steps.items()}))
 """
 
 
-def run(root: Path, path: Path) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(path)], cwd=root, capture_output=True, text=True, check=True
-    )
+def run(root: Path, path: Path, *, warm: int = 100, measured: int = 500) -> dict[str, float]:
+    """Milliseconds per step, the mean over `measured` rounds after `warm` ones, in a fresh
+    process running the code of the checkout at `root`."""
+    argv = [sys.executable, "-c", _CHILD, str(path), str(warm), str(measured)]
+    done = subprocess.run(argv, cwd=root, capture_output=True, text=True, check=True)
     return dict(json.loads(done.stdout.splitlines()[-1]))
 
 

@@ -60,6 +60,7 @@ def build_result(profile: PartialProfile, *, file_bytes: int, chunks: int, tick:
         columns=columns,
         schema_check=None if profile.checker is None else _schema_check(profile.checker),
     )
+    tick()  # a wide result takes long to validate and long to dump: a checkpoint between them
     return result.model_dump(mode="json")
 
 

@@ -164,13 +164,14 @@ class ColumnAccumulator:
 Steps = tuple[list[pl.Expr], list[pl.Expr], list[pl.Expr]]
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=256)  # bounded: each entry holds a few dozen objects the GC scans
 def _steps(
     position: int | None, boolean: bool, numeric: bool, padded: bool, integral: bool, shape: str | None
 ) -> Steps:
     """A column's `facts` steps for the candidates it still has, built once per position and
     state: a column's expressions are the same from batch to batch and file to file (building
-    them was a sixth of a small file's profile), and polars expressions are immutable. The
+    them was a sixth of a small file's profile), and polars expressions are immutable. A file
+    wider than the cache builds its columns' steps each batch, as before there was a cache. The
     facts are named by position, never by the column's name, so no file's text is kept here."""
     text, prefix = (pl.first(), "") if position is None else (pl.nth(position), str(position))
     shared: dict[str, pl.Expr] = {}
