@@ -1,8 +1,11 @@
-"""Index the records of a CSV block with numpy: where each starts, its line, its field count.
+"""Index the records of a CSV block with numpy: where each starts and its line; count their
+fields on demand.
 
 Polars parses the fields; this index adds what polars does not report: absolute line
-numbers (a quoted field may span lines), blank lines and ragged rows. Quote parity (see
-blocks.py) tells which newlines and delimiters sit outside quotes.
+numbers (a quoted field may span lines), blank lines and, counted only when asked (it is
+the index's largest cost, and a block polars parses strictly needs it only when some record
+may be short), ragged rows. Quote parity (see blocks.py) tells which newlines and
+delimiters sit outside quotes.
 """
 
 from __future__ import annotations
@@ -22,10 +25,10 @@ class RecordIndex:
     """One entry per record of the block, blank lines included (polars yields a row for them)."""
 
     lines: npt.NDArray[np.int64]
-    fields: npt.NDArray[np.int64]
     blank: npt.NDArray[np.bool_]
     starts: npt.NDArray[np.int64]  # byte offset of each record
     ends: npt.NDArray[np.int64]  # and of its newline (the block's length for a last one without)
+    quotes: npt.NDArray[np.intp]  # byte offset of every quote character
 
 
 def index_records(block: bytes, *, first_line: int, delimiter: str, quote: str | None) -> RecordIndex:
@@ -46,26 +49,27 @@ def index_records(block: bytes, *, first_line: int, delimiter: str, quote: str |
         ends = np.append(ends, len(data))
     if not len(ends):
         empty = np.zeros(0, np.int64)
-        return RecordIndex(lines=empty, fields=empty, blank=np.zeros(0, np.bool_), starts=empty, ends=empty)
+        return RecordIndex(lines=empty, blank=np.zeros(0, np.bool_), starts=empty, ends=empty, quotes=quotes)
     starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
     lengths = ends - starts
     first_byte = data[np.minimum(starts, len(data) - 1)]
     blank = (lengths == 0) | ((lengths == 1) & (first_byte == _CR))
-    fields = _field_counts(data == ord(delimiter), starts, quotes)
     if every_newline_ends_a_record:
         lines = first_line + np.arange(len(starts), dtype=np.int64)
     else:
         lines = first_line + np.searchsorted(newlines, starts).astype(np.int64)
-    return RecordIndex(lines=lines, fields=fields, blank=blank, starts=starts, ends=ends.astype(np.int64))
+    return RecordIndex(lines=lines, blank=blank, starts=starts, ends=ends.astype(np.int64), quotes=quotes)
 
 
-def _field_counts(
-    delimiters: npt.NDArray[np.bool_], starts: npt.NDArray[np.int64], quotes: npt.NDArray[np.intp]
-) -> npt.NDArray[np.int64]:
-    """Fields per record: the delimiters of its segment [start_i, start_i+1), less those between
-    an opening and a closing quote. Both are sums of the delimiter mask over segments, added
-    up in one pass each (bytes as small integers: no array of every delimiter's position)."""
-    flags = delimiters.view(np.uint8)
+def field_counts(block: bytes, index: RecordIndex, delimiter: str) -> npt.NDArray[np.int64]:
+    """Fields per record of the block `index` indexed: the delimiters of its segment
+    [start_i, start_i+1), less those between an opening and a closing quote. Both are sums of
+    the delimiter mask over segments, added up in one pass each (bytes as small integers: no
+    array of every delimiter's position)."""
+    starts, quotes = index.starts, index.quotes
+    if not len(starts):
+        return np.zeros(0, np.int64)
+    flags = (np.frombuffer(block, dtype=np.uint8) == ord(delimiter)).view(np.uint8)
     fields = np.add.reduceat(flags, starts, dtype=np.int32).astype(np.int64) + 1
     closing = quotes[1::2]
     if len(closing):

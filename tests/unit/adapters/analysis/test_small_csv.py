@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from adapters.analysis.profiling.source.csv_reader import _parse_kept
-from adapters.analysis.profiling.source.records import index_records
+from adapters.analysis.profiling.source.records import field_counts, index_records
 from adapters.analysis.profiling.source.small_csv import SMALL_RECORDS, parse_small
 from adapters.analysis.profiling.source.source_info import SourceInfo
 from adapters.analysis.profiling.source.text_frame import normalise_nulls
@@ -45,10 +45,14 @@ def a_block(rng: random.Random, width: int, delimiter: str, quote: str | None) -
 def polars_rows(
     data: bytes, names: list[str], delimiter: str, quote: str | None, nulls: tuple[str, ...]
 ) -> list[tuple]:
-    """What polars' parse becomes before profiling: blank records dropped, nulls normalised."""
+    """What polars' parse becomes before profiling: blank records dropped, nulls normalised.
+    When the parse finds the block regular, no record in it is ragged."""
     index = index_records(data, first_line=1, delimiter=delimiter, quote=quote)
     source = SourceInfo.model_construct(columns=names, delimiter=delimiter, quote=quote)
-    return normalise_nulls(_parse_kept(data, index, source), nulls).rows()
+    frame, regular = _parse_kept(data, index, source)
+    if regular:
+        assert (field_counts(data, index, delimiter)[~index.blank] == len(names)).all(), repr(data)
+    return normalise_nulls(frame, nulls).rows()
 
 
 @pytest.mark.parametrize("seed", range(4))
