@@ -12,6 +12,7 @@ from .parsing import (
     common_datetime_micros_of,
     date_micros_of,
     float_of,
+    fraction_of,
     integer_of,
     parse_boolean,
     parse_float,
@@ -130,7 +131,7 @@ class NumericCandidate(_RangedCandidate):
 class TemporalCandidate(_RangedCandidate):
     """Dates and date-times as epoch microseconds; exact extremes are kept as integers."""
 
-    __slots__ = ("has_time", "shape")
+    __slots__ = ("has_time", "padded", "shape")
 
     def __init__(self) -> None:
         super().__init__()
@@ -138,6 +139,10 @@ class TemporalCandidate(_RangedCandidate):
         # How the last batch parsed ("date" or "datetime"): a query of the next batch tries that
         # shape alone, and `observe` parses the batch in full when it does not fit.
         self.shape: str | None = None
+        # Whether a batch the query could not parse as written parsed in full: values padded with
+        # blank space, or in a rarer spelling. The query strips the values only then (see
+        # NumericCandidate.padded).
+        self.padded = False
 
     def observe(self, values: pl.Series) -> bool:
         micros, has_time = parse_temporal(values)
@@ -150,11 +155,21 @@ class TemporalCandidate(_RangedCandidate):
         return True
 
     @staticmethod
-    def parsed(stripped: pl.Expr, shape: str) -> dict[str, pl.Expr]:
-        """The parse of the stripped text in one shape (the last batch's, see `shape`), computed
-        once per batch."""
-        micros = date_micros_of(stripped) if shape == "date" else common_datetime_micros_of(stripped)
+    def parsed(stripped: pl.Expr, shape: str, *, fraction: pl.Expr | None = None) -> dict[str, pl.Expr]:
+        """The parse of the text in one shape (the last batch's, see `shape`), computed once per
+        batch: of the stripped text, or of the text as written while no batch was padded (a
+        padded value then fails to parse, and `observe` parses the batch). `fraction`: see
+        common_datetime_micros_of."""
+        micros = date_micros_of(stripped) if shape == "date" else common_datetime_micros_of(stripped, fraction)
         return {"micros": micros, "short": short_of(stripped)}
+
+    @staticmethod
+    def shared(text: pl.Expr, shape: str, *, padded: bool) -> dict[str, pl.Expr]:
+        """What `parsed` reads more than once, computed beside the batch's columns first: the
+        stripped text (when padded), or the fraction of date-times written plainly."""
+        if padded:
+            return {"stripped": text.str.strip_chars()}
+        return {"fraction": fraction_of(text)} if shape == "datetime" else {}
 
     @staticmethod
     def facts(text: pl.Expr, parsed: dict[str, pl.Expr], shape: str) -> dict[str, pl.Expr]:

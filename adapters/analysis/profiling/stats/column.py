@@ -63,6 +63,8 @@ class ColumnAccumulator:
         padded, integral = (numeric.padded, numeric.integral) if numeric is not None else (False, False)
         # A query parses the temporal candidate when only it is left and its shape is known.
         shape = temporal.shape if temporal is not None and boolean is None and numeric is None else None
+        if shape is not None and temporal is not None:
+            padded = temporal.padded
         return _steps(position, boolean is not None, numeric is not None, padded, integral, shape)
 
     def absorb(self, values: pl.Series, facts: dict[str, Any], *, limit: int, budget: int) -> None:
@@ -89,8 +91,12 @@ class ColumnAccumulator:
             self.numeric = None
         if self.temporal is not None:
             temporal = facts_of(facts, "temporal")
-            if not (temporal and self.temporal.absorb(temporal)) and not self.temporal.observe(values.drop_nulls()):
+            if temporal and self.temporal.absorb(temporal):
+                return
+            if not self.temporal.observe(values.drop_nulls()):
                 self.temporal = None
+            elif temporal and temporal["bad"]:
+                self.temporal.padded = True  # parsed in full what the query could not: strip from now on
 
     def _padded_numbers(self, values: pl.Series) -> bool:
         """Whether a batch that did not parse as written is numbers once stripped (then later
@@ -181,8 +187,10 @@ def _steps(
     if numeric:
         parses |= NumericCandidate.parsed(text, padded=padded, integral=integral)
     if shape is not None:
-        shared["stripped"] = text.str.strip_chars()
-        parses |= TemporalCandidate.parsed(pl.col(f"{prefix}\0stripped"), shape)
+        shared = TemporalCandidate.shared(text, shape, padded=padded)
+        source = pl.col(f"{prefix}\0stripped") if padded else text
+        fraction = pl.col(f"{prefix}\0fraction") if "fraction" in shared else None
+        parses |= TemporalCandidate.parsed(source, shape, fraction=fraction)
     parsed = {key: pl.col(f"{prefix}\0{key}") for key in parses}
     column = parsed["text"]
     found = {"count": column.count(), "min": column.min(), "max": column.max()}

@@ -32,34 +32,27 @@ class Distribution:
         """Add non-null Float64 values."""
         finite = values.filter(values.is_finite())
         self.non_finite += len(values) - len(finite)
+        self._add(finite)
+
+    @staticmethod
+    def facts(floats: pl.Expr) -> dict[str, pl.Expr]:
+        """What `absorb` needs, as expressions over Float64 values (nulls included, and ignored):
+        their count and the finite ones. Their moments and extremes are read from the finite
+        values after the query: in it, each aggregate would filter the values anew."""
+        return {"values": floats.count(), "finite": floats.filter(floats.is_finite()).implode()}
+
+    def absorb(self, facts: dict[str, Any]) -> None:
+        """`observe` from the values of `facts`: the same statistics, of the values the query kept."""
+        finite: pl.Series = facts["finite"]
+        self.non_finite += int(facts["values"]) - len(finite)
+        self._add(finite)
+
+    def _add(self, finite: pl.Series) -> None:
         if not len(finite):
             return
         self.moments = self.moments.merge(Moments.of(finite))
         self._extend(float(finite.min()), float(finite.max()))  # type: ignore[arg-type]
         self.sketch.update(finite.to_numpy(writable=True))  # the binding refuses read-only arrays
-
-    @staticmethod
-    def facts(floats: pl.Expr) -> dict[str, pl.Expr]:
-        """What `absorb` needs, as expressions over Float64 values (nulls included, and ignored)."""
-        finite = floats.filter(floats.is_finite())
-        return {
-            "values": floats.count(),
-            "finite": finite.implode(),
-            "mean": finite.mean(),
-            "var": finite.var(ddof=0),
-            "min": finite.min(),
-            "max": finite.max(),
-        }
-
-    def absorb(self, facts: dict[str, Any]) -> None:
-        """`observe` from the values of `facts`: the same statistics, computed in a query of the batch."""
-        finite: pl.Series = facts["finite"]
-        self.non_finite += int(facts["values"]) - len(finite)
-        if not len(finite):
-            return
-        self.moments = self.moments.merge(Moments.from_aggregates(len(finite), facts["mean"], facts["var"]))
-        self._extend(float(facts["min"]), float(facts["max"]))
-        self.sketch.update(finite.to_numpy(writable=True))
 
     def merge(self, other: Distribution) -> None:
         self.moments = self.moments.merge(other.moments)

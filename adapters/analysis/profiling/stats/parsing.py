@@ -96,18 +96,24 @@ def first_format_micros_of(stripped: pl.Expr) -> pl.Expr:
     return stripped.str.to_datetime(_FORMATS[0], strict=False, time_unit="us", cache=False).cast(pl.Int64)
 
 
-def common_datetime_micros_of(stripped: pl.Expr) -> pl.Expr:
+def common_datetime_micros_of(stripped: pl.Expr, fraction: pl.Expr | None = None) -> pl.Expr:
     """`first_format_micros_of` for its common spelling (YYYY-MM-DDTHH:MM:SS, then nothing or a
     fraction of at most 6 digits), null for any other text, parsed about 5x faster: polars has a
-    fast parser for a fixed format without a fraction, and a fraction of microseconds is exact."""
+    fast parser for a fixed format without a fraction, and a fraction of microseconds is exact.
+    `fraction`, when given, is `fraction_of(stripped)` computed beforehand (it is read thrice)."""
     whole = stripped.str.slice(0, _WHOLE_SECONDS_CHARS)
-    fraction = stripped.str.slice(_WHOLE_SECONDS_CHARS)
+    fraction = fraction_of(stripped) if fraction is None else fraction
     seconds = whole.str.to_datetime(_WHOLE_SECONDS, strict=False, time_unit="us", cache=False).cast(pl.Int64)
     # ".d" to ".dddddd": the digits scaled to microseconds (a cast and a power, no captured
     # text padded anew); the pattern only tells that they are digits.
     size = fraction.str.len_bytes().cast(pl.Int64)
     micros = fraction.str.slice(1).cast(pl.Int64, strict=False) * pl.lit(10, pl.Int64).pow((7 - size).clip(0, 6))
     return seconds + pl.when(size == 0).then(0).when(fraction.str.contains(r"^\.\d{1,6}$")).then(micros)
+
+
+def fraction_of(stripped: pl.Expr) -> pl.Expr:
+    """What follows the whole seconds of a date-time in the common spelling."""
+    return stripped.str.slice(_WHOLE_SECONDS_CHARS)
 
 
 def short_of(stripped: pl.Expr) -> pl.Expr:

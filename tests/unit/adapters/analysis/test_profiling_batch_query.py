@@ -121,6 +121,28 @@ def test_a_column_of_date_times_profiled_in_many_batches_matches_one_batch(tmp_p
         assert abs(ours["std"] - reference["std"]) <= 1e-9 * reference["std"]
 
 
+@pytest.mark.parametrize("padded_from", [0, 20_000], ids=["padded throughout", "padded in a later batch"])
+def test_dates_and_date_times_padded_with_blank_space_profile_as_in_one_batch(tmp_path: Path, padded_from: int) -> None:
+    """The query parses temporal text as written until a batch holds padded values; that batch
+    is parsed in full, and later ones are stripped in the query."""
+    stamps = [f"2024-02-{1 + n % 28:02d}T{n % 24:02d}:{n % 60:02d}:00.{n % 1000:03d}" for n in range(30_000)]
+    days = [f"2023-{1 + n % 12:02d}-{1 + n % 28:02d}" for n in range(30_000)]
+    for values in (stamps, days):
+        values[padded_from:] = [f" {value}  " if n % 3 else value for n, value in enumerate(values[padded_from:])]
+    path = tmp_path / "padded.csv"
+    pl.DataFrame({"at": stamps, "day": days}).write_csv(path)
+
+    small = ProfilingEngine(block_bytes=64 * 1024).analyze_path(str(path))
+    whole = ProfilingEngine().analyze_path(str(path))
+
+    for name in ("at", "day"):
+        ours, reference = column(small, name), column(whole, name)
+        assert ours["type"] == reference["type"] == ("datetime" if name == "at" else "date")
+        assert {key: ours[key] for key in ("count", "nulls", "min", "max", "mean")} == {
+            key: reference[key] for key in ("count", "nulls", "min", "max", "mean")
+        }
+
+
 def test_a_boolean_spelt_unusually_in_a_later_batch_is_still_parsed_as_a_boolean(write: Write) -> None:
     flags = ["true", "false", "FALSE"] * 10_000 + [" tRuE "]
     path = write("flags.csv", "flag\n" + "\n".join(flags) + "\n")
@@ -162,6 +184,36 @@ def test_facts_built_before_the_last_batch_was_absorbed_carry_the_parse_they_ass
 
     assert accumulator.inferred_type() == "integer"
     assert accumulator.numeric is not None and accumulator.numeric.distribution.moments.count == 150
+
+
+def test_a_temporal_query_strips_the_text_only_once_a_batch_came_padded() -> None:
+    def batch(values: list[str]) -> pl.Series:
+        return pl.Series("at", values)
+
+    def query_and_absorb(accumulator: ColumnAccumulator, values: pl.Series) -> dict[str, object]:
+        found = split_facts(first_row(run_steps(values.to_frame(), [accumulator.facts(None)])))[""]
+        accumulator.absorb(values, found, limit=10_000, budget=2**20)
+        return found
+
+    accumulator = ColumnAccumulator("at")
+    accumulator.observe(batch(["2024-01-02T03:04:05.5", "2024-01-03T00:00:00"]), limit=10_000, budget=2**20)
+    assert accumulator.temporal is not None and accumulator.temporal.shape == "datetime"
+
+    plain = query_and_absorb(accumulator, batch(["2024-02-01T00:00:00.25", "2024-02-02T10:00:00"]))
+    assert plain["temporal\0bad"] == 0 and not accumulator.temporal.padded
+
+    padded = query_and_absorb(accumulator, batch([" 2024-03-01T00:00:00 ", "2024-03-02T00:00:00.125"]))
+    assert padded["temporal\0bad"] == 1 and accumulator.temporal.padded  # parsed in full, once
+
+    stripped = query_and_absorb(accumulator, batch(["  2024-04-01T00:00:00", "2024-04-02T00:00:00.5 "]))
+    assert stripped["temporal\0bad"] == 0
+
+    assert accumulator.inferred_type() == "datetime"
+    assert accumulator.temporal.distribution.moments.count == 8
+    assert (accumulator.temporal.low, accumulator.temporal.high) == (
+        parse_temporal(batch(["2024-01-02T03:04:05.5"]))[0][0],
+        parse_temporal(batch(["2024-04-02T00:00:00.5"]))[0][0],
+    )
 
 
 def test_columns_profiled_while_the_next_batch_is_queried_give_the_sequential_result(
