@@ -65,7 +65,8 @@ class ColumnAccumulator:
         shape = temporal.shape if temporal is not None and boolean is None and numeric is None else None
         if shape is not None and temporal is not None:
             padded = temporal.padded
-        return _steps(position, boolean is not None, numeric is not None, padded, integral, shape)
+        sketching = self.tally.sketches is not None
+        return _steps(position, boolean is not None, numeric is not None, padded, integral, shape, sketching)
 
     def absorb(self, values: pl.Series, facts: dict[str, Any], *, limit: int, budget: int) -> None:
         """Add a String column (nulls normalised) from its `facts`, keyed as `facts()` names them
@@ -172,7 +173,13 @@ Steps = tuple[list[pl.Expr], list[pl.Expr], list[pl.Expr]]
 
 @functools.lru_cache(maxsize=256)  # bounded: each entry holds a few dozen objects the GC scans
 def _steps(
-    position: int | None, boolean: bool, numeric: bool, padded: bool, integral: bool, shape: str | None
+    position: int | None,
+    boolean: bool,
+    numeric: bool,
+    padded: bool,
+    integral: bool,
+    shape: str | None,
+    sketching: bool,
 ) -> Steps:
     """A column's `facts` steps for the candidates it still has, built once per position and
     state: a column's expressions are the same from batch to batch and file to file (building
@@ -194,7 +201,7 @@ def _steps(
     parsed = {key: pl.col(f"{prefix}\0{key}") for key in parses}
     column = parsed["text"]
     found = {"count": column.count(), "min": column.min(), "max": column.max()}
-    found |= {f"tally\0{key}": expr for key, expr in ValueTally.facts(column).items()}
+    found |= {f"tally\0{key}": expr for key, expr in ValueTally.facts(column, sketching=sketching).items()}
     if boolean:
         found |= {f"boolean\0{key}": expr for key, expr in BooleanCandidate.facts(column, parsed).items()}
     if numeric:

@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from .frequent import FrequentValues, top_rows
-from .hll import HASH_VERSION, HyperLogLog
+from .hll import HASH_SEED, HASH_VERSION, HyperLogLog
 
 HLL_CONFIDENCE_STD_DEVS = 2  # about 95.4 % confidence for the reported bounds
 LONG_VALUE_CHARS = 256
@@ -69,18 +69,26 @@ class ValueTally:
         self._absorb(counts, limit=limit, budget=budget)
 
     @staticmethod
-    def facts(text: pl.Expr) -> dict[str, pl.Expr]:
+    def facts(text: pl.Expr, *, sketching: bool) -> dict[str, pl.Expr]:
         """The batch's value counts and whether a value may be too long to count as it is (a value
-        of more than 256 bytes: no shorter one can have more than 256 characters)."""
+        of more than 256 bytes: no shorter one can have more than 256 characters); once the
+        tally is `sketching`, the values' hashes too, for the distinct-count sketch (hashed in
+        the query, beside the other columns' work, not after it in a call of its own)."""
         counts = text.drop_nulls().alias("value").value_counts(name="count").cast(_COUNTS).implode()
-        return {"counts": counts, "long": (text.str.len_bytes() > LONG_VALUE_CHARS).any()}
+        found = {"counts": counts, "long": (text.str.len_bytes() > LONG_VALUE_CHARS).any()}
+        return (found | {"hashes": text.drop_nulls().hash(seed=HASH_SEED).implode()}) if sketching else found
 
     def absorb(self, facts: dict[str, Any], values: pl.Series, *, limit: int, budget: int) -> None:
         """`observe` from the batch's `facts`; its `values` are counted anew only when one is long."""
         if facts["long"]:
             self.observe(values.drop_nulls(), limit=limit, budget=budget)
             return
-        self._absorb(facts["counts"].struct.unnest(), limit=limit, budget=budget)
+        counts = facts["counts"].struct.unnest()
+        if "hashes" in facts and self.sketches is not None:
+            self.sketches.hll.update_hashes(facts["hashes"].to_numpy())
+            self.sketches.frequent.update(counts)
+            return
+        self._absorb(counts, limit=limit, budget=budget)
 
     def merge(self, other: ValueTally, *, limit: int, budget: int) -> None:
         if other.sketches is None:

@@ -6,8 +6,9 @@ import numpy as np
 import polars as pl
 import pytest
 
+from adapters.analysis.profiling.stats.column import first_row
 from adapters.analysis.profiling.stats.frequent import CAPACITY, FrequentValues
-from adapters.analysis.profiling.stats.hll import HyperLogLog, _leading_zeros
+from adapters.analysis.profiling.stats.hll import HyperLogLog, _ranks
 from adapters.analysis.profiling.stats.value_tally import ValueTally
 
 
@@ -15,20 +16,22 @@ def _values(start: int, stop: int) -> pl.Series:
     return pl.Series("value", np.arange(start, stop).astype(str))
 
 
-def test_leading_zeros_are_counted_exactly_across_both_halves_of_a_word() -> None:
-    words = np.array([1, 2**31, 2**32 - 1, 2**32, 2**53 + 1, 2**63, 2**64 - 1], dtype=np.uint64)
-
-    counted = _leading_zeros(words)
-
-    assert counted.tolist() == [64 - int(word).bit_length() for word in words.tolist()]
+def _rank(word: int) -> int:
+    """A hash's rank by definition: leading zeros of its low 50 bits, plus one."""
+    return 50 - (word & (2**50 - 1)).bit_length() + 1
 
 
-def test_leading_zeros_of_random_words_of_every_length_are_exact() -> None:
+def test_ranks_are_exact_at_the_edges_of_the_low_bits() -> None:
+    words = [0, 1, 2**49, 2**50 - 1, 2**50, 2**50 + 1, 2**53 + 1, 2**63, 2**64 - 1, 3 * 2**50 + 5]
+
+    assert _ranks(np.array(words, dtype=np.uint64)).tolist() == [_rank(word) for word in words]
+
+
+def test_ranks_of_random_hashes_of_every_length_are_exact() -> None:
     rng = np.random.default_rng(7)
-    words = rng.integers(1, 2**63, 10_000, dtype=np.uint64) >> rng.integers(0, 63, 10_000).astype(np.uint64)
-    words[words == 0] = 1
+    words = rng.integers(0, 2**63, 10_000, dtype=np.uint64) >> rng.integers(0, 64, 10_000).astype(np.uint64)
 
-    assert _leading_zeros(words).tolist() == [64 - int(word).bit_length() for word in words.tolist()]
+    assert _ranks(words).tolist() == [_rank(word) for word in words.tolist()]
 
 
 @pytest.mark.parametrize("n", [1, 100, 5_000, 50_000, 500_000])
@@ -82,3 +85,25 @@ def test_a_partial_whose_distinct_sketch_was_hashed_by_another_polars_version_is
 
     with pytest.raises(ValueError, match=r"hashed by polars-0\.0\.1"):
         ValueTally.from_json(data)
+
+
+def test_a_sketching_tally_fed_by_batch_queries_holds_the_registers_of_one_pass() -> None:
+    """Once sketching, a batch's values are hashed in its query: the registers are those of
+    hashing every value after the query, and the top values those of the counts."""
+    batches = [_values(start, start + 3_000) for start in range(0, 15_000, 2_500)]  # overlapping
+    tally = ValueTally()
+    hashed = []
+    for batch in batches:
+        steps = ValueTally.facts(pl.first(), sketching=tally.sketches is not None)
+        facts = first_row(batch.to_frame().select(**steps))
+        hashed.append("hashes" in facts)
+        tally.absorb(facts, batch, limit=1_000, budget=2**20)
+
+    whole = ValueTally()
+    for batch in batches:
+        whole.observe(batch, limit=1_000, budget=2**20)
+
+    assert hashed == [False] + [True] * (len(batches) - 1)
+    assert tally.sketches is not None and whole.sketches is not None
+    assert np.array_equal(tally.sketches.hll.registers, whole.sketches.hll.registers)
+    assert tally.top(5) == whole.top(5)
