@@ -24,6 +24,7 @@ _PREFIX_CHARS = 200
 _SCHEMA = pl.Schema({"value": pl.String, "count": pl.Int64})
 _COUNTS = pl.Struct(_SCHEMA)
 _EMPTY = pl.DataFrame(schema=_SCHEMA)  # frames are never changed in place: one empty table serves all
+_PENDING_TABLES = 16
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,10 +58,12 @@ class _Sketches:
 
 
 class ValueTally:
-    __slots__ = ("exact", "sketches")
+    __slots__ = ("exact", "pending", "sketches")
 
     def __init__(self) -> None:
         self.exact: pl.DataFrame | None = _EMPTY
+        # Batches' counts not merged into `exact` yet (see `_absorb`); `_exact_table` merges them.
+        self.pending: list[pl.DataFrame] = []
         self.sketches: _Sketches | None = None
 
     def observe(self, values: pl.Series, *, limit: int, budget: int) -> None:
@@ -116,11 +119,17 @@ class ValueTally:
 
     def _absorb(self, counts: pl.DataFrame, *, limit: int, budget: int) -> None:
         if self.exact is not None:
-            merged = counts  # the first batch's counts are the table: small files skip a group-by
-            if self.exact.height:
-                merged = pl.concat([self.exact, counts]).group_by("value").agg(pl.col("count").sum())
+            parts = [self.exact, *self.pending, counts]
+            # A merged table is no bigger than its parts: while theirs fit, the merge waits and
+            # several batches are merged at once (a merge is a polars call that waits for polars'
+            # threads, busy with the next batch's query).
+            fits = sum(part.height for part in parts) <= limit and sum(p.estimated_size() for p in parts) <= budget
+            if fits and len(self.pending) < _PENDING_TABLES:
+                self.pending.append(counts)
+                return
+            merged = _merged(parts)
             if merged.height <= limit and merged.estimated_size() <= budget:
-                self.exact = merged
+                self.exact, self.pending = merged, []
                 return
         self._become_sketches().update(counts)
 
@@ -156,7 +165,20 @@ class ValueTally:
 
 
 def _exact_table(tally: ValueTally) -> pl.DataFrame:
-    return tally.exact if tally.exact is not None else _EMPTY
+    """The exact table, with the counts still pending merged in."""
+    if tally.exact is None:
+        return _EMPTY
+    if tally.pending:
+        tally.exact, tally.pending = _merged([tally.exact, *tally.pending]), []
+    return tally.exact
+
+
+def _merged(tables: list[pl.DataFrame]) -> pl.DataFrame:
+    """One table of (value, count) summing the counts of `tables`."""
+    tables = [table for table in tables if table.height]
+    if len(tables) <= 1:  # one batch's counts are the table: small files skip a group-by
+        return tables[0] if tables else _EMPTY
+    return pl.concat(tables).group_by("value").agg(pl.col("count").sum())
 
 
 def tally_keys(values: pl.Series) -> pl.Series:

@@ -107,3 +107,20 @@ def test_a_sketching_tally_fed_by_batch_queries_holds_the_registers_of_one_pass(
     assert tally.sketches is not None and whole.sketches is not None
     assert np.array_equal(tally.sketches.hll.registers, whole.sketches.hll.registers)
     assert tally.top(5) == whole.top(5)
+
+
+def test_batches_wait_to_be_merged_while_they_fit_and_the_table_turns_to_sketches_exactly_past_the_limit() -> None:
+    """Merging exact tables is deferred (see ValueTally._absorb), never past the limit."""
+    tally = ValueTally()
+    for batch in range(40):  # 50 new values a batch, and every earlier one again
+        tally.observe(_values(0, 50 * (batch + 1)), limit=1_000, budget=2**20)
+        assert len(tally.pending) <= 16
+        assert (tally.sketches is None) == (batch < 20)  # 1,000 distinct values after the 20th: still exact
+
+    exact = ValueTally()
+    for batch in range(20):
+        exact.observe(_values(0, 50 * (batch + 1)), limit=1_000, budget=2**20)
+
+    assert exact.sketches is None and exact.distinct().value == 1_000
+    assert [(top.value, top.count) for top in exact.top(3)] == [("0", 20), ("1", 20), ("10", 20)]
+    assert not exact.pending  # reading the table merged what waited
