@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from adapters.analysis.profiling import ProfilingEngine
 
 from .helpers import Write, column
@@ -62,3 +64,19 @@ def test_the_result_states_which_tokens_counted_as_null(write: Write) -> None:
     result = ProfilingEngine(null_values=("NA",)).analyze_path(path)
 
     assert result["null_values"] == ["NA"]
+
+
+@pytest.mark.parametrize("tokens", [(), ("NA", "-")], ids=["no tokens", "NA and -"])
+def test_nulls_of_a_block_polars_parses_are_those_of_a_small_one(write: Write, tokens: tuple[str, ...]) -> None:
+    """Past a few hundred records polars parses the block (and makes the nulls itself when it
+    parses strictly): empty fields, quoted or not, and the tokens, quoted or not, are missing;
+    blank space and a token inside other text are values."""
+    rows = ['"",1', ",2", '"NA",3', "NA,4", '" ",5', "-,6", "x-NA,7", "ok,8"]
+    engine = ProfilingEngine(null_values=tokens)
+
+    small = column(engine.analyze_path(write("small.csv", "a,b\n" + "\n".join(rows) + "\n")), "a")
+    large = column(engine.analyze_path(write("large.csv", "a,b\n" + "\n".join(rows * 250) + "\n")), "a")
+
+    missing = 2 + (3 if tokens else 0)
+    assert (small["count"], small["nulls"]) == (8 - missing, missing)
+    assert (large["count"], large["nulls"]) == (250 * (8 - missing), 250 * missing)
