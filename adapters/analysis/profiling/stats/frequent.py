@@ -21,7 +21,6 @@ import numpy as np
 import polars as pl
 
 CAPACITY = 1024
-SCHEMA = pl.Schema({"value": pl.String, "count": pl.Int64})
 # Up to this many rows, sorting in Python costs less than a polars sort's fixed cost (a few
 # microseconds against about 150 for the few rows of a small file's columns; measured by
 # hand, bench/results/round-f05a29a-0ec0726.md).
@@ -65,10 +64,8 @@ class FrequentValues:
             self.counts = {value: count - cut for value, count in counts.items() if count > cut}
 
     def top(self, k: int) -> list[tuple[str, int, int]]:
-        """The k values with the largest counts: (value, lower bound, upper bound), ties by value.
-        Python orders strings by code point and polars by UTF-8 bytes, which is the same order."""
-        rows = heapq.nsmallest(k, self.counts.items(), key=lambda row: (-row[1], row[0]))
-        return [(value, count, count + self.offset) for value, count in rows]
+        """The k values with the largest counts: (value, lower bound, upper bound), ties by value."""
+        return [(value, count, count + self.offset) for value, count in _largest(self.counts.items(), k)]
 
     def to_json(self) -> dict[str, Any]:
         return {"values": list(self.counts), "counts": list(self.counts.values()), "offset": self.offset}
@@ -86,8 +83,13 @@ def _cut(tallies: np.ndarray[Any, Any]) -> int:
 
 
 def top_rows(table: pl.DataFrame, k: int) -> list[tuple[str, int]]:
-    """The k (value, count) rows with the largest counts, ties by value. Python orders strings
-    by code point and polars by UTF-8 bytes, which is the same order."""
+    """The k (value, count) rows of a table with the largest counts, ties by value."""
     if table.height <= PYTHON_SORT_ROWS:
-        return heapq.nsmallest(k, table.iter_rows(), key=lambda row: (-row[1], row[0]))
+        return _largest(table.iter_rows(), k)
     return list(table.sort(["count", "value"], descending=[True, False]).head(k).iter_rows())
+
+
+def _largest(rows: Iterable[tuple[str, int]], k: int) -> list[tuple[str, int]]:
+    """The k (value, count) rows with the largest counts, ties by value (Python orders strings
+    by code point and polars by UTF-8 bytes, which is the same order)."""
+    return heapq.nsmallest(k, rows, key=lambda row: (-row[1], row[0]))

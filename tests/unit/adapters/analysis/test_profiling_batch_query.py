@@ -11,10 +11,12 @@ import pytest
 from adapters.analysis.profiling import ProfilingEngine
 from adapters.analysis.profiling import partial as partial_module
 from adapters.analysis.profiling.stats.column import ColumnAccumulator, first_row, run_steps, split_facts
-from adapters.analysis.profiling.stats.frequent import CAPACITY, SCHEMA, FrequentValues, top_rows
+from adapters.analysis.profiling.stats.frequent import CAPACITY, FrequentValues, top_rows
 from adapters.analysis.profiling.stats.parsing import common_datetime_micros_of, parse_temporal
 
 from .helpers import Write, column
+
+COUNTS = pl.Schema({"value": pl.String, "count": pl.Int64})
 
 
 def test_date_times_without_dates_parse_in_place_keeping_their_nulls() -> None:
@@ -259,7 +261,7 @@ def test_the_batch_query_runs_on_the_in_memory_engine(monkeypatch: pytest.Monkey
 def test_top_values_are_the_largest_counts_with_ties_in_code_point_order(rows: int) -> None:
     values = ["Z", "a", "é", "ß", "😀", "z", "Ä", "0"]
     counts = {f"{values[i % len(values)]}{i // len(values) or ''}": 1 + i % 3 for i in range(rows)}
-    table = pl.DataFrame({"value": list(counts), "count": list(counts.values())}, schema=SCHEMA)
+    table = pl.DataFrame({"value": list(counts), "count": list(counts.values())}, schema=COUNTS)
     expected = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:7]
 
     assert top_rows(table, 7) == expected
