@@ -14,10 +14,11 @@ this took per batch waited about 1 ms each while profiling a large file).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 CAPACITY = 1024
@@ -41,14 +42,23 @@ class FrequentValues:
         two summaries of at most CAPACITY values is cheap, whereas a batch of unique values
         would otherwise be merged value by value.
         """
-        tallies = counts.get_column("count").to_numpy()
         values = counts.get_column("value")
+        self.update_tallies(counts.get_column("count").to_numpy(), lambda kept: values.gather(kept).to_list())
+
+    def update_tallies(
+        self, tallies: npt.NDArray[np.int64], values_of: Callable[[npt.NDArray[np.intp]], list[str]]
+    ) -> None:
+        """`update` from the counts of distinct values; `values_of(indices)` gives the values
+        at those indices of `tallies`, asked for only for the values the summary keeps."""
         if len(tallies) > CAPACITY:
             cut = _cut(tallies)
             self.offset += cut
             kept = np.flatnonzero(tallies > cut)  # none when every value is as rare as the cut (unique ids)
-            values, tallies = values.gather(kept), tallies[kept] - cut
-        self._add(zip(values.to_list(), tallies.tolist(), strict=True))
+            tallies = tallies[kept] - cut
+        else:
+            kept = np.arange(len(tallies))
+        if len(kept):
+            self._add(zip(values_of(kept), tallies.tolist(), strict=True))
 
     def merge(self, other: FrequentValues) -> None:
         self._add(other.counts.items())

@@ -124,3 +124,28 @@ def test_batches_wait_to_be_merged_while_they_fit_and_the_table_turns_to_sketche
     assert exact.sketches is None and exact.distinct().value == 1_000
     assert [(top.value, top.count) for top in exact.top(3)] == [("0", 20), ("1", 20), ("10", 20)]
     assert not exact.pending  # reading the table merged what waited
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_batches_counted_by_their_hashes_give_the_summary_and_registers_of_counted_strings(seed: int) -> None:
+    """A sketching tally counts a batch by sorting its values' hashes: with repeated values
+    (some kept by the summary, some cut), nulls and batches both under and over the summary's
+    capacity, the summary and registers are those of polars' value counts of the strings."""
+    rng = np.random.default_rng(seed)
+    hot = [f"hot{i}" for i in range(40)]
+    batches = []
+    for size in (5_000, 3_000, 700, 4_000, 900, 6_000):
+        words = np.where(rng.random(size) < 0.3, rng.choice(hot, size), rng.integers(0, 3_000, size).astype(str))
+        batch = pl.Series("value", words).scatter(rng.integers(0, size, size // 20), None)  # some nulls
+        batches.append(batch)
+    hashed, counted = ValueTally(), ValueTally()
+    for batch in batches:
+        steps = ValueTally.facts(pl.first(), sketching=hashed.sketches is not None)
+        hashed.absorb(first_row(batch.to_frame().select(**steps)), batch, limit=1_000, budget=2**20)
+        counted.observe(batch.drop_nulls(), limit=1_000, budget=2**20)
+
+    assert hashed.sketches is not None and counted.sketches is not None
+    assert hashed.sketches.frequent.counts == counted.sketches.frequent.counts
+    assert hashed.sketches.frequent.offset == counted.sketches.frequent.offset > 0
+    assert any(value.startswith("hot") for value in hashed.sketches.frequent.counts)
+    assert np.array_equal(hashed.sketches.hll.registers, counted.sketches.hll.registers)
