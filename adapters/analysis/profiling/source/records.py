@@ -40,7 +40,8 @@ def index_records(block: bytes, *, first_line: int, delimiter: str, quote: str |
         _check_quote_placement(data, quotes, newlines, first_line, ord(delimiter))
         # A byte lies inside a quoted field when an odd number of quotes precede it, that is
         # between quote 2j and quote 2j+1 (a doubled quote closes and reopens at once).
-        ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+        ending = np.flatnonzero(np.searchsorted(quotes, newlines) % 2 == 0)  # which newlines end a record
+        ends = newlines[ending]
     else:
         quotes = np.zeros(0, np.intp)
         ends = newlines
@@ -56,8 +57,8 @@ def index_records(block: bytes, *, first_line: int, delimiter: str, quote: str |
     blank = (lengths == 0) | ((lengths == 1) & (first_byte == _CR))
     if every_newline_ends_a_record:
         lines = first_line + np.arange(len(starts), dtype=np.int64)
-    else:
-        lines = first_line + np.searchsorted(newlines, starts).astype(np.int64)
+    else:  # a record starts on the line after the newline that ended the one before
+        lines = first_line + np.concatenate(([0], ending[: len(starts) - 1] + 1)).astype(np.int64)
     return RecordIndex(lines=lines, blank=blank, starts=starts, ends=ends.astype(np.int64), quotes=quotes)
 
 

@@ -51,6 +51,22 @@ def test_the_record_index_gives_start_lines_field_counts_and_blank_lines() -> No
     assert index.blank.tolist() == [False, True, False, True, False]
 
 
+@pytest.mark.parametrize("final_newline", [True, False])
+def test_the_start_line_of_every_record_is_that_of_a_csv_reader(final_newline: bool) -> None:
+    data = _quoted_csv(3000) + b'"ends\nquoted",1' + (b"\n" if final_newline else b"")
+
+    index = index_records(data, first_line=7, delimiter=",", quote='"')
+
+    reader = csv.reader(io.StringIO(data.decode()))
+    expected = []
+    while True:
+        line = 7 + reader.line_num  # the line after the last one the reader consumed
+        if next(reader, None) is None:
+            break
+        expected.append(line)
+    assert index.lines.tolist() == expected
+
+
 def test_field_counts_of_quoted_records_are_those_of_a_csv_reader() -> None:
     data = _quoted_csv(2000) + b'5,"a,b","c,,d",e\n"",","\n'
 
