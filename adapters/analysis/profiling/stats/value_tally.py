@@ -69,11 +69,10 @@ class _Sketches:
     def update_hashed(self, hashes: npt.NDArray[np.uint64], values: pl.Series) -> None:
         """Add a batch's non-null `values` by their `hashes` (HASH_SEED), in the same order."""
         ordered = np.sort(hashes)
-        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-        distinct = ordered[starts]
-        self.hll.update_hashes(distinct)  # each value once: the registers are the same
+        starts = _run_starts(ordered)
+        self.hll.update_hashes(ordered[starts])  # each value once: the registers are the same
         tallies = np.diff(np.append(starts, len(ordered)))
-        self.frequent.update_tallies(tallies, lambda kept: _values_of(distinct[kept], hashes, values))
+        self.frequent.update_tallies(tallies, lambda kept: _values_of(kept, hashes, values))
 
 
 class ValueTally:
@@ -201,16 +200,17 @@ def _merged(tables: list[pl.DataFrame]) -> pl.DataFrame:
     return pl.concat(tables).group_by("value").agg(pl.col("count").sum())
 
 
-def _values_of(wanted: npt.NDArray[np.uint64], hashes: npt.NDArray[np.uint64], values: pl.Series) -> list[str]:
-    """The value of each wanted hash: the value at its first place in `hashes`."""
-    order = np.argsort(wanted)
-    ordered = wanted[order]
-    at = np.minimum(np.searchsorted(ordered, hashes), len(ordered) - 1)
-    places = np.flatnonzero(ordered[at] == hashes)
-    found, first = np.unique(at[places], return_index=True)  # places ascend: the first of each
-    positions = np.empty(len(wanted), np.int64)
-    positions[order[found]] = places[first]
-    return values.gather(positions).to_list()
+def _values_of(kept: npt.NDArray[np.intp], hashes: npt.NDArray[np.uint64], values: pl.Series) -> list[str]:
+    """The values whose hashes are the `kept` ones of the batch's distinct hashes in order:
+    each read at one of its places, found by sorting the hashes again with their places
+    (searching each value's hash among the kept ones cost 5 times more)."""
+    order = np.argsort(hashes)
+    return values.gather(order[_run_starts(hashes[order])[kept]]).to_list()
+
+
+def _run_starts(ordered: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
+    """Where each run of equal values of a sorted array starts."""
+    return np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
 
 
 def tally_keys(values: pl.Series) -> pl.Series:
