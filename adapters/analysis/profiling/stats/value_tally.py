@@ -68,6 +68,8 @@ class _Sketches:
 
     def update_hashed(self, hashes: npt.NDArray[np.uint64], values: pl.Series) -> None:
         """Add a batch's non-null `values` by their `hashes` (HASH_SEED), in the same order."""
+        if not len(hashes):
+            return
         ordered = np.sort(hashes)
         starts = _run_starts(ordered)
         self.hll.update_hashes(ordered[starts])  # each value once: the registers are the same

@@ -149,3 +149,15 @@ def test_batches_counted_by_their_hashes_give_the_summary_and_registers_of_count
     assert hashed.sketches.frequent.offset == counted.sketches.frequent.offset > 0
     assert any(value.startswith("hot") for value in hashed.sketches.frequent.counts)
     assert np.array_equal(hashed.sketches.hll.registers, counted.sketches.hll.registers)
+
+
+def test_a_batch_without_values_leaves_the_sketches_as_they_were() -> None:
+    tally = ValueTally()
+    tally.observe(_values(0, 5_000), limit=1_000, budget=2**20)
+    assert tally.sketches is not None
+    registers, counts = tally.sketches.hll.registers.copy(), dict(tally.sketches.frequent.counts)
+
+    tally.sketches.update_hashed(np.zeros(0, np.uint64), pl.Series("value", [], pl.String))
+
+    assert np.array_equal(tally.sketches.hll.registers, registers)
+    assert tally.sketches.frequent.counts == counts
