@@ -67,7 +67,7 @@ def test_a_running_job_is_cancelled_within_a_second_or_so_of_the_request(
         latencies = sorted(cancel_while_running(client, csv) for _ in range(RUNS))
 
     print(
-        f"cancel -> cancelled on a {CSV_MB} MB CSV, {RUNS} runs: median {statistics.median(latencies):.3f} s, "
+        f"cancel -> cancelled on a {CSV_MB} MiB CSV, {RUNS} runs: median {statistics.median(latencies):.3f} s, "
         f"max {latencies[-1]:.3f} s, all {[round(x, 3) for x in latencies]}"
     )
     assert latencies[-1] < 2.0, latencies
