@@ -9,11 +9,14 @@ from typing import Any, TypeVar
 import polars as pl
 
 from .candidates import BooleanCandidate, NumericCandidate, TemporalCandidate
+from .plain_facts import plain_facts
 from .value_tally import ValueTally
 
 TEXT_CHARS = 200
-# Below this many values, reading them in Python to rule candidates out is cheaper than parsing.
+# Below this many values, reading them in Python to rule candidates out is cheaper than parsing,
+# and so is computing their facts (see plain_facts.py).
 SCREEN_ROWS = 256
+PLAIN_ROWS = 256
 # The batch queries are written as they should run: planning them (about 0.5 ms) buys nothing.
 # They run on the in-memory engine: polars 2 picks its streaming engine by default, which
 # costs 3x more on a small file's batch (1.2 against 0.4 ms) and 1.5x on a 4 MiB one
@@ -49,6 +52,21 @@ class ColumnAccumulator:
         if len(values) <= SCREEN_ROWS:
             # filtered in Python: a Series' drop_nulls runs a polars query (0.1 ms and more)
             self._screen([text for text in values.to_list() if text is not None])
+
+    def plain_facts(self, values: pl.Series) -> dict[str, Any] | None:
+        """The facts of a small batch (String, nulls normalised) as the query of `facts()` would
+        give them, computed in Python, once screened; None for a larger batch, or when only
+        the query can tell them (see plain_facts.py): then `screen` and `facts` it."""
+        if len(values) > PLAIN_ROWS or len(values) > SCREEN_ROWS:
+            return None
+        texts = values.to_list()
+        self._screen([text for text in texts if text is not None])
+        boolean, numeric, temporal = self.boolean, self.numeric, self.temporal
+        parses_temporal = temporal is not None and temporal.shape is not None and boolean is None and numeric is None
+        if self.tally.sketches is not None or parses_temporal or (numeric is not None and numeric.padded):
+            return None  # the hashes, the temporal parse and the stripped parse are the query's
+        integral = numeric is not None and numeric.integral
+        return plain_facts(texts, boolean=boolean is not None, numeric=numeric is not None, integral=integral)
 
     def facts(self, position: int | None) -> Steps:
         """Everything `absorb` needs of a batch of this column, the frame's column at `position`

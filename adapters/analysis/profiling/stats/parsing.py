@@ -26,8 +26,8 @@ _NAIVE_FORMATS = (
 _OFFSET_FORMATS = ("%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z")
 _FORMATS = _NAIVE_FORMATS + _OFFSET_FORMATS
 _WHOLE_SECONDS = "%Y-%m-%dT%H:%M:%S"
-_TRUE = ("true", "True", "TRUE")
-_FALSE = ("false", "False", "FALSE")
+TRUE_SPELLINGS = ("true", "True", "TRUE")
+FALSE_SPELLINGS = ("false", "False", "FALSE")
 _WHOLE_SECONDS_CHARS = len("2024-01-02T09:30:00")
 
 
@@ -58,7 +58,7 @@ def boolean_of(text: pl.Expr) -> pl.Expr:
 def plain_boolean_of(text: pl.Expr) -> pl.Expr:
     """`boolean_of` for its common spellings (true/false in lower, title or upper case with no
     blank space around), null for any other text: no stripping or lowercasing of every value."""
-    return pl.when(text.is_in(_TRUE)).then(True).when(text.is_in(_FALSE)).then(False).otherwise(None)
+    return pl.when(text.is_in(TRUE_SPELLINGS)).then(True).when(text.is_in(FALSE_SPELLINGS)).then(False).otherwise(None)
 
 
 def parse_float(values: pl.Series) -> pl.Series:

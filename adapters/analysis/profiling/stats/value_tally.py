@@ -107,6 +107,9 @@ class ValueTally:
         if facts["long"]:
             self.observe(values.drop_nulls(), limit=limit, budget=budget)
             return
+        if "table" in facts:  # counted in Python (see plain_facts.py)
+            self._absorb(facts["table"], limit=limit, budget=budget)
+            return
         if "hashes" in facts:  # asked for only once sketching, which a tally never stops
             assert self.sketches is not None
             hashes = facts["hashes"].to_numpy()
