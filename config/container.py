@@ -25,6 +25,7 @@ from adapters.notifications.resolver import SocketHostResolver
 from adapters.notifications.sender import HttpxWebhookSender
 from adapters.notifications.signer import StandardWebhooksSigner
 from adapters.observability import correlation
+from adapters.orm.background import background_for_database
 from adapters.orm.heartbeat import DjangoHeartbeat
 from adapters.orm.outbox import DjangoPublishedMarks
 from adapters.orm.statistics import DjangoEngineStatistics
@@ -283,8 +284,14 @@ class Container(containers.DeclarativeContainer):
         send_email=send_email_handler.provider,
     )
     task_queue = providers.Singleton(CeleryTaskQueue, app=celery_app, kinds=job_kinds)
+    background = providers.Singleton(background_for_database)
     outbox_dispatcher = providers.Factory(
-        OutboxDispatcher, uow=uow, marks=providers.Singleton(DjangoPublishedMarks), queue=task_queue, clock=clock
+        OutboxDispatcher,
+        uow=uow,
+        marks=providers.Singleton(DjangoPublishedMarks),
+        queue=task_queue,
+        clock=clock,
+        background=background,
     )
     job_metrics = providers.Singleton(PrometheusJobMetrics)
     job_ended_listeners = providers.Singleton(

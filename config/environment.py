@@ -89,6 +89,9 @@ class Environment(BaseSettings):
     # prepared.py). Turn off behind a pooler that hands a session's statements to other
     # server connections (PgBouncer in transaction mode).
     db_prepared_statements: bool = True
+    # PostgreSQL: publish what a transaction wrote to the outbox on a thread of its own, so the
+    # request or attempt that committed does not wait for the broker (adapters/orm/background.py)
+    publish_in_background: bool = True
     log_level: str = "INFO"
     # "json" (one JSON object a line) or "console" (readable lines); unset: console with DEBUG, else json
     log_format: Literal["json", "console"] | None = None

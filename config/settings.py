@@ -115,6 +115,7 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASE_PREPARED_STATEMENTS = ENV.db_prepared_statements
+PUBLISH_IN_BACKGROUND = ENV.publish_in_background
 
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -12,7 +12,7 @@ import logging
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.ports import Clock, OutboxEntry, PublishedMarks, QueueUnavailable, TaskQueue, UnitOfWork
+from domain.ports import AtOnce, Background, Clock, OutboxEntry, PublishedMarks, QueueUnavailable, TaskQueue, UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -26,13 +26,27 @@ class RelayReport(BaseModel):
 
 class OutboxDispatcher:
     def __init__(
-        self, *, uow: UnitOfWork, marks: PublishedMarks, queue: TaskQueue, clock: Clock, batch_size: int = 200
+        self,
+        *,
+        uow: UnitOfWork,
+        marks: PublishedMarks,
+        queue: TaskQueue,
+        clock: Clock,
+        batch_size: int = 200,
+        background: Background | None = None,
     ) -> None:
         self._uow = uow
         self._marks = marks
         self._queue = queue
         self._clock = clock
         self._batch_size = batch_size
+        self._background = background or AtOnce()
+
+    def publish_soon(self, entries: list[OutboxEntry]) -> None:
+        """`publish` in the background: whoever committed them (a request, an attempt) goes on
+        without waiting for the broker or the mark. Nothing is lost if the process dies first:
+        the relay publishes every entry still unmarked."""
+        self._background.submit(lambda: self.publish(entries))
 
     def publish(self, entries: list[OutboxEntry]) -> RelayReport:
         """Publish entries a transaction just committed, those already due; what fails stays for

@@ -147,8 +147,8 @@ class Transition:
         )
 
     def commit(self) -> int:
-        """Admit what may start, commit, then publish the deliveries (what fails to publish
-        waits for the relay). Returns how many deliveries were written."""
+        """Admit what may start, commit, then publish the deliveries in the background (what
+        fails to publish waits for the relay). Returns how many deliveries were written."""
         admitted: set[Any] = set()
         reasons: dict[int, str] = {}
         for owner_id in sorted(self._owners):
@@ -163,7 +163,7 @@ class Transition:
         if deliveries:
             self.uow.outbox.add_many(deliveries, available_at=self.now, now=self.now)
             entries = [OutboxEntry(delivery=delivery, available_at=self.now) for delivery in deliveries]
-            self.uow.after_commit(lambda: self._dispatcher.publish(entries))
+            self.uow.after_commit(lambda: self._dispatcher.publish_soon(entries))
         self.uow.commit()
         return len(deliveries)
 

@@ -1,5 +1,6 @@
 """What the inside needs from the outside world, as small Protocols that adapters satisfy."""
 
+from domain.ports.background import AtOnce, Background
 from domain.ports.blob_store import BlobStore, StoredBlob
 from domain.ports.clock import Clock
 from domain.ports.dead_messages import DeadMessageRepository
@@ -27,6 +28,8 @@ from domain.ports.task_queue import Delivery, QueueUnavailable, TaskQueue
 from domain.ports.unit_of_work import UnitOfWork
 
 __all__ = [
+    "AtOnce",
+    "Background",
     "BlobStore",
     "Checkpoint",
     "Clock",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from adapters.memory import InMemoryUnitOfWork
 from domain.ports import QueueUnavailable
 from tests.unit.application.conftest import World
@@ -57,4 +59,31 @@ def test_entries_published_right_after_commit_are_marked_without_a_unit_of_work(
     report = dispatcher.publish([entry])
 
     assert (report.published, report.failed) == (1, 0)
+    assert world.uow.state.outbox[entry.id].published_at is not None
+
+
+def test_publishing_soon_hands_the_publish_and_the_mark_to_the_background(world: World) -> None:
+    class Later:
+        def __init__(self) -> None:
+            self.work: list[Callable[[], object]] = []
+
+        def submit(self, work: Callable[[], object]) -> None:
+            self.work.append(work)
+
+    world.queue.fail_with = QueueUnavailable("down")
+    world.submit()
+    (entry,) = (row.entry for row in world.uow.state.outbox.values())
+    world.queue.fail_with = None
+    published_before = len(world.queue.deliveries)
+    later = Later()
+    dispatcher = world.dispatcher
+    dispatcher._background = later
+
+    dispatcher.publish_soon([entry])
+    waiting = (len(world.queue.deliveries), world.uow.state.outbox[entry.id].published_at)
+    for work in later.work:
+        work()
+
+    assert waiting == (published_before, None)  # the caller went on before either
+    assert len(world.queue.deliveries) == published_before + 1
     assert world.uow.state.outbox[entry.id].published_at is not None
