@@ -92,6 +92,10 @@ class Environment(BaseSettings):
     # PostgreSQL: publish what a transaction wrote to the outbox on a thread of its own, so the
     # request or attempt that committed does not wait for the broker (adapters/orm/background.py)
     publish_in_background: bool = True
+    # PostgreSQL: keep owners' notification targets per connection, forgotten when a trigger's
+    # notification says they changed (adapters/orm/targets_cache.py); needs LISTEN, which
+    # PgBouncer in transaction mode does not keep
+    cache_notification_targets: bool = True
     log_level: str = "INFO"
     # "json" (one JSON object a line) or "console" (readable lines); unset: console with DEBUG, else json
     log_format: Literal["json", "console"] | None = None

@@ -116,6 +116,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASE_PREPARED_STATEMENTS = ENV.db_prepared_statements
 PUBLISH_IN_BACKGROUND = ENV.publish_in_background
+CACHE_NOTIFICATION_TARGETS = ENV.cache_notification_targets
 
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -21,6 +21,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 # The Django-level tests run in test transactions, which the background thread's connection
 # cannot see: the doorbell rings at once there (the e2e tier and its own test run it for real).
 PUBLISH_IN_BACKGROUND = False
+# Likewise a change notified at commit: their own tests turn the targets' cache on.
+CACHE_NOTIFICATION_TARGETS = False
 # Mail stays in memory (django.core.mail.outbox) unless a test points it at an SMTP server.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

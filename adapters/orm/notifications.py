@@ -18,6 +18,7 @@ from adapters.orm.models import (
 )
 from adapters.orm.prepared import prepared
 from adapters.orm.statements import Table
+from adapters.orm.targets_cache import targets_cache
 from domain.job import Job
 from domain.notifications.delivery import WebhookDelivery
 from domain.notifications.endpoint import SigningSecret, WebhookEndpoint
@@ -229,7 +230,11 @@ class DjangoEmailPreferencesRepository:
 
 class DjangoNotificationTargets:
     def of_owner(self, owner_id: int) -> NotificationTargets:
-        # asked at every job's end: the endpoints and the preferences in one prebuilt statement
+        # asked at every job's end: kept until PostgreSQL says they changed (targets_cache.py)
+        return targets_cache().of_owner(owner_id, lambda: self.read(owner_id))
+
+    def read(self, owner_id: int) -> NotificationTargets:
+        """The endpoints and the preferences, read in one prebuilt statement."""
         with connection.cursor() as cursor:
             cursor.execute(prepared(_targets_sql()), [owner_id, owner_id])
             rows = cursor.fetchall()
