@@ -89,8 +89,8 @@ class Environment(BaseSettings):
     # prepared.py). Turn off behind a pooler that hands a session's statements to other
     # server connections (PgBouncer in transaction mode).
     db_prepared_statements: bool = True
-    # PostgreSQL: publish what a transaction wrote to the outbox on a thread of its own, so the
-    # request or attempt that committed does not wait for the broker (adapters/orm/background.py)
+    # PostgreSQL: publish the deliveries an attempt's start admits on a thread of its own, so
+    # the attempt does not wait for the broker (adapters/orm/background.py)
     publish_in_background: bool = True
     # PostgreSQL: keep owners' notification targets per connection, forgotten when a trigger's
     # notification says they changed (adapters/orm/targets_cache.py); needs LISTEN, which

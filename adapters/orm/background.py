@@ -1,11 +1,12 @@
 """Background work with a database connection of its own: one thread per process.
 
-After a commit, the outbox's doorbell (publish, then mark published) runs here, so the request
-or the attempt that committed goes on at once: the publish and the mark were a fifth of a
-drained job's claim (bench/results/round-*-drain-e2e.md). The work runs in order on one
-daemon thread, started by the first submit in each process (a forked child starts its own);
-it holds its connection only while work keeps coming, and closes it after an error. Work lost
-with the process is never lost for the job: the relay publishes every entry left unmarked.
+After an attempt's claim commits, the doorbell of the jobs it admitted (publish, then mark
+published) runs here, so the attempt starts its work at once: the publish and the mark were
+a third of a drained job's claim in one process (4.2-4.7 against 2.7-2.9 ms). The work runs
+in order on one daemon thread, started by the first submit in each process (a forked child
+starts its own); it holds its connection only while work keeps coming, and closes it after
+an error. Work lost with the process is never lost for the job: the relay publishes every
+entry left unmarked.
 
 SQLite allows one writer at a time, so there the work runs at once, in the caller's thread, as
 it does everywhere with PUBLISH_IN_BACKGROUND=false.

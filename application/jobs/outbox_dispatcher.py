@@ -43,7 +43,7 @@ class OutboxDispatcher:
         self._background = background or AtOnce()
 
     def publish_soon(self, entries: list[OutboxEntry]) -> None:
-        """`publish` in the background: whoever committed them (a request, an attempt) goes on
+        """`publish` in the background: whoever committed them (an attempt's claim) goes on
         without waiting for the broker or the mark. Nothing is lost if the process dies first:
         the relay publishes every entry still unmarked."""
         self._background.submit(lambda: self.publish(entries))

@@ -157,7 +157,9 @@ class AttemptPipeline:
                 transition.commit()
                 return self._outcome(job, cmd)
             transition.save(job)
-            transition.commit()
+            # the owner's next jobs this start admits: jobs of the owner already wait in the
+            # broker, so this attempt starts its work without waiting for their doorbell
+            transition.commit(wait_for_publish=False)
         return _Claimed(job, handler, loaded)
 
     def _work(self, cmd: RunAttempt, claimed: _Claimed) -> _Worked:

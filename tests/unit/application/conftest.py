@@ -58,7 +58,7 @@ from application.schedules.read_models import ScheduleView
 from application.schedules.settings import SchedulerSettings
 from domain.errors import InvalidSchema, JobError
 from domain.notifications.destination import AddressPolicy
-from domain.ports import Checkpoint, no_checkpoint
+from domain.ports import AtOnce, Background, Checkpoint, no_checkpoint
 from domain.profile import ChunkPlan, DeclaredSchema, PartialProfile, ProfileResult
 
 
@@ -181,6 +181,7 @@ class World:
     metrics: InMemoryJobMetrics = field(default_factory=InMemoryJobMetrics)  # what submit counted
     quotas: SubmissionQuotas = field(default_factory=SubmissionQuotas)  # no limits unless a test sets some
     correlation: dict[str, str] = field(default_factory=dict)  # of the request or task "running now"
+    background: Background = field(default_factory=AtOnce)  # where a claim's admissions are published
 
     @property
     def analyzer(self) -> ScriptedEngine:
@@ -193,7 +194,9 @@ class World:
     @property
     def dispatcher(self) -> OutboxDispatcher:
         marks = InMemoryPublishedMarks(self.uow.state)  # outside a unit of work: on the committed state
-        return OutboxDispatcher(uow=self.fresh_uow(), marks=marks, queue=self.queue, clock=self.clock)
+        return OutboxDispatcher(
+            uow=self.fresh_uow(), marks=marks, queue=self.queue, clock=self.clock, background=self.background
+        )
 
     @property
     def destination_check(self) -> DestinationCheck:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -197,3 +198,27 @@ def test_a_window_of_one_or_two_is_refilled_after_every_start() -> None:
         world.process(backlog[0], 1)
 
         assert [d.job_id for d in world.queue.deliveries] == [backlog[window]]
+
+
+def test_a_start_leaves_the_publish_of_what_it_admits_to_the_background_and_a_submit_publishes_at_once() -> None:
+    class Later:
+        def __init__(self) -> None:
+            self.work: list[Callable[[], object]] = []
+
+        def submit(self, work: Callable[[], object]) -> None:
+            self.work.append(work)
+
+    later = Later()
+    world = World(limits=ExecutionLimits(dispatch_window=2), background=later)
+    backlog = [world.submit().job.id for _ in range(4)]
+    submitted = [d.job_id for d in world.queue.deliveries]
+    world.queue.deliveries.clear()
+
+    world.process(backlog[0], 1)
+    before_the_background = [d.job_id for d in world.queue.deliveries]
+    for work in later.work:
+        work()
+
+    assert submitted == backlog[:2]  # no background work for a submit
+    assert before_the_background == []
+    assert [d.job_id for d in world.queue.deliveries] == [backlog[2]]
