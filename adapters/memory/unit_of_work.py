@@ -30,6 +30,7 @@ class InMemoryUnitOfWork:
     def __init__(self, state: InMemoryState | None = None) -> None:
         self.state = state or InMemoryState()
         self.commits = 0
+        self.relaxed_commits = 0
         self.callback_errors: list[Exception] = []
         self._working: InMemoryState | None = None
         self._callbacks: list[Callable[[], object]] = []
@@ -83,3 +84,6 @@ class InMemoryUnitOfWork:
 
     def after_commit(self, callback: Callable[[], object]) -> None:
         self._callbacks.append(callback)
+
+    def relax_durability(self) -> None:
+        self.relaxed_commits += 1  # memory has no disk: only counted, for the tests

@@ -228,6 +228,11 @@ class DeferredWrites:
         return "; ".join(raw.mogrify(sql, params) for sql, params in waiting)
 
 
+def relax_commit() -> None:
+    """The current transaction's commit does not wait for the WAL flush (PostgreSQL only)."""
+    _write("SELECT set_config('synchronous_commit', 'off', true)", [])
+
+
 def _write(sql: str, params: list[Any]) -> None:
     deferred: DeferredWrites | None = getattr(connection, DEFERRED_WRITES, None)
     if deferred is not None:

@@ -19,7 +19,7 @@ from adapters.orm.notifications import (
 from adapters.orm.outbox import DjangoOutboxRepository
 from adapters.orm.repositories import DjangoJobRepository, DjangoReportRepository, DjangoStartBucketRepository
 from adapters.orm.schedules import DjangoScheduleRepository, DjangoSchedulerLeaseRepository
-from adapters.orm.statements import DEFERRED_WRITES, DeferredWrites
+from adapters.orm.statements import DEFERRED_WRITES, DeferredWrites, relax_commit
 
 
 class DjangoUnitOfWork:
@@ -84,6 +84,13 @@ class DjangoUnitOfWork:
         return (
             connection.atomic_blocks == [self._atomic] and connection.commit_on_exit and not connection.needs_rollback
         )
+
+    def relax_durability(self) -> None:
+        """On PostgreSQL, this transaction's commit does not wait for the WAL flush
+        (synchronous_commit off for it alone); the setting travels with the next statement.
+        Elsewhere commits stay as they are."""
+        if connection.vendor == "postgresql":
+            relax_commit()
 
     def after_commit(self, callback: Callable[[], object]) -> None:
         # robust: a failing doorbell (broker down) is logged; the committed job stays queued

@@ -51,3 +51,8 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
     def after_commit(self, callback: Callable[[], object]) -> None: ...
+
+    def relax_durability(self) -> None:
+        """The next commit need not wait until its changes are on disk: the caller knows that
+        something else recovers them if a database crash right after the commit loses them.
+        Any later commit that waits (the default) puts them on disk first."""

@@ -144,3 +144,19 @@ def committed_jobs(job_id: uuid.UUID) -> int:
         row = other.execute("SELECT count(*) FROM job WHERE id = %s", [job_id]).fetchone()
         assert row is not None
         return int(row[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_relaxed_commit_does_not_wait_for_the_wal_and_the_next_transaction_does() -> None:
+    def synchronous_commit() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return str(cursor.fetchone()[0])
+
+    with DjangoUnitOfWork() as uow:
+        uow.relax_durability()
+        relaxed = synchronous_commit()  # the setting travels with this statement
+        uow.commit()
+        after = synchronous_commit()
+
+    assert (relaxed, after) == ("off", "on")

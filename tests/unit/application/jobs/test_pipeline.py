@@ -127,3 +127,18 @@ def test_an_attempt_reports_how_long_its_claim_work_and_record_took(world: World
     assert 0 < outcome.claim_seconds < outcome.work_seconds and 0 < outcome.record_seconds < outcome.work_seconds
     assert again.outcome is Outcome.SKIPPED
     assert again.claim_seconds > 0 and again.work_seconds == again.record_seconds == 0
+
+
+def test_only_a_start_commits_without_waiting_for_the_disk(world: World) -> None:
+    started = world.submit()
+    gone = world.submit()
+    del world.uow.state.reports[gone.report_id]
+    relaxed_before = world.uow.relaxed_commits
+
+    world.process(started.job.id, attempt=1)
+    after_a_whole_attempt = world.uow.relaxed_commits - relaxed_before
+    world.process(gone.job.id, attempt=1)  # its claim ends the job: that must be durable
+
+    assert world.job(started.job.id).status is JobStatus.SUCCEEDED
+    assert after_a_whole_attempt == 1  # the start; the record waits for the disk
+    assert world.uow.relaxed_commits - relaxed_before == 1
