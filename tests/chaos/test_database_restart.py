@@ -1,10 +1,14 @@
-"""Scenario 6: the PostgreSQL server (a private cluster) restarted in the middle of a run."""
+"""Scenario 6: the PostgreSQL server (a private cluster) restarted in the middle of a run: shut
+down fast (every connection cut, as in a failover), or crashed (`immediate`: what was committed
+without waiting for the disk, such as an attempt's start, may be lost, and is recovered)."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.chaos.harness import Size, chaos_stack, executions, log_count, task_outcomes
 from tests.chaos.load import accepted_ids, latency_figures, not_accepted, submit_reports
@@ -14,7 +18,9 @@ from tests.chaos.services import PrivatePostgres, PrivateRedis
 DOWN_SECONDS = 5.0
 
 
+@pytest.mark.parametrize("stop_mode", ["fast", "immediate"])
 def test_a_postgresql_restart_mid_run_loses_no_job_and_the_workers_recover_by_themselves(
+    stop_mode: str,
     tmp_path: Path,
     private_postgres: PrivatePostgres,
     private_redis: PrivateRedis,
@@ -35,7 +41,7 @@ def test_a_postgresql_restart_mid_run_loses_no_job_and_the_workers_recover_by_th
             time.sleep(0.1)
         statuses_at_stop = dict(db.statuses())
         stopped_at = time.monotonic()
-        private_postgres.stop("fast")  # every connection is cut, as in a failover
+        private_postgres.stop(stop_mode)
         time.sleep(DOWN_SECONDS)
         private_postgres.start()
         down = time.monotonic() - stopped_at
@@ -51,6 +57,7 @@ def test_a_postgresql_restart_mid_run_loses_no_job_and_the_workers_recover_by_th
 
     trails, runs = db.events(), executions(log)
     figures.update(
+        stop_mode=stop_mode,
         jobs=size.restart_jobs,
         accepted=len(ids),
         statuses_when_stopped=statuses_at_stop,
