@@ -49,6 +49,20 @@ EVENTS = Table(JobEventRecord)
 REPORTS = Table(ReportRecord)
 
 
+@functools.cache
+def _job_with_its_report() -> str:
+    """Parameter: the job's id. The job's columns, locked where the database locks rows, then
+    the columns of the report whose job it is (all NULL when none is)."""
+    job_id, report_job = f"{JOBS.name}.{JOBS.column('id')}", f"{REPORTS.name}.{REPORTS.column('job_id')}"
+    sql = (
+        f"SELECT {JOBS.columns}, {REPORTS.columns} FROM {JOBS.name}"
+        f" LEFT JOIN {REPORTS.name} ON {report_job} = {job_id} WHERE {job_id} = %s"
+    )
+    if connection.features.has_select_for_update:
+        sql += " " + connection.ops.for_update_sql(of=(JOBS.name,))
+    return sql
+
+
 def _listed(values: Sequence[str]) -> str:
     """A literal SQL list of known values (the registry's kinds, the job statuses), never input:
     a statement built from them is the same on every call, and the plan cache keeps it."""
@@ -114,11 +128,13 @@ class DjangoJobRepository:
     travels with the transaction's next statement (see DeferredWrites), one round trip less.
     A row read twice in one transaction (two objects of one job) is compared as before."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, reports: DjangoReportRepository | None = None) -> None:
         self._stored: weakref.WeakKeyDictionary[Job, dict[str, object]] = weakref.WeakKeyDictionary()
         self._saved_since_commit: list[Job] = []
         # the jobs the open transaction read: the object, when its row is locked and it was read once
         self._locked: dict[UUID, Job | None] = {}
+        # the unit of work's reports: a job locked to be changed brings its own report along
+        self._reports = reports
 
     def add(self, job: Job) -> None:
         events = self._seal(job)
@@ -179,8 +195,24 @@ class DjangoJobRepository:
         return job
 
     def get(self, job_id: UUID, *, for_update: bool = False) -> Job | None:
+        if for_update and self._reports is not None:
+            return self._locked_with_its_report(job_id)
         record = JOBS.get(job_id, lock=for_update)
         return self._read(record, locked=for_update) if record else None
+
+    def _locked_with_its_report(self, job_id: UUID) -> Job | None:
+        """The job, locked, and in the same statement the report whose job it is, if any, which
+        the unit of work's report repository hands out next (an attempt's claim reads both: one
+        round trip less for a report's job, an index probe that finds nothing for the others)."""
+        with connection.cursor() as cursor:
+            cursor.execute(prepared(_job_with_its_report()), [JOBS.prepare_value("id", job_id)])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        report = row[JOBS.width :]
+        if self._reports is not None and any(value is not None for value in report):
+            self._reports.read_ahead(REPORTS.instance(report))
+        return self._read(JOBS.instance(row[: JOBS.width]), locked=True)
 
     def get_for_owner(self, job_id: UUID, owner_id: int) -> Job | None:
         # read to show, not to save: nothing to remember (a save of it would write every column)
@@ -330,6 +362,17 @@ class DjangoStartBucketRepository:
 
 
 class DjangoReportRepository:
+    def __init__(self) -> None:
+        # reports read with their locked job in this transaction, each handed out once by `get`
+        self._ahead: dict[UUID, ReportRecord] = {}
+
+    def read_ahead(self, record: ReportRecord) -> None:
+        self._ahead[record.id] = record
+
+    def forget_read_ahead(self) -> None:
+        """The transaction ended: what was read in it is read again."""
+        self._ahead = {}
+
     def add(self, report: Report) -> None:
         REPORTS.insert([{"id": report.id, **report_fields(report)}])
 
@@ -337,7 +380,7 @@ class DjangoReportRepository:
         REPORTS.update_later(report_fields(report), {"id": report.id})
 
     def get(self, report_id: UUID) -> Report | None:
-        record = REPORTS.get(report_id)
+        record = self._ahead.pop(report_id, None) or REPORTS.get(report_id)
         return record_to_report(record) if record else None
 
     def get_for_owner(self, report_id: UUID, owner_id: int) -> Report | None:

@@ -24,8 +24,8 @@ from adapters.orm.statements import DEFERRED_WRITES, DeferredWrites, relax_commi
 
 class DjangoUnitOfWork:
     def __init__(self) -> None:
-        self.jobs = DjangoJobRepository()
         self.reports = DjangoReportRepository()
+        self.jobs = DjangoJobRepository(reports=self.reports)
         self.outbox = DjangoOutboxRepository()
         self.idempotency = DjangoIdempotencyRepository()
         self.dead_messages = DjangoDeadMessageRepository()
@@ -65,6 +65,7 @@ class DjangoUnitOfWork:
             transaction.set_rollback(True)  # nothing since the last commit() was asked for
         atomic.__exit__(exc_type, exc, tb)
         self.jobs.rolled_back()
+        self.reports.forget_read_ahead()
 
     def commit(self) -> None:
         """Commit now (running after-commit callbacks) and go on in a fresh transaction."""
@@ -74,6 +75,7 @@ class DjangoUnitOfWork:
             self._deferring.writes.flush(commit=self._ends_the_transaction())
         self._atomic.__exit__(None, None, None)
         self.jobs.committed()
+        self.reports.forget_read_ahead()
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
 

@@ -168,3 +168,42 @@ def test_a_checked_update_that_finds_its_row_changed_fails_the_statement_it_trav
 
     assert refused.value.job_id == job_id
     assert JobRecord.objects.get(id=job_id).status == "running"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_locked_to_be_changed_brings_its_own_report_in_the_same_statement(
+    make_user: Callable[[str], int],
+) -> None:
+    from tests.integration.test_repository_contract import add_report, new_job
+
+    owner = make_user("alice")
+    job, report = add_report(DjangoUnitOfWork(), owner)
+    plain = new_job(owner)
+    with DjangoUnitOfWork() as uow:
+        uow.jobs.add(plain)
+        uow.commit()
+
+    uow = DjangoUnitOfWork()
+    with uow, CaptureQueriesContext(connection) as first:
+        locked = uow.jobs.get(job.id, for_update=True)
+        its_report = uow.reports.get(report.id)
+        uow.commit()
+    with uow, CaptureQueriesContext(connection) as again:
+        uow.jobs.get(job.id, for_update=True)  # read ahead, never asked for in this transaction
+        uow.commit()
+        fresh = uow.reports.get(report.id)  # the transaction that read it ahead ended: read again
+        uow.commit()
+    with uow:
+        alone = uow.jobs.get(plain.id, for_update=True)  # a job no report belongs to
+
+    assert locked is not None and locked.id == job.id
+    assert its_report is not None and (its_report.id, its_report.blob_key) == (report.id, report.blob_key)
+    assert fresh is not None and vars(fresh) == vars(its_report)
+    assert alone is not None and alone.id == plain.id
+    assert len(reads(first.captured_queries)) == 1, reads(first.captured_queries)
+    assert len(reads(again.captured_queries)) == 2, reads(again.captured_queries)
+
+
+def reads(captured: list[dict[str, str]]) -> list[str]:
+    """The statements that read rows (a statement's first PREPARE and its savepoint aside)."""
+    return [q["sql"] for q in captured if q["sql"].removeprefix("BEGIN; ").startswith(("EXECUTE", "SELECT"))]
