@@ -98,10 +98,10 @@ class PartialProfile:
         for start in range(0, frame.width, _QUERY_COLUMNS):
             steps = []
             for position, name in enumerate(frame.columns[start : start + _QUERY_COLUMNS], start=start):
-                column = self.columns[name]
-                found = column.plain_facts(frame[name])
+                column, values = self.columns[name], frame[name]
+                column.screen(values)
+                found = column.plain_facts(values)
                 if found is None:
-                    column.screen(frame[name])
                     steps.append(column.facts(position))
                 else:  # no query for it (see plain_facts.py)
                     facts[str(position)] = found

@@ -54,18 +54,17 @@ class ColumnAccumulator:
             self._screen([text for text in values.to_list() if text is not None])
 
     def plain_facts(self, values: pl.Series) -> dict[str, Any] | None:
-        """The facts of a small batch (String, nulls normalised) as the query of `facts()` would
-        give them, computed in Python, once screened; None for a larger batch, or when only
-        the query can tell them (see plain_facts.py): then `screen` and `facts` it."""
-        if len(values) > PLAIN_ROWS or len(values) > SCREEN_ROWS:
+        """The facts of a small batch (String, nulls normalised; `screen`ed first) as the query
+        of `facts()` would give them, computed in Python; None for a larger batch, or when
+        only the query can tell them (see plain_facts.py)."""
+        if len(values) > PLAIN_ROWS:
             return None
-        texts = values.to_list()
-        self._screen([text for text in texts if text is not None])
         boolean, numeric, temporal = self.boolean, self.numeric, self.temporal
         parses_temporal = temporal is not None and temporal.shape is not None and boolean is None and numeric is None
         if self.tally.sketches is not None or parses_temporal or (numeric is not None and numeric.padded):
             return None  # the hashes, the temporal parse and the stripped parse are the query's
         integral = numeric is not None and numeric.integral
+        texts = values.to_list()
         return plain_facts(texts, boolean=boolean is not None, numeric=numeric is not None, integral=integral)
 
     def facts(self, position: int | None) -> Steps:
