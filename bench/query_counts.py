@@ -92,19 +92,27 @@ def main() -> None:
     parser.add_argument("--show-sql", action="store_true", help="print every statement of one sample of each path")
     options = parser.parse_args()
     with ExitStack() as resources:
-        scratch = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="reportflow-queries-")))
-        broker = resources.enter_context(held_redis_database())
-        database = resources.enter_context(fresh_database("reportflow_queries"))
-        os.environ.update(
-            DATABASE_URL=database_url(database),
-            CELERY_BROKER_URL=redis_url(broker),
-            SECRET_KEY=secrets.token_urlsafe(48),
-            VAR_DIR=str(scratch / "var"),
-            LOG_LEVEL="WARNING",
-            SECURE_SSL_REDIRECT="false",  # the test client speaks plain HTTP
-            DJANGO_SETTINGS_MODULE="config.settings" if options.side == "reportflow" else "bench.naive.settings",
-        )
+        settings = "config.settings" if options.side == "reportflow" else "bench.naive.settings"
+        scratch = on_fresh_services(resources, "reportflow_queries", settings)
         report(options.side, scratch, show_sql=options.show_sql)
+
+
+def on_fresh_services(resources: ExitStack, name: str, settings: str) -> Path:
+    """Point this process (not set up yet) at a fresh migrated-to-be database `name`, a held
+    Redis database and a scratch folder, all released with `resources`; the scratch folder."""
+    scratch = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix=f"{name}-")))
+    broker = resources.enter_context(held_redis_database())
+    database = resources.enter_context(fresh_database(name))
+    os.environ.update(
+        DATABASE_URL=database_url(database),
+        CELERY_BROKER_URL=redis_url(broker),
+        SECRET_KEY=secrets.token_urlsafe(48),
+        VAR_DIR=str(scratch / "var"),
+        LOG_LEVEL="WARNING",
+        SECURE_SSL_REDIRECT="false",  # the test client speaks plain HTTP
+        DJANGO_SETTINGS_MODULE=settings,
+    )
+    return scratch
 
 
 def report(side: str, scratch: Path, *, show_sql: bool) -> None:

@@ -2,7 +2,8 @@
 
 After an attempt's claim commits, the doorbell of the jobs it admitted (publish, then mark
 published) runs here, so the attempt starts its work at once: the publish and the mark were
-a third of a drained job's claim in one process (4.2-4.7 against 2.7-2.9 ms). The work runs
+a third of a drained job's claim in one process (4.2-4.7 against 2.7-2.9 ms; `python -m
+bench.attempt_steps` measures the steps; bench/results/round-05089f3-0940f7a.md). The work runs
 in order on one daemon thread, started by the first submit in each process (a forked child
 starts its own); it holds its connection only while work keeps coming, and closes it after
 an error. Work lost with the process is never lost for the job: the relay publishes every

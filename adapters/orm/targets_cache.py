@@ -6,9 +6,8 @@ job's time in its pool process, in py-spy). They change rarely. A trigger on the
 come from (migration 0015) sends a notification naming the owner at the commit of every
 change, and each process's connection listens: before answering from what it kept, the
 process takes in what has reached its socket (no round trip) and forgets the owners named.
-So a change reaches a process as fast as a notification crosses its connection (well under
-a millisecond on one host); until then the process may use the targets as they were, as if
-the job had ended a moment earlier.
+So a change reaches a process as fast as a notification crosses its connection; until then
+the process may use the targets as they were, as if the job had ended a moment earlier.
 
 What is kept is trusted only
 - on the connection whose LISTEN has committed (a new connection starts with nothing kept);
@@ -32,7 +31,7 @@ from django.db import connection, transaction
 from domain.ports import NotificationTargets
 
 CHANNEL = "reportflow_targets"
-MAX_OWNERS = 10_000  # kept at once per process; past that, everything is dropped and read anew
+MAX_OWNERS = 10_000  # kept at once per connection; past that, everything is dropped and read anew
 
 
 class TargetsCache:
