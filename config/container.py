@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from celery.exceptions import SoftTimeLimitExceeded
 from dependency_injector import containers, providers
 from django.conf import settings
+from django.db import connection
 
 from adapters.celery.queue_depth import QueueDepth, queue_depth_for
 from adapters.celery.shutdown import stopping_reason
@@ -153,7 +154,13 @@ def _retention() -> Retention:
 
 
 def _processing() -> ReportProcessing:
-    return ReportProcessing(fan_out_bytes=settings.FAN_OUT_BYTES, chunk_bytes=settings.CHUNK_BYTES)
+    return ReportProcessing(
+        fan_out_bytes=settings.FAN_OUT_BYTES,
+        chunk_bytes=settings.CHUNK_BYTES,
+        # a brief attempt holds its job's row lock through its work: SQLite would lock the
+        # whole database for that long
+        brief_bytes=settings.BRIEF_ATTEMPT_BYTES if connection.vendor == "postgresql" else 0,
+    )
 
 
 def _job_settings() -> JobSettings:

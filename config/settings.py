@@ -264,6 +264,7 @@ RETRY_CAP_SECONDS = ENV.retry_cap_seconds
 REPORT_ENGINE = ENV.report_engine
 FAN_OUT_BYTES = ENV.fan_out_bytes
 CHUNK_BYTES = ENV.chunk_bytes
+BRIEF_ATTEMPT_BYTES = ENV.brief_attempt_bytes
 LEASE_SECONDS = ENV.lease_seconds
 CANCEL_CHECK_SECONDS = ENV.cancel_check_seconds
 USER_MAX_RUNNING = ENV.user_max_running

@@ -62,6 +62,14 @@ class Channel(filesystem.Channel):
             return loads(bytes_to_str(payload))
         raise Empty()
 
+    def _restore(self, message: Any) -> None:
+        # A message given back (rejected to be requeued, e.g. after its worker was lost) says
+        # it was delivered before, as kombu's Redis transport says it: its attempt then does
+        # not run briefly (application.jobs.pipeline). kombu's version marks only the raw dict.
+        message.delivery_info["redelivered"] = True
+        message.headers["redelivered"] = True
+        super()._restore(message)
+
     def _size(self, queue: str) -> int:
         return sum(1 for name in os.listdir(self.data_folder_in) if _is_message_of(name, queue))
 

@@ -81,7 +81,12 @@ def _run_attempt(task: Task[Any, Any], kind: str, message: JobMessage) -> None:
     logger.info("attempt started")
     try:
         outcome = container.attempt_pipeline()(
-            RunAttempt(job_id=message.job_id, attempt=message.attempt, worker=task.request.hostname or "unknown")
+            RunAttempt(
+                job_id=message.job_id,
+                attempt=message.attempt,
+                worker=task.request.hostname or "unknown",
+                first_delivery=first_delivery(task),
+            )
         )
     except (OperationalError, InterfaceError) as exc:
         # The database is away (restart, failover): the message is our only copy of this
@@ -98,6 +103,19 @@ def _run_attempt(task: Task[Any, Any], kind: str, message: JobMessage) -> None:
         duration_ms=round((time.perf_counter() - started) * 1000, 1),
         **{f"{step}_ms": round(seconds * 1000, 1) for step, seconds in steps.items()},
     )
+
+
+def first_delivery(task: Task[Any, Any]) -> bool:
+    """No earlier delivery of this message reached a worker: the broker did not give it back
+    (kombu marks a message restored after its worker was lost, or its visibility timeout
+    passed, as redelivered) and this task did not retry it (after a database error)."""
+    request = task.request
+    redelivered = (
+        (request.delivery_info or {}).get("redelivered")
+        or getattr(request, "redelivered", False)  # the message's headers, on protocol 2
+        or (request.headers or {}).get("redelivered")
+    )
+    return not redelivered and not request.retries
 
 
 def _register(kind: JobKind) -> Task[Any, Any]:

@@ -32,14 +32,32 @@ class InMemoryLease:
             raise AttemptAborted("cancel requested")
 
 
+class InMemoryLockedLease:
+    def __init__(self, heartbeat: InMemoryHeartbeat) -> None:
+        self._heartbeat = heartbeat
+        self.checkpoints = 0
+
+    def checkpoint(self, progress: float | None = None) -> None:
+        self.checkpoints += 1
+        if self._heartbeat.stopping:
+            raise AttemptHandedBack(self._heartbeat.stopping)
+
+
 class InMemoryHeartbeat:
     def __init__(self, uow: InMemoryUnitOfWork, clock: Clock) -> None:
         self.uow, self.clock = uow, clock
         self.leases: list[InMemoryLease] = []
+        self.locked_leases: list[InMemoryLockedLease] = []  # of brief attempts
         self.stopping = ""  # set to a reason to stop the worker: attempts hand their jobs back
 
     @contextmanager
     def keep_alive(self, job_id: UUID, attempt: int, *, lease_seconds: float) -> Iterator[InMemoryLease]:
         lease = InMemoryLease(self, job_id, attempt, lease_seconds)
         self.leases.append(lease)
+        yield lease
+
+    @contextmanager
+    def while_locked(self) -> Iterator[InMemoryLockedLease]:
+        lease = InMemoryLockedLease(self)
+        self.locked_leases.append(lease)
         yield lease

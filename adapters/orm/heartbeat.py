@@ -79,6 +79,17 @@ class DjangoLease:
         self.observe(*(row or (None, 0, False)))
 
 
+class LockedLease:
+    """The lease of a brief attempt (see Heartbeat.while_locked)."""
+
+    def __init__(self, stopping: Callable[[], str]) -> None:
+        self._stopping = stopping
+
+    def checkpoint(self, progress: float | None = None) -> None:
+        if reason := self._stopping():
+            raise AttemptHandedBack(reason)
+
+
 class LeaseKeeper:
     """A daemon thread renewing the leases of the attempts running in this process.
 
@@ -177,3 +188,7 @@ class DjangoHeartbeat:
             yield lease
         finally:
             self._keeper.remove(lease)
+
+    @contextmanager
+    def while_locked(self) -> Iterator[LockedLease]:
+        yield LockedLease(self._stopping)

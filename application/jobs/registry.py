@@ -84,6 +84,14 @@ class JobHandler(Protocol[Loaded, Done]):
         (succeed, or fan out into children)."""
 
 
+class BriefWork(Protocol):
+    """A handler that can tell a brief attempt: one whose work is short enough to run inside
+    the claim's transaction, holding its job's row lock (see application.jobs.pipeline). Its
+    work must then use no database: the transaction is the claim's."""
+
+    def runs_briefly(self, job: Job, loaded: Any) -> bool: ...
+
+
 class UnknownJobKind(LookupError):
     def __init__(self, what: str) -> None:
         super().__init__(f"no job kind {what!r} is registered")

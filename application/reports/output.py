@@ -16,12 +16,14 @@ from domain.report import DocumentPart, Report, ReportOutput
 
 
 class ReportProcessing(BaseModel):
-    """When a report is split into chunk jobs, and how big a chunk is."""
+    """When a report is split into chunk jobs, and how big a chunk is; up to which size its
+    attempt is brief (runs in one transaction, see application.jobs.pipeline; 0: never)."""
 
     model_config = ConfigDict(frozen=True)
 
     fan_out_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
     chunk_bytes: int = Field(default=128 * 1024 * 1024, gt=0)
+    brief_bytes: int = Field(default=0, ge=0)
 
 
 def report_of(uow: UnitOfWork, job: Job) -> Report:

@@ -27,6 +27,10 @@ class ProcessReportHandler:
     def load(self, uow: UnitOfWork, job: Job) -> Report:
         return report_of(uow, job)
 
+    def runs_briefly(self, job: Job, report: Report) -> bool:
+        """A small report (see BriefWork): its profile and documents take milliseconds."""
+        return report.size_bytes <= min(self._processing.brief_bytes, self._processing.fan_out_bytes)
+
     def work(self, job: Job, report: Report, checkpoint: Checkpoint) -> ReportOutput | Split:
         with self._blobs.local_path(report.blob_key) as path:
             if report.size_bytes > self._processing.fan_out_bytes:

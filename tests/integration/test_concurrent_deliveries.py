@@ -15,6 +15,7 @@ from adapters.analysis.report_engine import ProfilingReportEngine
 from adapters.memory import InMemoryTaskQueue
 from adapters.orm.unit_of_work import DjangoUnitOfWork
 from application.jobs.pipeline import Outcome, RunAttempt
+from application.reports.output import ReportProcessing
 from application.reports.submit import SubmitReport
 from config.container import container
 from domain.job_status import JobStatus
@@ -35,17 +36,19 @@ class SlowCountingEngine(ProfilingReportEngine):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_receiving_the_same_job_execute_it_once(make_user) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("first_delivery", [False, True], ids=["ordinary attempts", "brief attempts"])
+def test_two_workers_receiving_the_same_job_execute_it_once(make_user, first_delivery: bool) -> None:  # type: ignore[no-untyped-def]
     owner = make_user("alice")
     engine = SlowCountingEngine()
     stack = contextlib.ExitStack()
     stack.enter_context(container.task_queue.override(InMemoryTaskQueue()))
     stack.enter_context(container.report_engine.override(engine))
+    stack.enter_context(container.processing.override(ReportProcessing(brief_bytes=64 * 1024 if first_delivery else 0)))
     with stack:
         submitted = container.submit_report()(
             SubmitReport(owner_id=owner, filename="a.csv", size_bytes=6, content=io.BytesIO(b"a\n1\n2\n"))
         )
-        outcomes = run_twice_at_once(submitted.job.id)
+        outcomes = run_twice_at_once(submitted.job.id, first_delivery=first_delivery)
 
     assert sorted(outcomes) == sorted([Outcome.SUCCEEDED, Outcome.SKIPPED])
     assert engine.calls == 1
@@ -59,7 +62,7 @@ def test_two_workers_receiving_the_same_job_execute_it_once(make_user) -> None: 
     assert report is not None and report.summary == {"rows": 2, "columns": 1}
 
 
-def run_twice_at_once(job_id: Any) -> list[Outcome]:
+def run_twice_at_once(job_id: Any, *, first_delivery: bool = False) -> list[Outcome]:
     """Two worker threads run the same delivery, released by a barrier at the same moment."""
     outcomes: list[Outcome] = []
     start = threading.Barrier(2)
@@ -68,7 +71,8 @@ def run_twice_at_once(job_id: Any) -> list[Outcome]:
         pipeline = container.attempt_pipeline()
         start.wait()
         try:
-            outcomes.append(pipeline(RunAttempt(job_id=job_id, attempt=1, worker=name)).outcome)
+            attempt = RunAttempt(job_id=job_id, attempt=1, worker=name, first_delivery=first_delivery)
+            outcomes.append(pipeline(attempt).outcome)
         finally:
             connection.close()
 

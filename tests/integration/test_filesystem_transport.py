@@ -120,3 +120,18 @@ def test_a_worker_consumes_on_the_event_loop_as_on_redis(tmp_path: Path) -> None
         hub.close()
 
     assert sorted(received) == [0, 1, 2]
+
+
+def test_a_message_given_back_says_it_was_delivered_before(tmp_path: Path) -> None:
+    with connect(tmp_path) as conn:  # names of its own (see above)
+        queue = conn.SimpleQueue(Queue("given-back", Exchange("given-back", type="direct"), routing_key="given-back"))
+        queue.put({"n": 1})
+        first = queue.get(timeout=2)
+        first_said = (first.delivery_info.get("redelivered"), first.headers.get("redelivered"))
+        first.reject(requeue=True)  # what Celery does with a task whose worker was lost
+        again = queue.get(timeout=2)
+        again.ack()
+
+    assert first_said == (None, None)
+    assert again.payload == {"n": 1}
+    assert again.delivery_info["redelivered"] is True and again.headers["redelivered"] is True

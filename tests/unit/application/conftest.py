@@ -286,11 +286,12 @@ class World:
             )
         )
 
-    def process(self, job_id: Any, attempt: int, worker: str = "w1") -> AttemptOutcome:
+    def process(self, job_id: Any, attempt: int, worker: str = "w1", *, first_delivery: bool = False) -> AttemptOutcome:
         """Run the attempt through the pipeline, as the Celery tasks do, after the relay's
-        admission pass (which runs every second: a retry that came due has been dispatched)."""
+        admission pass (which runs every second: a retry that came due has been dispatched).
+        Not as a first delivery unless asked: the tests of brief attempts ask for it."""
         self.dispatch_waiting()
-        return self.pipeline(RunAttempt(job_id=job_id, attempt=attempt, worker=worker))
+        return self.pipeline(RunAttempt(job_id=job_id, attempt=attempt, worker=worker, first_delivery=first_delivery))
 
     def run_queue(self, limit: int = 100) -> list[AttemptOutcome]:
         """Deliver everything published so far, and what that publishes, like a worker."""
