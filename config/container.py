@@ -16,6 +16,7 @@ from django.db import connection
 
 from adapters.celery.queue_depth import QueueDepth, queue_depth_for
 from adapters.celery.shutdown import stopping_reason
+from adapters.celery.taken_deliveries import RedisTakenDeliveries
 from adapters.celery.task_queue import CeleryTaskQueue
 from adapters.clock import SystemClock
 from adapters.links import PublicLinks
@@ -96,7 +97,7 @@ from application.schedules.queries import GetScheduleHandler, ListScheduleRunsHa
 from application.schedules.settings import SchedulerSettings
 from config.celery import app as celery_app
 from domain.notifications.destination import AddressPolicy
-from domain.ports import Clock, ReportEngine
+from domain.ports import Clock, NoTakenDeliveries, ReportEngine, TakenDeliveries
 
 
 def _built(path: str) -> Any:
@@ -153,13 +154,26 @@ def _retention() -> Retention:
     return Retention(days=settings.RETENTION_DAYS)
 
 
+def _taken_deliveries(kinds: JobKinds) -> TakenDeliveries:
+    """What kombu's Redis transport records of the job deliveries workers took; the embedded
+    broker records nothing a worker could read back."""
+    if _broker_is_redis():
+        return RedisTakenDeliveries(celery_app, tasks=[kind.task for kind in kinds])
+    return NoTakenDeliveries()
+
+
+def _broker_is_redis() -> bool:
+    return urlsplit(settings.CELERY_BROKER_URL).scheme in {"redis", "rediss"}
+
+
 def _processing() -> ReportProcessing:
     return ReportProcessing(
         fan_out_bytes=settings.FAN_OUT_BYTES,
         chunk_bytes=settings.CHUNK_BYTES,
-        # a brief attempt holds its job's row lock through its work: SQLite would lock the
-        # whole database for that long
-        brief_bytes=settings.BRIEF_ATTEMPT_BYTES if connection.vendor == "postgresql" else 0,
+        # a brief attempt holds its job's row lock through its work (SQLite would lock the whole
+        # database), and a worker lost in the middle of one is found by its taken delivery
+        # (which only Redis records: _taken_deliveries)
+        brief_bytes=settings.BRIEF_ATTEMPT_BYTES if connection.vendor == "postgresql" and _broker_is_redis() else 0,
     )
 
 
@@ -342,8 +356,14 @@ class Container(containers.DeclarativeContainer):
     )
     cancel_job = providers.Factory(CancelJobHandler, uow=uow, transitions=transitions, clock=clock)
     replay_job = providers.Factory(ReplayJobHandler, uow=uow, transitions=transitions, clock=clock)
+    taken_deliveries = providers.Singleton(_taken_deliveries, kinds=job_kinds)
     reconcile_jobs = providers.Factory(
-        ReconcileJobsHandler, uow=uow, transitions=transitions, clock=clock, settings=job_settings
+        ReconcileJobsHandler,
+        uow=uow,
+        transitions=transitions,
+        clock=clock,
+        settings=job_settings,
+        taken=taken_deliveries,
     )
     dispatch_waiting = providers.Factory(DispatchWaitingJobsHandler, uow=uow, transitions=transitions, clock=clock)
     purge_expired = providers.Factory(PurgeExpiredHandler, uow=uow, clock=clock)

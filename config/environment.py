@@ -104,9 +104,9 @@ class Environment(BaseSettings):
     # files above this size are profiled as chunk jobs of about chunk_bytes, then merged
     fan_out_bytes: int = Field(default=256 * 1024 * 1024, gt=0)
     chunk_bytes: int = Field(default=128 * 1024 * 1024, gt=0)
-    # opt-in, PostgreSQL only: a report up to this size runs the first delivery of an attempt
-    # in one transaction (see the README's "Brief attempts" for what it trades); 0: none does
-    brief_attempt_bytes: int = Field(default=0, ge=0)
+    # PostgreSQL: a report up to this size runs the first delivery of an attempt as a brief
+    # attempt, in one transaction (application.jobs.pipeline); 0: none does
+    brief_attempt_bytes: int = Field(default=64 * 1024, ge=0)
     # where clients reach the API: the absolute links in webhooks and e-mails start with it
     public_base_url: str = "http://127.0.0.1:8000"
     # hosts, addresses or CIDRs webhooks may reach although they are not public (tests, private

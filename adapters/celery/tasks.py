@@ -128,6 +128,10 @@ def _register(kind: JobKind) -> Task[Any, Any]:
         "name": kind.task,
         "acks_late": True,
         "reject_on_worker_lost": True,
+        # killed at its hard time limit: given back (marked redelivered), not acknowledged. A
+        # brief attempt's job then runs again at once; an ordinary attempt's delivery is
+        # skipped (its job runs) and its lease brings the job back, as before
+        "acks_on_timeout": False,
         "ignore_result": True,
         "soft_time_limit": kind.soft_time_limit_seconds,
         "time_limit": kind.time_limit_seconds,

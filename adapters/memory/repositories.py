@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,7 +18,7 @@ from domain.notifications.delivery import WebhookDelivery
 from domain.notifications.endpoint import WebhookEndpoint
 from domain.notifications.events import NotificationEvent
 from domain.notifications.preferences import EmailPreferences
-from domain.ports import DispatchLoad, IdempotencyRecord, JobCursor, OutboxEntry, ScheduledRun
+from domain.ports import DispatchLoad, IdempotencyRecord, JobCursor, OutboxEntry, ScheduledRun, TakenDelivery
 from domain.report import Report
 from domain.schedule import Schedule, SchedulerLease
 from domain.start_bucket import StartBucket
@@ -124,12 +124,17 @@ class InMemoryJobRepository:
     def expired_leases(self, now: datetime, *, limit: int) -> list[Job]:
         return [copy.deepcopy(j) for j in self._state.jobs.values() if j.is_lease_expired(now)][:limit]
 
-    def overdue(self, now: datetime, *, available_before: datetime, limit: int) -> list[Job]:
+    def overdue(
+        self, now: datetime, *, available_before: datetime, limit: int, taken: Collection[TakenDelivery] = ()
+    ) -> list[Job]:
         pending = {row.entry.delivery.job_id for row in self._state.outbox.values() if row.published_at is None}
+        awaited_taken = {(delivery.job_id, delivery.attempt) for delivery in taken}
 
         def is_due(job: Job) -> bool:
             if job.redelivery_due_at is not None:
                 return job.redelivery_due_at <= now
+            if (job.id, job.attempts + 1) in awaited_taken:
+                return True
             return job.dispatched_at is not None and job.dispatched_at < available_before
 
         overdue = [

@@ -31,6 +31,7 @@ class InMemoryUnitOfWork:
         self.state = state or InMemoryState()
         self.commits = 0
         self.relaxed_commits = 0
+        self.idle_bounds: list[float] = []
         self.callback_errors: list[Exception] = []
         self._working: InMemoryState | None = None
         self._callbacks: list[Callable[[], object]] = []
@@ -87,3 +88,6 @@ class InMemoryUnitOfWork:
 
     def relax_durability(self) -> None:
         self.relaxed_commits += 1  # memory has no disk: only counted, for the tests
+
+    def bound_idle_time(self, seconds: float) -> None:
+        self.idle_bounds.append(seconds)  # memory holds no locks: only noted, for the tests

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import weakref
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -37,7 +37,7 @@ from domain.errors import ConcurrentUpdate
 from domain.job import Job
 from domain.job_event import JobEvent
 from domain.job_status import JobStatus
-from domain.ports import DispatchLoad, JobCursor
+from domain.ports import DispatchLoad, JobCursor, TakenDelivery
 from domain.report import Report
 from domain.start_bucket import StartBucket
 
@@ -255,9 +255,13 @@ class DjangoJobRepository:
         ordered = records.order_by(F("lease_expires_at").asc(nulls_first=True))
         return [self._read(record, locked=True) for record in ordered[:limit]]
 
-    def overdue(self, now: datetime, *, available_before: datetime, limit: int) -> list[Job]:
+    def overdue(
+        self, now: datetime, *, available_before: datetime, limit: int, taken: Collection[TakenDelivery] = ()
+    ) -> list[Job]:
         pending = OutboxRecord.objects.filter(job=OuterRef("pk"), published_at__isnull=True)
         due = Q(redelivery_due_at__isnull=True, dispatched_at__lt=available_before) | Q(redelivery_due_at__lte=now)
+        for delivery in taken:  # its awaited attempt's delivery was taken by a worker that never ended it
+            due |= Q(redelivery_due_at__isnull=True, id=delivery.job_id, attempts=delivery.attempt - 1)
         records = (
             JobRecord.objects.select_for_update(skip_locked=True)
             .filter(status__in=WAITING, dispatched_at__isnull=False)

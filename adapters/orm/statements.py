@@ -233,6 +233,11 @@ def relax_commit() -> None:
     _write("SELECT set_config('synchronous_commit', 'off', true)", [])
 
 
+def bound_idle_time(seconds: float) -> None:
+    """The current transaction is ended by the server once idle for longer than `seconds`."""
+    _write("SELECT set_config('idle_in_transaction_session_timeout', %s, true)", [str(max(1, round(seconds * 1000)))])
+
+
 def _write(sql: str, params: list[Any]) -> None:
     deferred: DeferredWrites | None = getattr(connection, DEFERRED_WRITES, None)
     if deferred is not None:

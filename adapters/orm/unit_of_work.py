@@ -19,7 +19,7 @@ from adapters.orm.notifications import (
 from adapters.orm.outbox import DjangoOutboxRepository
 from adapters.orm.repositories import DjangoJobRepository, DjangoReportRepository, DjangoStartBucketRepository
 from adapters.orm.schedules import DjangoScheduleRepository, DjangoSchedulerLeaseRepository
-from adapters.orm.statements import DEFERRED_WRITES, DeferredWrites, relax_commit
+from adapters.orm.statements import DEFERRED_WRITES, DeferredWrites, bound_idle_time, relax_commit
 
 
 class DjangoUnitOfWork:
@@ -93,6 +93,12 @@ class DjangoUnitOfWork:
         Elsewhere commits stay as they are."""
         if connection.vendor == "postgresql":
             relax_commit()
+
+    def bound_idle_time(self, seconds: float) -> None:
+        """On PostgreSQL, `idle_in_transaction_session_timeout` for this transaction alone; the
+        setting travels with the next statement. SQLite has no such bound (nor row locks)."""
+        if connection.vendor == "postgresql":
+            bound_idle_time(seconds)
 
     def after_commit(self, callback: Callable[[], object]) -> None:
         # robust: a failing doorbell (broker down) is logged; the committed job stays queued

@@ -159,6 +159,10 @@ class AttemptPipeline:
         return _timed(self._record(cmd, claimed, worked), started, claimed_at, worked_at)
 
     def _claim(self, uow: UnitOfWork, cmd: RunAttempt) -> _Claimed | AttemptOutcome:
+        if cmd.first_delivery:
+            # it may run briefly, its work inside this transaction: a work stuck without a
+            # checkpoint (that would commit the start) must not hold the job's lock for long
+            uow.bound_idle_time(self._settings.brief_idle_seconds)
         job = uow.jobs.get(cmd.job_id, for_update=True)
         if job is None:
             return AttemptOutcome(outcome=Outcome.NOT_FOUND, job_id=cmd.job_id, attempt=cmd.attempt)

@@ -24,7 +24,14 @@ from domain.ports.repositories import (
     StartBucketRepository,
 )
 from domain.ports.schedules import ScheduledRun, ScheduleRepository, SchedulerLeaseRepository
-from domain.ports.task_queue import Delivery, QueueUnavailable, TaskQueue
+from domain.ports.task_queue import (
+    Delivery,
+    NoTakenDeliveries,
+    QueueUnavailable,
+    TakenDeliveries,
+    TakenDelivery,
+    TaskQueue,
+)
 from domain.ports.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -43,6 +50,7 @@ __all__ = [
     "JobCursor",
     "JobRepository",
     "Lease",
+    "NoTakenDeliveries",
     "NotificationEventRepository",
     "NotificationTargets",
     "NotificationTargetsReader",
@@ -57,6 +65,8 @@ __all__ = [
     "SchedulerLeaseRepository",
     "StartBucketRepository",
     "StoredBlob",
+    "TakenDeliveries",
+    "TakenDelivery",
     "TaskQueue",
     "UnitOfWork",
     "WebhookDeliveryRepository",

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -9,6 +9,7 @@ from uuid import UUID
 from domain.job import Job
 from domain.job_event import JobEvent
 from domain.job_status import JobStatus
+from domain.ports.task_queue import TakenDelivery
 from domain.report import Report
 from domain.start_bucket import StartBucket
 
@@ -65,10 +66,13 @@ class JobRepository(Protocol):
     def expired_leases(self, now: datetime, *, limit: int) -> list[Job]:
         """Running jobs whose lease ran out, locked; jobs locked elsewhere are skipped."""
 
-    def overdue(self, now: datetime, *, available_before: datetime, limit: int) -> list[Job]:
-        """Waiting jobs dispatched before `available_before` (or, once resent, whose
-        `redelivery_due_at` has come) with no unpublished delivery, that have not started:
-        their message was probably lost. Locked, skipping locked ones."""
+    def overdue(
+        self, now: datetime, *, available_before: datetime, limit: int, taken: Collection[TakenDelivery] = ()
+    ) -> list[Job]:
+        """Waiting jobs dispatched before `available_before`, or whose awaited attempt's
+        delivery is in `taken` (or, once resent, whose `redelivery_due_at` has come), with no
+        unpublished delivery, that have not started: their message was probably lost, or the
+        worker that took it died. Locked, skipping locked ones."""
 
     def list_dead_letters(self, owner_id: int | None, *, after: JobCursor | None = None, limit: int = 50) -> list[Job]:
         """Dead jobs, newest first; every owner's when `owner_id` is None."""

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -29,3 +30,27 @@ class TaskQueue(Protocol):
 
 class QueueUnavailable(Exception):
     """The broker did not take the message; the outbox keeps it for the relay."""
+
+
+@dataclass(frozen=True, slots=True)
+class TakenDelivery:
+    """A delivery a worker took from the broker: the job and the attempt it asks for."""
+
+    job_id: UUID
+    attempt: int
+
+
+class TakenDeliveries(Protocol):
+    """Deliveries workers took from the broker and have not acknowledged: a worker
+    acknowledges a job's delivery once its attempt has ended (`acks_late`)."""
+
+    def taken_before(self, moment: datetime) -> list[TakenDelivery]:
+        """Those taken before `moment`, oldest first (as many as the adapter reads at once)."""
+
+
+class NoTakenDeliveries:
+    """A broker that does not tell (the embedded one): lost deliveries are then found by the
+    redelivery delay alone."""
+
+    def taken_before(self, moment: datetime) -> list[TakenDelivery]:
+        return []

@@ -56,3 +56,7 @@ class UnitOfWork(Protocol):
         """The next commit need not wait until its changes are on disk: the caller knows that
         something else recovers them if a database crash right after the commit loses them.
         Any later commit that waits (the default) puts them on disk first."""
+
+    def bound_idle_time(self, seconds: float) -> None:
+        """Should this transaction then sit idle (no statement) for longer than `seconds`, the
+        database ends it, rolled back, with its connection: its locks are not held longer."""

@@ -46,6 +46,14 @@ class Database:
         """Worker name -> jobs it runs right now."""
         return Counter(dict(self.rows("SELECT worker, count(*) FROM job WHERE status = 'running' GROUP BY 1")))
 
+    def brief_attempts_in_flight(self) -> int:
+        """Sessions inside a transaction but idle: brief attempts in the middle of their work
+        (every other transaction of the stack goes from statement to statement)."""
+        sql = (
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'"
+        )
+        return int(self.rows(sql)[0][0])
+
     def job(self, job_id: str) -> dict[str, Any]:
         columns = ("status", "attempts", "max_attempts", "worker")
         (row,) = self.rows(f"SELECT {', '.join(columns)} FROM job WHERE id = %s", (job_id,))

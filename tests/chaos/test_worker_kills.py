@@ -24,7 +24,9 @@ def test_killing_a_worker_again_and_again_loses_no_job_and_stores_each_result_on
     rng = random.Random(seed)
     log = tmp_path / "executions.log"
     db = Database(shared_database)
-    env = {"CHAOS_EXECUTION_LOG": str(log), "CHAOS_ANALYZE_SECONDS": "0.3"}
+    # 0.8 s: each attempt starts brief and commits its start at its checkpoint after 0.5 s
+    # (CANCEL_CHECK_SECONDS), so kills land in both halves: leases and taken deliveries
+    env = {"CHAOS_EXECUTION_LOG": str(log), "CHAOS_ANALYZE_SECONDS": "0.8"}
     figures.update(seed=seed, jobs=size.kill_jobs)
 
     with chaos_stack(tmp_path / "var", database_url=shared_database, broker_url=private_redis.url, env=env) as stack:
@@ -135,3 +137,51 @@ def test_a_job_whose_worker_is_killed_mid_job_runs_again_on_another_worker_withi
     assert recovery < 60
     assert db.job(job_id)["status"] == "succeeded"
     assert len(transitions(trail, "running", "succeeded")) == 1
+
+
+def test_brief_attempts_killed_with_their_workers_run_again_within_a_lease(
+    tmp_path: Path, shared_database: str, private_redis: PrivateRedis, figures: dict[str, Any]
+) -> None:
+    """Scenario 1b: every worker SIGKILLed while brief attempts (small reports, one transaction,
+    nothing committed before their end) are in the middle of their work. Their jobs wait, still
+    queued, with their deliveries taken and never acknowledged: the reconciler sends them again
+    once they were taken a lease ago, long before the redelivery delay (set to 120 s here)."""
+    jobs = 40
+    log = tmp_path / "executions.log"
+    db = Database(shared_database)
+    env = {"CHAOS_EXECUTION_LOG": str(log), "CHAOS_ANALYZE_SECONDS": "0.3", "REDELIVERY_AFTER_SECONDS": "120"}
+
+    with chaos_stack(tmp_path / "var", database_url=shared_database, broker_url=private_redis.url, env=env) as stack:
+        ids = accepted_ids(submit_reports(stack, jobs, concurrency=4))
+        deadline = time.monotonic() + 60
+        while db.brief_attempts_in_flight() < 2:
+            assert time.monotonic() < deadline, f"no brief attempt in flight: {db.statuses()}"
+            time.sleep(0.02)
+        in_flight = db.brief_attempts_in_flight()
+        killed_at, killed_wall = time.monotonic(), datetime.now(UTC)
+        for name in ("w1", "w2"):
+            stack.stop(name, signal.SIGKILL)
+        for name in ("w1", "w2"):
+            restart_worker(stack, name)
+        db.wait_until(jobs, timeout=120)
+        settled = time.monotonic() - killed_at
+
+    trails, runs = db.events(), executions(log)
+    resent = {job: [e for e in trail if e.message == "delivery sent again"] for job, trail in trails.items()}
+    resent = {job: events for job, events in resent.items() if events}
+    figures.update(
+        jobs=jobs,
+        brief_attempts_in_flight_at_the_kill=in_flight,
+        jobs_resent=len(resent),
+        seconds_from_kill_to_resend=sorted(round((e[0].at - killed_wall).total_seconds(), 1) for e in resent.values()),
+        seconds_to_settle_after_the_kill=round(settled, 1),
+        analyses=sum(runs.values()),
+    )
+
+    assert db.statuses() == {"succeeded": jobs}
+    assert len(resent) >= 1, "no interrupted brief attempt was sent again"
+    assert all(e[0].actor == "system:reconciler" for e in resent.values())
+    for job in ids:
+        assert len(transitions(trails[job], "running", "succeeded")) == 1
+    # a lease (3 s) plus a reconcile interval (1 s) and the restart, not the 120 s redelivery delay
+    assert all((e[0].at - killed_wall).total_seconds() < 30 for e in resent.values())

@@ -20,6 +20,7 @@ def test_every_job_kind_has_a_task_named_as_the_registry_says_with_its_time_limi
 
         assert (task.soft_time_limit, task.time_limit) == (kind.soft_time_limit_seconds, kind.time_limit_seconds)
         assert task.acks_late and task.reject_on_worker_lost
+        assert task.acks_on_timeout is False, "killed at its hard time limit: its delivery comes back"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,6 +12,7 @@ from adapters.memory import FixedClock, InMemoryBlobStore, InMemoryHeartbeat, In
 from adapters.memory.job_metrics import InMemoryJobMetrics
 from adapters.memory.notifications import FixedLinks, InMemoryHostResolver, RecordingMailer, RecordingWebhookSender
 from adapters.memory.outbox import InMemoryPublishedMarks
+from adapters.memory.taken_deliveries import InMemoryTakenDeliveries
 from adapters.memory.usage import InMemorySubmissionUsage
 from adapters.notifications.signer import StandardWebhooksSigner
 from application.jobs.admission import Admission, ExecutionLimits, SameLimitsForAll
@@ -182,6 +183,7 @@ class World:
     quotas: SubmissionQuotas = field(default_factory=SubmissionQuotas)  # no limits unless a test sets some
     correlation: dict[str, str] = field(default_factory=dict)  # of the request or task "running now"
     background: Background = field(default_factory=AtOnce)  # where a claim's admissions are published
+    taken: InMemoryTakenDeliveries = field(default_factory=InMemoryTakenDeliveries)  # what workers took, unended
 
     @property
     def analyzer(self) -> ScriptedEngine:
@@ -315,7 +317,7 @@ class World:
 
     def reconcile(self) -> Any:
         return ReconcileJobsHandler(
-            uow=self.uow, transitions=self.transitions, clock=self.clock, settings=self.settings
+            uow=self.uow, transitions=self.transitions, clock=self.clock, settings=self.settings, taken=self.taken
         )()
 
     def cancel(self, job_id: Any, owner_id: int = 1) -> JobView:

@@ -14,7 +14,7 @@ from tests.unit.application.conftest import World
 
 @pytest.fixture
 def world() -> World:
-    """A world that opted in to brief attempts (BRIEF_ATTEMPT_BYTES)."""
+    """A world with brief attempts, as the default BRIEF_ATTEMPT_BYTES (64 KiB) has them."""
     world = World()
     world.processing = world.processing.model_copy(update={"brief_bytes": 64 * 1024})
     return world
@@ -64,8 +64,8 @@ def test_any_other_attempt_commits_its_start_before_its_work(world: World, why: 
     assert commits == 2, "the start, then the end"
 
 
-def test_brief_attempts_are_opt_in() -> None:
-    world = World()  # BRIEF_ATTEMPT_BYTES unset
+def test_without_a_brief_size_no_attempt_is_brief() -> None:
+    world = World()  # ReportProcessing.brief_bytes 0, as BRIEF_ATTEMPT_BYTES=0 sets it
     submitted = world.submit()
 
     outcome, commits = attempt(world, submitted.job.id, first_delivery=True)
@@ -137,3 +137,15 @@ def test_a_brief_attempt_that_runs_long_commits_its_start_and_goes_on_under_a_ke
     assert commits == 2, "its start at the checkpoint past the bound, then its end"
     assert world.uow.relaxed_commits - relaxed == 1, "the start, as an ordinary attempt's"
     assert statuses(world, submitted.job.id) == [JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED]
+
+
+def test_a_first_delivery_s_claim_bounds_how_long_its_transaction_may_sit_idle(world: World) -> None:
+    first, again = world.submit(), world.submit()
+
+    attempt(world, first.job.id, first_delivery=True)
+    bounds_after_first = list(world.uow.idle_bounds)
+    attempt(world, again.job.id, first_delivery=False)
+
+    assert bounds_after_first == [world.settings.brief_idle_seconds]
+    assert world.uow.idle_bounds == bounds_after_first, "a redelivery's claim commits its start at once"
+    assert world.settings.brief_idle_seconds >= 4 * world.settings.cancel_check_seconds

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 from application.reports.kinds import ReportKindSettings
 from domain.job_status import JobStatus
-from domain.ports import QueueUnavailable
+from domain.ports import QueueUnavailable, TakenDelivery
 from tests.unit.application.conftest import World
 
 
@@ -118,3 +119,33 @@ def test_a_job_that_starts_forgets_its_resends(world: World) -> None:
 
     job = world.job(submitted.job.id)
     assert (job.redeliveries, job.redelivery_due_at) == (0, None)
+
+
+def test_a_delivery_a_worker_took_and_never_ended_is_sent_again_a_lease_later(world: World) -> None:
+    """A worker lost in the middle of a brief attempt: its job waits, queued, as if the message
+    never came; it comes back as fast as a lost lease's, not after the redelivery delay."""
+    submitted = world.submit()
+    world.taken.take(TakenDelivery(job_id=submitted.job.id, attempt=1), at=world.clock.now())
+
+    world.clock.advance(world.settings.lease_seconds - 1)
+    early = world.reconcile()
+    world.clock.advance(2)
+    late = world.reconcile()
+    again = world.reconcile()
+
+    assert world.settings.lease_seconds + 1 < world.settings.redelivery_after_seconds
+    assert (early.redelivered, late.redelivered, again.redelivered) == (0, 1, 0), "then it backs off as any resend"
+    assert [d.attempt for d in world.queue.deliveries] == [1, 1]
+    assert world.uow.state.events[submitted.job.id][-1].message == "delivery sent again"
+
+
+def test_a_taken_delivery_of_another_attempt_or_of_a_running_job_sends_nothing(world: World) -> None:
+    stale = world.submit()  # waits for attempt 1: a delivery of attempt 2 is not its
+    running = start_and_abandon(world)  # started now: its lease outlasts this test
+    long_ago = world.clock.now() - timedelta(seconds=world.settings.lease_seconds + 1)
+    for job, attempt in ((stale.job.id, 2), (running, 1)):
+        world.taken.take(TakenDelivery(job_id=job, attempt=attempt), at=long_ago)
+
+    report = world.reconcile()
+
+    assert (report.redelivered, report.leases_expired) == (0, 0)
