@@ -50,10 +50,17 @@ class InMemoryOutboxRepository:
 class InMemoryPublishedMarks:
     """Marks on the committed state, outside any unit of work, as the database's statement does."""
 
-    def __init__(self, state: InMemoryState) -> None:
+    def __init__(self, state: InMemoryState, *, durable_marks: list[datetime] | None = None) -> None:
         self._state = state
+        # memory has no disk: when durable marks were asked for is only noted, for the tests
+        self.durable_marks = durable_marks if durable_marks is not None else []
+        self.failing: Exception | None = None  # raised by the next durable mark (a test's fault)
 
-    def mark_published(self, deliveries: Sequence[Delivery], *, now: datetime) -> None:
+    def mark_published(self, deliveries: Sequence[Delivery], *, now: datetime, durable: bool = False) -> None:
+        if durable:
+            if self.failing is not None:
+                raise self.failing
+            self.durable_marks.append(now)
         for row in _pending_rows(self._state, deliveries):
             row.published_at = now
 

@@ -89,13 +89,22 @@ _RELAXED_MARK = f"""WITH relaxed AS (SELECT set_config('synchronous_commit', 'of
 """
 
 
+# The same, durable: its commit waits for the disk, and it writes every entry of the deliveries
+# (a marked one keeps its time), so WAL is written and flushed up to it, and with it whatever
+# this connection committed before without waiting (a submit's commit).
+_DURABLE_MARK = f"""UPDATE {OutboxRecord._meta.db_table} SET published_at = COALESCE(published_at, %s)
+    WHERE (job_id, attempt) IN (SELECT * FROM unnest(%s::uuid[], %s::integer[]))
+"""
+
+
 class DjangoPublishedMarks:
     """Marks what the dispatcher published right after a commit, in one self-committing
     statement. On PostgreSQL that commit does not wait for the WAL flush: a crash may lose the
-    mark, and the relay then publishes the entry again, which workers skip as a duplicate.
-    Inside a transaction (whose other work must stay durable) it is a plain UPDATE."""
+    mark, and the relay then publishes the entry again, which workers skip as a duplicate;
+    unless asked to be durable. Inside a transaction (whose other work must stay durable) it is
+    a plain UPDATE."""
 
-    def mark_published(self, deliveries: Sequence[Delivery], *, now: datetime) -> None:
+    def mark_published(self, deliveries: Sequence[Delivery], *, now: datetime, durable: bool = False) -> None:
         if not deliveries:
             return
         if connection.vendor != "postgresql" or connection.in_atomic_block:
@@ -104,4 +113,5 @@ class DjangoPublishedMarks:
         jobs = [delivery.job_id for delivery in deliveries]
         attempts = [delivery.attempt for delivery in deliveries]
         with connection.cursor() as cursor:
-            cursor.execute(prepared(_RELAXED_MARK), [connection.ops.adapt_datetimefield_value(now), jobs, attempts])
+            sql = _DURABLE_MARK if durable else _RELAXED_MARK
+            cursor.execute(prepared(sql), [connection.ops.adapt_datetimefield_value(now), jobs, attempts])

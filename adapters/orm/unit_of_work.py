@@ -100,9 +100,9 @@ class DjangoUnitOfWork:
         if connection.vendor == "postgresql":
             bound_idle_time(seconds)
 
-    def after_commit(self, callback: Callable[[], object]) -> None:
+    def after_commit(self, callback: Callable[[], object], *, robust: bool = True) -> None:
         # robust: a failing doorbell (broker down) is logged; the committed job stays queued
-        transaction.on_commit(callback, robust=True)
+        transaction.on_commit(callback, robust=robust)
 
 
 class _Deferring:

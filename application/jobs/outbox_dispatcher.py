@@ -48,18 +48,24 @@ class OutboxDispatcher:
         the relay publishes every entry still unmarked."""
         self._background.submit(lambda: self.publish(entries))
 
-    def publish(self, entries: list[OutboxEntry]) -> RelayReport:
+    def publish(self, entries: list[OutboxEntry], *, durable: bool = False) -> RelayReport:
         """Publish entries a transaction just committed, those already due; what fails stays for
         the relay. Their rows are not locked first (one round trip less on every submit and
         finish): a relay running at the same moment may publish one twice, which workers skip.
         Nor are they marked in a transaction (its BEGIN and COMMIT are two round trips more): a
-        crash before the mark publishes them again, like a crash before the relay's commit."""
+        crash before the mark publishes them again, like a crash before the relay's commit.
+
+        `durable`: the transaction that committed them did not wait for the disk; the mark of
+        what was published, or the failure recorded for what was not, waits for it, so the
+        entries and everything committed with them are on disk when this returns."""
         now = self._clock.now()
         due = [entry for entry in entries if entry.available_at <= now]
         if not due:
             return RelayReport(published=0, failed=0)
         done, failed, error = self._enqueue(due)
-        self._marks.mark_published([entry.delivery for entry in done], now=self._clock.now())
+        # when nothing was published, the failure's commit below is the durable one
+        durable_mark = durable and bool(done)
+        self._marks.mark_published([entry.delivery for entry in done], now=self._clock.now(), durable=durable_mark)
         if failed:
             with self._uow as uow:
                 uow.outbox.record_failure([failed[0].delivery], error=error)  # the one the broker refused

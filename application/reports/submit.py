@@ -141,7 +141,7 @@ class SubmitReportHandler:
         )
         submitted = SubmittedReport(report_id=report.id, job=JobView.of(job, internals=False))
         held: IdempotencyRecord | None = None
-        recorded = False
+        recorded: list[bool] = []  # once the insert committed, the upload is the job's to keep
         try:
             with self._uow as uow:
                 if cmd.idempotency is not None:
@@ -152,9 +152,13 @@ class SubmitReportHandler:
                     transition = self._transitions.begin(uow, now=now, actor=actors.user(cmd.owner_id))
                     transition.add(job)
                     uow.reports.add(report)
+                    # kept even when the commit's later wait for the disk fails (below)
+                    uow.after_commit(lambda: recorded.append(True))
                     uow.after_commit(partial(self._metrics.job_submitted, kind=job.kind, queue=job.queue))
-                    transition.commit()
-                    recorded = True
+                    # the job's doorbell rings before the commit's wait for the disk; the answer
+                    # still waits for it (Transition.commit), and fails if that wait fails
+                    transition.commit(disk_after_doorbell=True)
+                    recorded.append(True)
         finally:
             if not recorded:
                 self._blobs.delete(blob.key)

@@ -38,7 +38,10 @@ class OutboxRepository(Protocol):
 
 
 class PublishedMarks(Protocol):
-    def mark_published(self, deliveries: Sequence[Delivery], *, now: datetime) -> None:
+    def mark_published(self, deliveries: Sequence[Delivery], *, now: datetime, durable: bool = False) -> None:
         """Mark the unpublished entries of these deliveries published, outside any unit of
         work: one statement that commits itself. A delivery is known by its job and attempt:
-        every entry of the same job and attempt is the same message, so one publish serves all."""
+        every entry of the same job and attempt is the same message, so one publish serves all.
+        `durable`: the commit waits for the disk, and writes every entry of these deliveries
+        (those marked already too), so what was committed before it is on disk too once it
+        returns (see UnitOfWork.relax_durability)."""

@@ -50,7 +50,9 @@ class UnitOfWork(Protocol):
 
     def commit(self) -> None: ...
 
-    def after_commit(self, callback: Callable[[], object]) -> None: ...
+    def after_commit(self, callback: Callable[[], object], *, robust: bool = True) -> None:
+        """Run `callback` once the next commit is done. Robust: what it raises is logged, and
+        the commit returns as usual; else it raises from the commit (which stands)."""
 
     def relax_durability(self) -> None:
         """The next commit need not wait until its changes are on disk: the caller knows that

@@ -184,6 +184,8 @@ class World:
     correlation: dict[str, str] = field(default_factory=dict)  # of the request or task "running now"
     background: Background = field(default_factory=AtOnce)  # where a claim's admissions are published
     taken: InMemoryTakenDeliveries = field(default_factory=InMemoryTakenDeliveries)  # what workers took, unended
+    durable_marks: list[Any] = field(default_factory=list)  # when a publish's mark waited for the disk
+    durable_mark_fails: Exception | None = None  # the database fails a durable mark
 
     @property
     def analyzer(self) -> ScriptedEngine:
@@ -195,7 +197,9 @@ class World:
 
     @property
     def dispatcher(self) -> OutboxDispatcher:
-        marks = InMemoryPublishedMarks(self.uow.state)  # outside a unit of work: on the committed state
+        # outside a unit of work: on the committed state
+        marks = InMemoryPublishedMarks(self.uow.state, durable_marks=self.durable_marks)
+        marks.failing = self.durable_mark_fails
         return OutboxDispatcher(
             uow=self.fresh_uow(), marks=marks, queue=self.queue, clock=self.clock, background=self.background
         )

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from application.errors import EmptyUpload, UploadTooLarge
+from application.jobs.admission import ExecutionLimits
 from application.reports.submit import IdempotencyKey
 from domain.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
 from domain.job_status import JobStatus
@@ -130,3 +131,46 @@ def test_a_failed_submission_releases_its_key_so_the_client_can_try_again(world:
     submitted = world.submit(idempotency=KEY)
 
     assert world.job(submitted.job.id).status is JobStatus.QUEUED
+
+
+def test_a_submit_rings_the_doorbell_before_its_commit_waits_for_the_disk_and_returns_after(world: World) -> None:
+    relaxed = world.uow.relaxed_commits
+
+    submitted = world.submit()
+
+    assert world.uow.relaxed_commits - relaxed == 1, "the insert's commit does not wait for the disk"
+    assert [d.job_id for d in world.queue.deliveries] == [submitted.job.id]
+    assert world.durable_marks == [world.clock.now()], "the mark after the doorbell waits for it, before returning"
+
+
+def test_a_submit_whose_job_waits_for_admission_commits_durably(world: World) -> None:
+    world.limits = ExecutionLimits(dispatch_window=1)
+    world.submit()
+    relaxed = world.uow.relaxed_commits
+
+    waiting = world.submit()  # no room in its owner's window: no doorbell to ring first
+
+    assert world.job(waiting.job.id).dispatched_at is None
+    assert world.uow.relaxed_commits == relaxed
+
+
+def test_a_submit_whose_doorbell_fails_waits_for_the_disk_with_the_failure_it_records(world: World) -> None:
+    world.queue.fail_with = QueueUnavailable("broker down")
+
+    world.submit()
+
+    (row,) = world.uow.state.outbox.values()
+    assert (row.publish_failures, row.last_error) == (1, "broker down"), "committed, and that commit waits"
+    assert world.durable_marks == []
+
+
+def test_a_submit_whose_wait_for_the_disk_fails_fails_but_keeps_its_upload(world: World) -> None:
+    world.durable_mark_fails = RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        world.submit()
+
+    (job,) = world.uow.state.jobs.values()
+    (report,) = world.uow.state.reports.values()
+    assert job.status is JobStatus.QUEUED, "committed: the relay or the reconciler takes it from here"
+    assert world.blobs.exists(report.blob_key), "the committed job's upload is kept"
