@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from adapters.memory.repositories import IdempotencyRow, InMemoryState
-from domain.ports.idempotency import Answer, IdempotencyRecord
+from domain.ports.idempotency import Answer, IdempotencyKeyHeld, IdempotencyRecord
 
 
 class InMemoryIdempotencyRepository:
@@ -21,6 +21,13 @@ class InMemoryIdempotencyRepository:
         )
         self._state.idempotency[(owner_id, key)] = IdempotencyRow(record=record, expires_at=expires_at)
         return None
+
+    def claim_with_commit(
+        self, owner_id: int, key: str, *, fingerprint: str, now: datetime, expires_at: datetime, response: Answer
+    ) -> None:
+        held = self.claim(owner_id, key, fingerprint=fingerprint, now=now, expires_at=expires_at, response=response)
+        if held is not None:
+            raise IdempotencyKeyHeld(key)
 
     def purge_expired(self, now: datetime) -> int:
         expired = [k for k, row in self._state.idempotency.items() if row.expires_at <= now]

@@ -8,7 +8,8 @@ from django.db import connection
 
 from adapters.orm.models import IdempotencyKeyRecord
 from adapters.orm.prepared import prepared
-from domain.ports.idempotency import Answer, IdempotencyRecord
+from adapters.orm.statements import write_later_checked
+from domain.ports.idempotency import Answer, IdempotencyKeyHeld, IdempotencyRecord
 
 # One statement (one round trip) claims a new key or takes over an expired one; a live key
 # makes it return nothing. PostgreSQL and SQLite (3.35+) both speak this upsert.
@@ -42,6 +43,17 @@ class DjangoIdempotencyRepository:
             response=held.response,
             created_at=held.created_at,
         )
+
+    def claim_with_commit(
+        self, owner_id: int, key: str, *, fingerprint: str, now: datetime, expires_at: datetime, response: Answer
+    ) -> None:
+        # the same upsert, checked: it returns no row when a live key holds it
+        at, until = (connection.ops.adapt_datetimefield_value(value) for value in (now, expires_at))
+        params = [owner_id, key, fingerprint, _RESPONSE.get_db_prep_value(response, connection), at, until, at]
+        if write_later_checked(_CLAIM, params, error=IdempotencyKeyHeld(key)):
+            return
+        if self.claim(owner_id, key, fingerprint=fingerprint, now=now, expires_at=expires_at, response=response):
+            raise IdempotencyKeyHeld(key)
 
     def purge_expired(self, now: datetime) -> int:
         deleted, _ = IdempotencyKeyRecord.objects.filter(expires_at__lte=now).delete()

@@ -127,14 +127,8 @@ class Table(Generic[M]):
         statement: the database fails that statement unless it changed exactly one row, and
         `error` is raised there instead. False where writes are not deferred (the caller then
         updates at once and checks the count itself)."""
-        deferred: DeferredWrites | None = getattr(connection, DEFERRED_WRITES, None)
-        if deferred is None:
-            return False
         sql, params = self._update_sql(values, where)
-        key = deferred.expect(error)
-        checked = f"WITH changed AS ({sql} RETURNING 1) SELECT {_EXPECT_ONE}(count(*), %s) FROM changed"
-        deferred.add(prepared(checked), [*params, key])
-        return True
+        return write_later_checked(f"{sql} RETURNING 1", params, error=error)
 
     def _update(self, values: Mapping[str, Any], where: Mapping[str, Any]) -> tuple[str, list[Any]]:
         sql, params = self._update_sql(values, where)
@@ -226,6 +220,18 @@ class DeferredWrites:
         """The waiting writes as one text with their values bound, and none waiting any more."""
         waiting, self._waiting = self._waiting, []
         return "; ".join(raw.mogrify(sql, params) for sql, params in waiting)
+
+
+def write_later_checked(sql: str, params: Sequence[Any], *, error: Exception) -> bool:
+    """`sql`, a write with a RETURNING clause, travels with the transaction's next statement
+    (its commit at the latest) and fails it, raising `error` there, unless it returned exactly
+    one row. False where writes are not deferred: the caller then writes at once and checks."""
+    deferred: DeferredWrites | None = getattr(connection, DEFERRED_WRITES, None)
+    if deferred is None:
+        return False
+    key = deferred.expect(error)
+    deferred.add(prepared(f"WITH changed AS ({sql}) SELECT {_EXPECT_ONE}(count(*), %s) FROM changed"), [*params, key])
+    return True
 
 
 def relax_commit() -> None:

@@ -29,6 +29,7 @@ from application.reports.quotas import NoUsage, SubmissionQuotas, SubmissionUsag
 from application.reports.read_models import SubmittedReport
 from domain.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
 from domain.ports import BlobStore, Clock, IdempotencyRecord, ReportEngine, UnitOfWork
+from domain.ports.idempotency import IdempotencyKeyHeld
 from domain.profile import DeclaredSchema
 from domain.report import Report
 
@@ -140,29 +141,47 @@ class SubmitReportHandler:
             declared_schema=None if cmd.declared_schema is None else DeclaredSchema(definition=cmd.declared_schema),
         )
         submitted = SubmittedReport(report_id=report.id, job=JobView.of(job, internals=False))
-        held: IdempotencyRecord | None = None
         recorded: list[bool] = []  # once the insert committed, the upload is the job's to keep
         try:
             with self._uow as uow:
+                transition = self._transitions.begin(uow, now=now, actor=actors.user(cmd.owner_id))
+                transition.add(job)
+                uow.reports.add(report)
                 if cmd.idempotency is not None:
-                    # in the insert transaction, with its answer: a concurrent duplicate waits on the
-                    # key's row and then replays it; a rollback frees the key
-                    held = self._hold_key(uow, cmd.owner_id, cmd.idempotency, response=submitted)
-                if held is None:
-                    transition = self._transitions.begin(uow, now=now, actor=actors.user(cmd.owner_id))
-                    transition.add(job)
-                    uow.reports.add(report)
-                    # kept even when the commit's later wait for the disk fails (below)
-                    uow.after_commit(lambda: recorded.append(True))
-                    uow.after_commit(partial(self._metrics.job_submitted, kind=job.kind, queue=job.queue))
-                    # the job's doorbell rings before the commit's wait for the disk; the answer
-                    # still waits for it (Transition.commit), and fails if that wait fails
-                    transition.commit(disk_after_doorbell=True)
-                    recorded.append(True)
+                    # in the insert transaction, with its answer, checked as it commits (no round
+                    # trip of its own): a key held by another request fails the transaction, and
+                    # a concurrent duplicate waits on the key's row, then fails and replays it
+                    self._claim_key(uow, cmd.owner_id, cmd.idempotency, answer=submitted)
+                # kept even when the commit's later wait for the disk fails (below)
+                uow.after_commit(lambda: recorded.append(True))
+                uow.after_commit(partial(self._metrics.job_submitted, kind=job.kind, queue=job.queue))
+                # the job's doorbell rings before the commit's wait for the disk; the answer
+                # still waits for it (Transition.commit), and fails if that wait fails
+                transition.commit(disk_after_doorbell=True)
+                recorded.append(True)
+        except IdempotencyKeyHeld:
+            assert cmd.idempotency is not None  # only a claim raises it
+            earlier = self._earlier_answer(cmd.owner_id, cmd.idempotency)
+            if earlier is None:  # its holder rolled back in the meantime: this one did too
+                raise IdempotencyKeyInFlight(
+                    f"a request with Idempotency-Key {cmd.idempotency.key!r} was in progress; try again"
+                ) from None
+            return earlier
         finally:
             if not recorded:
                 self._blobs.delete(blob.key)
-        return submitted if held is None or cmd.idempotency is None else self._earlier(held, cmd.idempotency)
+        return submitted
+
+    def _claim_key(self, uow: UnitOfWork, owner_id: int, idem: IdempotencyKey, *, answer: SubmittedReport) -> None:
+        now = self._clock.now()
+        uow.idempotency.claim_with_commit(
+            owner_id,
+            idem.key,
+            fingerprint=idem.fingerprint,
+            now=now,
+            expires_at=now + timedelta(seconds=self._settings.idempotency_key_ttl_seconds),
+            response=answer.model_dump(mode="json"),
+        )
 
     def _hold_key(
         self, uow: UnitOfWork, owner_id: int, idem: IdempotencyKey, *, response: SubmittedReport | None

@@ -16,6 +16,10 @@ class IdempotencyRecord:
     created_at: datetime
 
 
+class IdempotencyKeyHeld(Exception):
+    """A live record holds the key (see IdempotencyRepository.claim_with_commit)."""
+
+
 class IdempotencyRepository(Protocol):
     def claim(
         self, owner_id: int, key: str, *, fingerprint: str, now: datetime, expires_at: datetime, response: Answer = None
@@ -23,5 +27,13 @@ class IdempotencyRepository(Protocol):
         """Record the key with the response it answers (None: in flight) and return None, or
         return the live record that holds it. Claimed in the transaction that records the
         request, a rollback frees the key; a concurrent claim of the same key waits for it."""
+
+    def claim_with_commit(
+        self, owner_id: int, key: str, *, fingerprint: str, now: datetime, expires_at: datetime, response: Answer
+    ) -> None:
+        """`claim`, for a transaction that must commit only if the key was free: the claim may
+        travel with the transaction's later statements (its commit at the latest), which then
+        fail, the transaction with them, raising IdempotencyKeyHeld when a live record holds
+        the key (look it up with `claim` in a new transaction)."""
 
     def purge_expired(self, now: datetime) -> int: ...

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -160,3 +160,25 @@ def test_a_relaxed_commit_does_not_wait_for_the_wal_and_the_next_transaction_doe
         after = synchronous_commit()
 
     assert (relaxed, after) == ("off", "on")
+
+
+def test_an_idempotency_key_claimed_with_the_commit_travels_with_it_in_one_round_trip(make_user) -> None:  # type: ignore[no-untyped-def]
+    owner = make_user("alice")
+    now = datetime.now(UTC)
+
+    def submit(key: str) -> None:
+        with DjangoUnitOfWork() as uow:
+            uow.jobs.add(new_job(owner))
+            uow.idempotency.claim_with_commit(
+                owner, key, fingerprint="f", now=now, expires_at=now + timedelta(hours=1), response=None
+            )
+            uow.commit()
+
+    submit("key-1")  # the connection prepares its statements once
+    with messages() as sent:
+        submit("key-2")
+
+    assert len(sent) == 1, sent
+    (text,) = sent
+    assert text.startswith("BEGIN; INSERT INTO") and text.endswith("; COMMIT"), text
+    assert "EXECUTE" in text, text

@@ -14,6 +14,7 @@ from adapters.orm.outbox import DjangoPublishedMarks
 from adapters.orm.unit_of_work import DjangoUnitOfWork
 from domain.job import Job
 from domain.ports import Delivery, UnitOfWork
+from domain.ports.idempotency import IdempotencyKeyHeld
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -33,11 +34,15 @@ def delivery_of(job: Job, *, attempt: int = 1) -> Delivery:
     return Delivery(job_id=job.id, kind=job.kind, attempt=attempt, queue="reports", correlation=CORRELATION)
 
 
-def job_with_delivery(uow: UnitOfWork, owner: int, *, available_at: datetime) -> tuple[Job, int]:
-    """A job and its outbox entry's id (read back: adding an entry returns nothing)."""
-    job = Job.create(
+def a_job(owner: int) -> Job:
+    return Job.create(
         id=uuid.uuid4(), kind="report.process", owner_id=owner, queue="reports", max_attempts=3, now=T0, actor="u"
     )
+
+
+def job_with_delivery(uow: UnitOfWork, owner: int, *, available_at: datetime) -> tuple[Job, int]:
+    """A job and its outbox entry's id (read back: adding an entry returns nothing)."""
+    job = a_job(owner)
     with uow:
         uow.jobs.add(job)
         uow.outbox.add_many([delivery_of(job)], available_at=available_at, now=T0)
@@ -175,6 +180,39 @@ def test_keys_claimed_in_a_rolled_back_transaction_and_expired_keys_are_forgotte
         uow.commit()
 
     assert (purged, reclaimed) == (1, None)
+
+
+def test_a_key_claimed_with_the_commit_fails_the_transaction_when_a_live_record_holds_it(
+    uow_and_owner: tuple[UnitOfWork, int],
+) -> None:
+    uow, owner = uow_and_owner
+    expires, later = T0 + timedelta(hours=24), T0 + timedelta(hours=48)
+    with uow:
+        uow.idempotency.claim_with_commit(owner, "k", fingerprint="f1", now=T0, expires_at=expires, response={"a": 1})
+        uow.jobs.add(a_job(owner))
+        uow.commit()
+
+    loser = a_job(owner)
+
+    def lose() -> None:
+        with uow:
+            uow.jobs.add(loser)
+            uow.idempotency.claim_with_commit(owner, "k", fingerprint="f2", now=T0, expires_at=expires, response=None)
+            uow.commit()
+
+    with pytest.raises(IdempotencyKeyHeld):  # raised by the claim, or by the commit it travels with
+        lose()
+
+    with uow:
+        held = uow.idempotency.claim(owner, "k", fingerprint="f3", now=T0, expires_at=expires)
+        lost = uow.jobs.get(loser.id)
+        uow.idempotency.claim_with_commit(owner, "k", fingerprint="f4", now=expires, expires_at=later, response=None)
+        uow.commit()  # expired: taken over
+        taken_over = uow.idempotency.claim(owner, "k", fingerprint="f5", now=expires, expires_at=later)
+
+    assert held is not None and (held.fingerprint, held.response) == ("f1", {"a": 1})
+    assert lost is None, "the failed transaction committed nothing"
+    assert taken_over is not None and taken_over.fingerprint == "f4"
 
 
 def test_dead_messages_are_kept(uow_and_owner: tuple[UnitOfWork, int]) -> None:
