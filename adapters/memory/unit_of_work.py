@@ -34,7 +34,7 @@ class InMemoryUnitOfWork:
         self.idle_bounds: list[float] = []
         self.callback_errors: list[Exception] = []
         self._working: InMemoryState | None = None
-        self._callbacks: list[Callable[[], object]] = []
+        self._callbacks: list[tuple[Callable[[], object], bool]] = []  # (callback, robust)
 
     def __enter__(self) -> InMemoryUnitOfWork:
         if self._working is not None:
@@ -75,39 +75,22 @@ class InMemoryUnitOfWork:
             setattr(self.state, held.name, getattr(self._working, held.name))
         self.commits += 1
         callbacks, self._callbacks = self._callbacks, []
-        for callback in callbacks:
+        for callback, robust in callbacks:
+            if not robust:
+                callback()  # what it raises leaves the commit, which stands (as Django's does)
+                continue
             # like the Django unit of work: the commit stands even if the doorbell fails
             try:
                 callback()
-            except _RaisingError as raising:
-                raise raising.error from None
             except Exception as exc:
                 self.callback_errors.append(exc)
         self._open(copy.deepcopy(self.state))  # go on in a fresh transaction that sees the callbacks' work
 
     def after_commit(self, callback: Callable[[], object], *, robust: bool = True) -> None:
-        self._callbacks.append(callback if robust else _Raising(callback))
+        self._callbacks.append((callback, robust))
 
     def relax_durability(self) -> None:
         self.relaxed_commits += 1  # memory has no disk: only counted, for the tests
 
     def bound_idle_time(self, seconds: float) -> None:
         self.idle_bounds.append(seconds)  # memory holds no locks: only noted, for the tests
-
-
-class _RaisingError(Exception):
-    def __init__(self, error: Exception) -> None:
-        self.error = error
-
-
-class _Raising:
-    """A callback that is not robust: what it raises leaves the commit (as Django's does)."""
-
-    def __init__(self, callback: Callable[[], object]) -> None:
-        self._callback = callback
-
-    def __call__(self) -> object:
-        try:
-            return self._callback()
-        except Exception as exc:
-            raise _RaisingError(exc) from exc
