@@ -59,7 +59,9 @@ class OutboxDispatcher:
         what was published, or the failure recorded for what was not, waits for it, so the
         entries and everything committed with them are on disk when this returns."""
         now = self._clock.now()
-        due = [entry for entry in entries if entry.available_at <= now]
+        # a durable publish follows the commit of entries due now: even if the clock stepped
+        # back since, they are published, so that the durable write below always happens
+        due = entries if durable else [entry for entry in entries if entry.available_at <= now]
         if not due:
             return RelayReport(published=0, failed=0)
         done, failed, error = self._enqueue(due)

@@ -87,3 +87,17 @@ def test_publishing_soon_hands_the_publish_and_the_mark_to_the_background(world:
     assert waiting == (published_before, None)  # the caller went on before either
     assert len(world.queue.deliveries) == published_before + 1
     assert world.uow.state.outbox[entry.id].published_at is not None
+
+
+def test_a_durable_publish_always_ends_with_its_durable_mark_even_if_the_clock_stepped_back(world: World) -> None:
+    world.queue.fail_with = QueueUnavailable("down")
+    world.submit()
+    (entry,) = (row.entry for row in world.uow.state.outbox.values())
+    world.queue.fail_with = None
+    marks_before = len(world.durable_marks)
+    world.clock.advance(-5)  # the entry now looks due in the future
+
+    report = world.dispatcher.publish([entry], durable=True)
+
+    assert (report.published, report.failed) == (1, 0)
+    assert len(world.durable_marks) == marks_before + 1
