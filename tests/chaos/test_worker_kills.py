@@ -145,11 +145,13 @@ def test_brief_attempts_killed_with_their_workers_run_again_within_a_lease(
     """Scenario 1b: every worker SIGKILLed while brief attempts (small reports, one transaction,
     nothing committed before their end) are in the middle of their work. Their jobs wait, still
     queued, with their deliveries taken and never acknowledged: the reconciler sends them again
-    once they were taken a lease ago, long before the redelivery delay (set to 120 s here)."""
+    once they were taken a lease ago, long before the redelivery delay (set to 60 s here). A
+    message the kill caught between Redis's BRPOP and kombu's record of it is lost instead,
+    as it would be for any attempt: that one comes back after the redelivery delay."""
     jobs = 40
     log = tmp_path / "executions.log"
     db = Database(shared_database)
-    env = {"CHAOS_EXECUTION_LOG": str(log), "CHAOS_ANALYZE_SECONDS": "0.3", "REDELIVERY_AFTER_SECONDS": "120"}
+    env = {"CHAOS_EXECUTION_LOG": str(log), "CHAOS_ANALYZE_SECONDS": "0.3", "REDELIVERY_AFTER_SECONDS": "60"}
 
     with chaos_stack(tmp_path / "var", database_url=shared_database, broker_url=private_redis.url, env=env) as stack:
         ids = accepted_ids(submit_reports(stack, jobs, concurrency=4))
@@ -172,16 +174,16 @@ def test_brief_attempts_killed_with_their_workers_run_again_within_a_lease(
     figures.update(
         jobs=jobs,
         brief_attempts_in_flight_at_the_kill=in_flight,
-        jobs_resent=len(resent),
+        jobs_resent=len(resent),  # within a lease (taken deliveries) or after the delay (lost messages)
         seconds_from_kill_to_resend=sorted(round((e[0].at - killed_wall).total_seconds(), 1) for e in resent.values()),
         seconds_to_settle_after_the_kill=round(settled, 1),
         analyses=sum(runs.values()),
     )
 
     assert db.statuses() == {"succeeded": jobs}
-    assert len(resent) >= 1, "no interrupted brief attempt was sent again"
     assert all(e[0].actor == "system:reconciler" for e in resent.values())
     for job in ids:
         assert len(transitions(trails[job], "running", "succeeded")) == 1
-    # a lease (3 s) plus a reconcile interval (1 s) and the restart, not the 120 s redelivery delay
-    assert all((e[0].at - killed_wall).total_seconds() < 30 for e in resent.values())
+    # a lease (3 s) plus a reconcile interval (1 s) and the restart, not the 60 s redelivery delay
+    taken_back = [job for job, e in resent.items() if (e[0].at - killed_wall).total_seconds() < 20]
+    assert taken_back, "no interrupted brief attempt was sent again within a lease"
