@@ -126,29 +126,39 @@ def test_the_caller_waits_no_longer_than_the_publish_timeout_whatever_the_broker
     assert waited < 0.5
 
 
-def clients_of(db: int) -> int:
-    listed = redis.Redis.from_url(REDIS_URL).client_list()
-    return sum(1 for client in listed if int(client["db"]) == db and client["cmd"] != "client|list")
+# The warming test counts the clients of a Redis database no other test uses: the file's other
+# tests open and close clients on database 14, and under xdist they run beside it.
+WARMING_URL = "redis://127.0.0.1:6379/12"
+
+
+def clients_of(url: str) -> int:
+    client = redis.Redis.from_url(url)
+    db = client.connection_pool.connection_kwargs["db"]
+    return sum(1 for c in client.client_list() if int(c["db"]) == db and c["cmd"] != "client|list")
 
 
 @pytest.mark.redis
-def test_warming_up_connects_before_any_publish_and_publishing_goes_on_as_before(redis_app) -> None:  # type: ignore[no-untyped-def]
-    queue = queue_for(redis_app, publish_timeout=10)
-    before = clients_of(14)
+def test_warming_up_connects_before_any_publish_and_publishing_goes_on_as_before() -> None:
+    redis.Redis.from_url(WARMING_URL).flushdb()
+    app = app_for(WARMING_URL)
+    queue = queue_for(app, publish_timeout=10)
+    before = clients_of(WARMING_URL)
 
     queue.warm_up()
     deadline = time.monotonic() + 5
-    while clients_of(14) == before and time.monotonic() < deadline:
+    while clients_of(WARMING_URL) == before and time.monotonic() < deadline:
         time.sleep(0.01)
-    opened_by_warming = clients_of(14) - before
+    opened_by_warming = clients_of(WARMING_URL) - before
     job_id = uuid.uuid4()
     queue.enqueue(Delivery(job_id=job_id, kind="report.process", attempt=1, queue="reports"))
 
     assert opened_by_warming >= 1, "connected in the publish thread, before any publish"
-    with Connection(REDIS_URL) as conn:
+    with Connection(WARMING_URL) as conn:
         message = conn.SimpleQueue(Queue("reports")).get(timeout=5)
         message.ack()
     assert message.decode()[1]["job_id"] == str(job_id)
+    app.close()
+    redis.Redis.from_url(WARMING_URL).flushdb()
 
 
 def test_warming_up_against_a_broker_that_is_down_neither_raises_nor_holds_the_caller() -> None:
