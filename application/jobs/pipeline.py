@@ -275,7 +275,11 @@ class AttemptPipeline:
             claimed.handler.record(transition, job, claimed.loaded, worked.value)
         transition.save(job)
         transition.schedule(job)
-        transition.commit()
+        # What an end admits (a brief attempt's start refilling its owner's window, a merge, a
+        # notification, a job a running limit held back) rings in the background: the task
+        # returns without waiting for the broker and the mark, and lets go of the interpreter
+        # right after, so the doorbell is not held back; a process lost first leaves it to the relay.
+        transition.commit(wait_for_publish=False)
         if handed_back:
             return AttemptOutcome(
                 outcome=Outcome.HANDED_BACK, job_id=job.id, attempt=cmd.attempt, detail=worked.handed_back
