@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from queue import Empty, SimpleQueue
 
@@ -28,6 +29,7 @@ from domain.ports import AtOnce, Background
 
 logger = logging.getLogger(__name__)
 IDLE_SECONDS = 30.0
+CHECK_AFTER_SECONDS = 1.0
 
 
 class DatabaseThread:
@@ -52,6 +54,7 @@ class DatabaseThread:
         return done.wait(timeout)
 
     def _run(self, queue: SimpleQueue[Callable[[], object]]) -> None:
+        checked_at = -CHECK_AFTER_SECONDS
         while True:
             try:
                 work = queue.get(timeout=self._idle_seconds)
@@ -59,8 +62,13 @@ class DatabaseThread:
                 connection.close()  # hold no connection while nothing comes
                 continue
             try:
-                connection.close_if_unusable_or_obsolete()
+                # The connection's health check (a round trip) before work that follows a pause,
+                # as a request would; work that keeps coming (a drain) goes on without it, and a
+                # connection that breaks meanwhile fails one work item, then is closed below.
+                if time.monotonic() - checked_at > CHECK_AFTER_SECONDS:
+                    connection.close_if_unusable_or_obsolete()
                 work()
+                checked_at = time.monotonic()
             except Exception:
                 logger.exception("background work failed; the outbox relay publishes what it left")
                 connection.close()  # a broken connection is not used again

@@ -8,7 +8,7 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test import override_settings
 
 from adapters.clock import SystemClock
@@ -39,7 +39,7 @@ class HeldQueue:
 def database_thread() -> DatabaseThread:
     thread = DatabaseThread()
     yield thread
-    thread.submit(connection.close)  # the test database is dropped after: leave no session on it
+    thread.submit(lambda: connection.close())  # the test database is dropped after: leave no session on it
     assert thread.drain()
 
 
@@ -88,3 +88,31 @@ def test_the_setting_turns_the_database_thread_off() -> None:
 
     assert isinstance(on, DatabaseThread)
     assert isinstance(off, AtOnce)
+
+
+def test_the_connection_is_checked_before_work_after_a_pause_not_before_work_that_keeps_coming(
+    database_thread: DatabaseThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("adapters.orm.background.CHECK_AFTER_SECONDS", 0.2)
+    checks: list[str] = []
+    wrapper = type(connections["default"])
+    check = wrapper.close_if_unusable_or_obsolete
+
+    def counted(self):  # type: ignore[no-untyped-def]
+        checks.append(threading.current_thread().name)
+        return check(self)
+
+    monkeypatch.setattr(wrapper, "close_if_unusable_or_obsolete", counted)
+    held = threading.Event()
+    database_thread.submit(lambda: held.wait(5))
+    for _ in range(5):
+        database_thread.submit(lambda: connection.cursor().execute("SELECT 1"))
+    held.set()
+    assert database_thread.drain()
+    back_to_back = len(checks)
+    threading.Event().wait(0.3)
+    database_thread.submit(lambda: None)
+    assert database_thread.drain()
+
+    assert back_to_back == 1  # the first work's, after the thread started
+    assert checks == ["database-background"] * 2
