@@ -185,8 +185,7 @@ class AttemptPipeline:
             transition.save(job)
             transition.commit()
             return self._outcome(job, cmd)
-        runs_briefly = getattr(handler, "runs_briefly", None)  # see BriefWork
-        if first_delivery and runs_briefly is not None and runs_briefly(job, loaded):
+        if first_delivery and handler.runs_briefly(job, loaded):
             return _Claimed(job, handler, loaded, brief=True)  # started with its end, in this transaction
         claimed = _Claimed(job, handler, loaded, brief=False)
         self._commit_start(uow, cmd, claimed, now=now)

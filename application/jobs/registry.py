@@ -76,20 +76,18 @@ class JobHandler(Protocol[Loaded, Done]):
         """Inside the claim transaction: read what the work needs. Raises PermanentError when
         it is gone, which fails the job at once."""
 
+    def runs_briefly(self, job: Job, loaded: Loaded) -> bool:
+        """Whether this attempt's work is short enough to run inside the claim's transaction,
+        holding its job's row lock, its start committed with its end (a brief attempt, see
+        application.jobs.pipeline); its work must then use no database and have no effect
+        outside it. Asked of a first delivery only."""
+
     def work(self, job: Job, loaded: Loaded, checkpoint: Checkpoint) -> Done:
         """Outside any transaction; calls `checkpoint` often. Raises JobError subclasses."""
 
     def record(self, recording: Recording, job: Job, loaded: Loaded, done: Done) -> None:
         """Inside the finishing transaction: store what the work produced and move `job` on
         (succeed, or fan out into children)."""
-
-
-class BriefWork(Protocol):
-    """A handler that can tell a brief attempt: one whose work is short enough to run inside
-    the claim's transaction, holding its job's row lock (see application.jobs.pipeline). Its
-    work must then use no database: the transaction is the claim's."""
-
-    def runs_briefly(self, job: Job, loaded: Any) -> bool: ...
 
 
 class UnknownJobKind(LookupError):

@@ -75,6 +75,9 @@ class DeliverWebhookHandler:
         secrets = tuple(secret.value for secret in endpoint.signing_secrets(now))
         return LoadedDelivery(delivery=delivery, event=event, url=endpoint.url, secrets=secrets)
 
+    def runs_briefly(self, job: Job, delivery: LoadedDelivery) -> bool:
+        return False  # it calls a remote endpoint, which no row lock may wait for
+
     def work(self, job: Job, loaded: LoadedDelivery, checkpoint: Checkpoint) -> WebhookExchange:
         checkpoint(None)
         try:

@@ -25,6 +25,9 @@ class SendEmailHandler:
             raise JobInputMissing(f"event {job.payload['event_id']} is gone")
         return event
 
+    def runs_briefly(self, job: Job, event: NotificationEvent) -> bool:
+        return False  # it talks to a mail server, which no row lock may wait for
+
     def work(self, job: Job, event: NotificationEvent, checkpoint: Checkpoint) -> None:
         checkpoint(None)
         to = str(job.payload["to"])

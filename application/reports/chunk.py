@@ -19,6 +19,9 @@ class ProcessChunkHandler:
     def load(self, uow: UnitOfWork, job: Job) -> Report:
         return report_of(uow, job)
 
+    def runs_briefly(self, job: Job, report: Report) -> bool:
+        return False  # a chunk is a share of a file too large to run briefly
+
     def work(self, job: Job, report: Report, checkpoint: Checkpoint) -> PartialProfile:
         chunk = ChunkPlan(spec=job.payload["chunk"])
         with self._blobs.local_path(report.blob_key) as path:

@@ -41,6 +41,9 @@ class MergeReportHandler:
             report=report, partials=[PartialProfile(data=outputs[c.id]) for c in chunks if c.id in outputs]
         )
 
+    def runs_briefly(self, job: Job, merge: MergeInput) -> bool:
+        return False  # it reads and merges every chunk's partial profile
+
     def work(self, job: Job, loaded: MergeInput, checkpoint: Checkpoint) -> ReportOutput:
         result = self._engine.merge(loaded.partials, file_bytes=loaded.report.size_bytes, checkpoint=checkpoint)
         return store_output(self._blobs, self._engine, loaded.report, result, checkpoint)

@@ -28,7 +28,7 @@ class ProcessReportHandler:
         return report_of(uow, job)
 
     def runs_briefly(self, job: Job, report: Report) -> bool:
-        """A small report (see BriefWork): its profile and documents take milliseconds."""
+        """A small report: its profile and documents take milliseconds."""
         return report.size_bytes <= min(self._processing.brief_bytes, self._processing.fan_out_bytes)
 
     def work(self, job: Job, report: Report, checkpoint: Checkpoint) -> ReportOutput | Split:

@@ -41,3 +41,18 @@ def test_a_new_job_gets_its_kind_s_queue_and_budget() -> None:
     job = kinds.create("a", owner_id=7, now=datetime(2026, 1, 1, tzinfo=UTC), actor="user:7")
 
     assert (job.kind, job.queue, job.max_attempts, job.owner_id) == ("a", "q", 2, 7)
+
+
+def test_every_handler_of_the_application_has_each_step_of_an_attempt() -> None:
+    from application.jobs.registry import JobHandler
+    from tests.unit.application.conftest import World
+
+    kinds = World().kinds
+    steps = [name for name in vars(JobHandler) if not name.startswith("_")]
+    handlers = {kind.name: kinds.handler(kind.name) for kind in kinds}
+
+    assert sorted(steps) == ["load", "record", "runs_briefly", "work"]
+    missing = {
+        name: step for name, handler in handlers.items() for step in steps if not callable(getattr(handler, step, None))
+    }
+    assert missing == {}
