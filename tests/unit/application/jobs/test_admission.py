@@ -200,14 +200,22 @@ def test_a_window_of_one_or_two_is_refilled_after_every_start() -> None:
         assert [d.job_id for d in world.queue.deliveries] == [backlog[window]]
 
 
+class Later:
+    """A background that runs its work when the test says, as a busy database thread would."""
+
+    def __init__(self) -> None:
+        self.work: list[Callable[[], object]] = []
+
+    def submit(self, work: Callable[[], object]) -> None:
+        self.work.append(work)
+
+    def run(self) -> None:
+        work, self.work = self.work, []
+        for item in work:
+            item()
+
+
 def test_a_start_leaves_the_publish_of_what_it_admits_to_the_background_and_a_submit_publishes_at_once() -> None:
-    class Later:
-        def __init__(self) -> None:
-            self.work: list[Callable[[], object]] = []
-
-        def submit(self, work: Callable[[], object]) -> None:
-            self.work.append(work)
-
     later = Later()
     world = World(limits=ExecutionLimits(dispatch_window=2), background=later)
     backlog = [world.submit().job.id for _ in range(4)]
@@ -216,9 +224,26 @@ def test_a_start_leaves_the_publish_of_what_it_admits_to_the_background_and_a_su
 
     world.process(backlog[0], 1)
     before_the_background = [d.job_id for d in world.queue.deliveries]
-    for work in later.work:
-        work()
+    later.run()
 
     assert submitted == backlog[:2]  # no background work for a submit
     assert before_the_background == []
     assert [d.job_id for d in world.queue.deliveries] == [backlog[2]]
+
+
+@pytest.mark.parametrize("brief", [False, True], ids=["ordinary attempt", "brief attempt"])
+def test_an_attempt_s_end_leaves_the_publish_of_what_it_admits_to_the_background(brief: bool) -> None:
+    later = Later()
+    world = World(limits=ExecutionLimits(max_running=1), background=later)
+    world.processing = world.processing.model_copy(update={"brief_bytes": 64 * 1024 if brief else 0})
+    first, second = world.submit().job.id, world.submit().job.id
+    world.queue.deliveries.clear()
+
+    outcome = world.pipeline(RunAttempt(job_id=first, attempt=1, worker="w1", first_delivery=True))
+    before_the_background = [d.job_id for d in world.queue.deliveries]
+    later.run()
+
+    assert outcome.outcome == "succeeded"
+    assert world.job(second).dispatched_at is not None  # admitted in the end's own commit
+    assert before_the_background == []  # the task did not wait for its doorbell
+    assert [d.job_id for d in world.queue.deliveries] == [second]
