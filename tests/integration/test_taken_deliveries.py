@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import redis
 from celery import Celery
 from kombu import Connection, Queue
 
@@ -61,3 +62,33 @@ def test_a_broker_that_cannot_be_read_takes_nothing_from_the_reconciler_s_other_
     app = app_on("redis://127.0.0.1:1/0")  # nothing listens there
 
     assert RedisTakenDeliveries(app, tasks=[JOB_TASK]).taken_before(datetime.now(UTC)) == []
+
+
+def clients_on(client: redis.Redis) -> set[int]:
+    """The ids of the clients connected to `client`'s database, but the one asking."""
+    db = client.connection_pool.connection_kwargs["db"]
+    return {int(c["id"]) for c in client.client_list() if int(c["db"]) == db and c["cmd"] != "client|list"}
+
+
+@pytest.mark.redis
+def test_passes_read_on_one_connection_kept_between_them_and_on_a_new_one_once_the_broker_dropped_it() -> None:
+    with held_redis_database(seconds=120) as held:
+        app = app_on(redis_url(held))
+        taken = RedisTakenDeliveries(app, tasks=[JOB_TASK])
+        before = clients_on(held)
+        now = datetime.now(UTC)
+
+        taken.taken_before(now)
+        first = clients_on(held) - before
+        taken.taken_before(now)
+        taken.taken_before(now)
+        second = clients_on(held) - before
+        held.client_kill_filter(_id=next(iter(first)))  # the broker drops it, as a restart would
+        after_the_drop = taken.taken_before(now)
+        third = clients_on(held) - before
+        app.close()
+
+    assert len(first) == 1
+    assert second == first, "the next passes read on the same connection"
+    assert after_the_drop == []
+    assert len(third) == 1 and third != first, "read on a new connection"
