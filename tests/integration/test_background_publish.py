@@ -93,7 +93,7 @@ def test_the_setting_turns_the_database_thread_off() -> None:
 def test_the_connection_is_checked_before_work_after_a_pause_not_before_work_that_keeps_coming(
     database_thread: DatabaseThread, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("adapters.orm.background.CHECK_AFTER_SECONDS", 0.5)  # a loaded machine stalls less
+    monkeypatch.setattr("adapters.orm.background.CHECK_AFTER_SECONDS", 0.5)  # far above a loaded machine's stalls
     checks: list[str] = []
     wrapper = type(connections["default"])
     check = wrapper.close_if_unusable_or_obsolete
