@@ -173,34 +173,21 @@ class SubmitReportHandler:
         return submitted
 
     def _claim_key(self, uow: UnitOfWork, owner_id: int, idem: IdempotencyKey, *, answer: SubmittedReport) -> None:
-        now = self._clock.now()
         uow.idempotency.claim_with_commit(
-            owner_id,
-            idem.key,
-            fingerprint=idem.fingerprint,
-            now=now,
-            expires_at=now + timedelta(seconds=self._settings.idempotency_key_ttl_seconds),
-            response=answer.model_dump(mode="json"),
-        )
-
-    def _hold_key(
-        self, uow: UnitOfWork, owner_id: int, idem: IdempotencyKey, *, response: SubmittedReport | None
-    ) -> IdempotencyRecord | None:
-        now = self._clock.now()
-        return uow.idempotency.claim(
-            owner_id,
-            idem.key,
-            fingerprint=idem.fingerprint,
-            now=now,
-            expires_at=now + timedelta(seconds=self._settings.idempotency_key_ttl_seconds),
-            response=None if response is None else response.model_dump(mode="json"),
+            owner_id, idem.key, **self._key_terms(idem), response=answer.model_dump(mode="json")
         )
 
     def _earlier_answer(self, owner_id: int, idem: IdempotencyKey) -> SubmittedReport | None:
         """The answer to an earlier request with this key, if one holds it; takes no key."""
         with self._uow as uow:  # not committed: the claim is only a look-up
-            held = self._hold_key(uow, owner_id, idem, response=None)
+            held = uow.idempotency.claim(owner_id, idem.key, **self._key_terms(idem))
         return None if held is None else self._earlier(held, idem)
+
+    def _key_terms(self, idem: IdempotencyKey) -> dict[str, Any]:
+        """A claim's fingerprint and times: from now until the key's time to live."""
+        now = self._clock.now()
+        expires_at = now + timedelta(seconds=self._settings.idempotency_key_ttl_seconds)
+        return {"fingerprint": idem.fingerprint, "now": now, "expires_at": expires_at}
 
     @staticmethod
     def _earlier(held: IdempotencyRecord, idem: IdempotencyKey) -> SubmittedReport:
