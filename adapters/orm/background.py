@@ -62,13 +62,14 @@ class DatabaseThread:
                 connection.close()  # hold no connection while nothing comes
                 continue
             try:
-                # The connection's health check (a round trip) before work that follows a pause,
-                # as a request would; work that keeps coming (a drain) goes on without it, and a
-                # connection that breaks meanwhile fails one work item, then is closed below.
+                # The connection's health and age check (a round trip) at most once a second, as
+                # a request would make it: before work that follows a pause, and every second of
+                # work that keeps coming (a drain), not before each item; a connection that breaks
+                # in between fails one work item, then is closed below.
                 if time.monotonic() - checked_at > CHECK_AFTER_SECONDS:
+                    checked_at = time.monotonic()
                     connection.close_if_unusable_or_obsolete()
                 work()
-                checked_at = time.monotonic()
             except Exception:
                 logger.exception("background work failed; the outbox relay publishes what it left")
                 connection.close()  # a broken connection is not used again

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -116,3 +117,23 @@ def test_the_connection_is_checked_before_work_after_a_pause_not_before_work_tha
 
     assert back_to_back == 1  # the first work's, after the thread started
     assert checks == ["database-background"] * 2
+
+
+def test_work_that_keeps_coming_for_long_is_checked_again_each_interval_not_each_item(
+    database_thread: DatabaseThread, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("adapters.orm.background.CHECK_AFTER_SECONDS", 0.3)
+    checks: list[float] = []
+    wrapper = type(connections["default"])
+    check = wrapper.close_if_unusable_or_obsolete
+
+    def counted(self):  # type: ignore[no-untyped-def]
+        checks.append(time.monotonic())
+        return check(self)
+
+    monkeypatch.setattr(wrapper, "close_if_unusable_or_obsolete", counted)
+    for _ in range(8):  # 0.8 s of work with no pause between items
+        database_thread.submit(lambda: time.sleep(0.1))
+    assert database_thread.drain()
+
+    assert 2 <= len(checks) <= 4  # an old or broken connection is still found within the interval
