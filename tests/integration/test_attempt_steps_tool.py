@@ -17,8 +17,9 @@ def test_the_attempt_steps_tool_runs_jobs_and_prints_each_steps_median() -> None
 
     assert done.returncode == 0, done.stderr[-3000:]
     last = done.stdout.strip().splitlines()[-1]
-    steps = r"\(claim ([\d.]+), work ([\d.]+), record ([\d.]+)\), medians"
+    steps = r"\(claim ([\d.]+), work ([\d.]+), record ([\d.]+)\), medians; CPU ([\d.]+) ms a job, mean"
     found = re.fullmatch(r"3 jobs, pause 0\.001 s, one by one: task ([\d.]+) ms " + steps, last)
     assert found, last
-    task, claim, work, record = (float(value) for value in found.groups())
+    task, claim, work, record, cpu = (float(value) for value in found.groups())
     assert 0 < claim + work + record <= task
+    assert cpu > 0
