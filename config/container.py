@@ -30,6 +30,7 @@ from adapters.observability import correlation
 from adapters.orm.background import background_for_database
 from adapters.orm.heartbeat import DjangoHeartbeat
 from adapters.orm.outbox import DjangoPublishedMarks
+from adapters.orm.small_blobs import SmallBlobsInDatabase
 from adapters.orm.statistics import DjangoEngineStatistics
 from adapters.orm.unit_of_work import DjangoUnitOfWork
 from adapters.orm.usage import DjangoSubmissionUsage
@@ -97,7 +98,7 @@ from application.schedules.queries import GetScheduleHandler, ListScheduleRunsHa
 from application.schedules.settings import SchedulerSettings
 from config.celery import app as celery_app
 from domain.notifications.destination import AddressPolicy
-from domain.ports import Clock, NoTakenDeliveries, ReportEngine, TakenDeliveries
+from domain.ports import BlobStore, Clock, NoTakenDeliveries, ReportEngine, TakenDeliveries
 
 
 def _built(path: str) -> Any:
@@ -251,10 +252,15 @@ def _admission(kinds: JobKinds) -> Admission:
     )
 
 
+def _blobs(files: BlobStore) -> BlobStore:
+    return SmallBlobsInDatabase(files, limit=settings.DATABASE_DOCUMENTS_BYTES)
+
+
 class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     uow = providers.Factory(DjangoUnitOfWork)
-    blobs = providers.Singleton(DjangoBlobStore)
+    files = providers.Singleton(DjangoBlobStore)  # uploads: workers read them from a local path
+    blobs = providers.Factory(_blobs, files=files)  # documents too, small ones in the database
     report_engine = providers.Singleton(_report_engine)
     intake = providers.Singleton(_intake)
     rate_counter = providers.Singleton(_rate_counter)
@@ -346,7 +352,7 @@ class Container(containers.DeclarativeContainer):
         quotas=quotas,
         usage=submission_usage,
         uow=uow,
-        blobs=blobs,
+        blobs=files,
         transitions=transitions,
         clock=clock,
         intake=intake,

@@ -107,6 +107,9 @@ class Environment(BaseSettings):
     # PostgreSQL: a report up to this size runs the first delivery of an attempt as a brief
     # attempt, in one transaction (application.jobs.pipeline); 0: none does
     brief_attempt_bytes: int = Field(default=64 * 1024, ge=0)
+    # a finished report's documents up to this size are a row of the database, larger ones a
+    # blob of storage (adapters/orm/small_blobs.py); 0: always storage
+    database_documents_bytes: int = Field(default=256 * 1024, ge=0)
     # where clients reach the API: the absolute links in webhooks and e-mails start with it
     public_base_url: str = "http://127.0.0.1:8000"
     # hosts, addresses or CIDRs webhooks may reach although they are not public (tests, private

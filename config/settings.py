@@ -265,6 +265,7 @@ REPORT_ENGINE = ENV.report_engine
 FAN_OUT_BYTES = ENV.fan_out_bytes
 CHUNK_BYTES = ENV.chunk_bytes
 BRIEF_ATTEMPT_BYTES = ENV.brief_attempt_bytes
+DATABASE_DOCUMENTS_BYTES = ENV.database_documents_bytes
 LEASE_SECONDS = ENV.lease_seconds
 CANCEL_CHECK_SECONDS = ENV.cancel_check_seconds
 USER_MAX_RUNNING = ENV.user_max_running

@@ -111,6 +111,21 @@ class JobOutputRecord(models.Model):
         return f"output of {self.job_id}"
 
 
+class SmallBlobRecord(models.Model):
+    """A blob small enough to keep in the database instead of storage (a finished report's
+    documents): see adapters/orm/small_blobs.py. Compressed with lz4 where the server has it."""
+
+    id = models.UUIDField(primary_key=True)
+    data = models.BinaryField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "small_blob"
+
+    def __str__(self) -> str:
+        return f"small blob {self.id}"
+
+
 class JobEventRecord(models.Model):
     job = models.ForeignKey(JobRecord, on_delete=models.CASCADE, related_name="events")
     seq = models.PositiveIntegerField()

@@ -4,10 +4,13 @@ import json
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from adapters.memory import InMemoryTaskQueue
+from adapters.orm.models import ReportRecord
+from adapters.orm.small_blobs import KEY_PREFIX, SmallBlobsInDatabase
 from application.reports.submit import ReportIntake
 from config.container import container
 
@@ -227,12 +230,17 @@ def test_the_html_report_is_a_409_problem_until_the_job_is_done(upload: Any, ali
     assert alice.get(report["links"]["html"]).status_code == 409
 
 
+@pytest.mark.parametrize("kept_in", ["database", "files"])
 def test_each_document_answers_its_own_bytes_of_the_blob_the_four_share(
-    upload: Any, alice: APIClient, run_worker: Any
+    upload: Any, alice: APIClient, run_worker: Any, kept_in: str
 ) -> None:
-    accepted = upload().json()
-    run_worker()
-    links = alice.get(accepted["links"]["report"]).json()["links"]
+    limit = settings.DATABASE_DOCUMENTS_BYTES if kept_in == "database" else 0
+    with container.blobs.override(SmallBlobsInDatabase(container.files(), limit=limit)):
+        accepted = upload().json()
+        run_worker()
+        links = alice.get(accepted["links"]["report"]).json()["links"]
+    keys = {part["key"] for part in ReportRecord.objects.get(id=accepted["report_id"]).documents.values()}
+    assert len(keys) == 1 and next(iter(keys)).startswith(KEY_PREFIX) == (kept_in == "database")
 
     bodies, names = {}, {}
     for name in ("result", "html", "columns_csv", "violations_csv"):

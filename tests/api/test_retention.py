@@ -28,10 +28,10 @@ BUCKET = "reportflow-retention"
 
 @pytest.fixture(params=["local", "s3"])
 def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
-    """Uploads and results go to this storage for the test."""
+    """Uploads go to this storage for the test, and results too when they are not small."""
     if request.param == "local":
         chosen: Storage = FileSystemStorage(location=tmp_path)
-        with container.blobs.override(DjangoBlobStore(chosen)):
+        with container.files.override(DjangoBlobStore(chosen)):
             yield chosen
         return
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
@@ -39,7 +39,7 @@ def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]
     with mock_aws():
         boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET)
         chosen = S3Storage(bucket_name=BUCKET, region_name="us-east-1", file_overwrite=False)
-        with container.blobs.override(DjangoBlobStore(chosen)):
+        with container.files.override(DjangoBlobStore(chosen)):
             yield chosen
 
 
@@ -70,8 +70,10 @@ def test_reports_past_retention_lose_their_files_in_batches_and_keep_their_trail
     report = apply_retention(days=7, batch_size=2)
 
     assert (report.reports_deleted, report.blobs_deleted) == (3, len(old_files))
-    assert all(storage.exists(key) is False for key in old_files)
-    assert all(storage.exists(key) for key in files_of(recent))
+    blobs = container.blobs()  # the upload in `storage`, the small documents in the database
+    assert storage.exists(ReportRecord.objects.get(id=recent).blob_key)
+    assert all(blobs.exists(key) is False for key in old_files)
+    assert all(blobs.exists(key) for key in files_of(recent))
     assert ReportRecord.objects.filter(deleted_at__isnull=False).count() == 3
     assert JobEventRecord.objects.count() == events
     assert apply_retention(days=7).reports_deleted == 0
@@ -81,7 +83,7 @@ def test_reports_past_retention_lose_their_files_in_batches_and_keep_their_trail
 def test_a_report_locked_by_another_transaction_is_skipped_not_waited_for(
     upload: Any, run_worker: Any, tmp_path: Path
 ) -> None:
-    with container.blobs.override(DjangoBlobStore(FileSystemStorage(location=tmp_path))):
+    with container.files.override(DjangoBlobStore(FileSystemStorage(location=tmp_path))):
         locked, free = upload().json()["report_id"], upload().json()["report_id"]
         run_worker()
         age([locked, free], days=10)
@@ -124,7 +126,7 @@ def test_beat_sends_the_retention_task_which_logs_only_when_it_deleted_something
     from adapters.celery.tasks import apply_retention as retention_task
 
     entry = settings.CELERY_BEAT_SCHEDULE["retention"]
-    with container.blobs.override(DjangoBlobStore(FileSystemStorage(location=tmp_path))):
+    with container.files.override(DjangoBlobStore(FileSystemStorage(location=tmp_path))):
         old = upload().json()["report_id"]
         run_worker()
         age([old], days=10)
