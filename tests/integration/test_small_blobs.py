@@ -132,5 +132,7 @@ def test_a_row_saved_in_a_unit_of_work_that_does_not_commit_is_never_written(
 
 def test_the_bytes_of_rows_are_compressed_with_lz4_on_postgresql() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT attcompression FROM pg_attribute WHERE attrelid = 'small_blob'::regclass AND attname = 'data'")
+        cursor.execute(
+            "SELECT attcompression FROM pg_attribute WHERE attrelid = 'small_blob'::regclass AND attname = 'data'"
+        )
         assert cursor.fetchone() == ("l",)
