@@ -3,12 +3,31 @@ become the domain's."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Literal
 
+from adapters.analysis.profiling import ProfileResult as ResultModel
 from adapters.analysis.profiling import ProfilingEngine, SchemaError, parse_schema, warm_up
 from domain.errors import InvalidReportFile, InvalidSchema
 from domain.ports import Checkpoint, no_checkpoint
 from domain.profile import ChunkPlan, DeclaredSchema, PartialProfile, ProfileResult
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Profiled(ProfileResult):
+    """A result this engine made, with its document validated once: its page and its two
+    tables are each rendered from the model, which the document would otherwise be validated
+    into three times."""
+
+    model: ResultModel = field(compare=False, repr=False)
+
+    @classmethod
+    def of(cls, document: dict[str, object]) -> _Profiled:
+        return cls(document=document, model=ResultModel.model_validate(document))
+
+
+def _model(result: ProfileResult) -> ResultModel | dict[str, object]:
+    return result.model if isinstance(result, _Profiled) else result.document
 
 
 class ProfilingReportEngine:
@@ -29,7 +48,7 @@ class ProfilingReportEngine:
         self, path: str, *, schema: DeclaredSchema | None, checkpoint: Checkpoint = no_checkpoint
     ) -> ProfileResult:
         document = self._engine.analyze_path(path, schema=_definition(schema), checkpoint=checkpoint)
-        return ProfileResult(document=document)
+        return _Profiled.of(document)
 
     def plan_chunks(self, path: str, *, target_bytes: int, checkpoint: Checkpoint = no_checkpoint) -> list[ChunkPlan]:
         specs = self._engine.plan_chunks(path, target_bytes=target_bytes, checkpoint=checkpoint)
@@ -55,13 +74,13 @@ class ProfilingReportEngine:
         self, partials: list[PartialProfile], *, file_bytes: int, checkpoint: Checkpoint = no_checkpoint
     ) -> ProfileResult:
         document = self._engine.merge([p.data for p in partials], file_bytes=file_bytes, checkpoint=checkpoint)
-        return ProfileResult(document=document)
+        return _Profiled.of(document)
 
     def render_html(self, result: ProfileResult, *, checkpoint: Checkpoint = no_checkpoint) -> str:
-        return self._engine.render_html(result.document, checkpoint=checkpoint)
+        return self._engine.render_html(_model(result), checkpoint=checkpoint)
 
     def export_csv(self, result: ProfileResult, *, table: Literal["columns", "violations"]) -> str:
-        return self._engine.export_csv(result.document, table=table)
+        return self._engine.export_csv(_model(result), table=table)
 
 
 def _definition(schema: DeclaredSchema | None) -> dict[str, object] | None:

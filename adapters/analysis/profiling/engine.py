@@ -15,6 +15,7 @@ from .partial import PartialProfile
 from .progress import Checkpoint, Progress, no_checkpoint, supervised
 from .report.csv_export import columns_csv, violations_csv
 from .report.html_report import render_html
+from .result import ProfileResult
 from .settings import MIB, EngineSettings
 from .source.chunk_spec import ChunkSpec
 from .source.magic import PARQUET_MAGIC, ZIP_MAGICS
@@ -162,12 +163,14 @@ class ProfilingEngine:
 
         return supervised(work, checkpoint)
 
-    def render_html(self, result: dict[str, Any], *, checkpoint: Checkpoint = no_checkpoint) -> str:
+    def render_html(self, result: ProfileResult | dict[str, Any], *, checkpoint: Checkpoint = no_checkpoint) -> str:
         """A self-contained HTML report (inline SVG charts, no scripts) with everything escaped."""
         # Rendering is Python that ticks after every column: it runs in this thread.
         return supervised(lambda progress: render_html(result, tick=progress.tick), checkpoint, inline=True)
 
-    def export_csv(self, result: dict[str, Any], *, table: Literal["columns", "violations"] = "columns") -> str:
+    def export_csv(
+        self, result: ProfileResult | dict[str, Any], *, table: Literal["columns", "violations"] = "columns"
+    ) -> str:
         """The column profiles or the schema violations as CSV, with formula injection neutralised."""
         return columns_csv(result) if table == "columns" else violations_csv(result)
 

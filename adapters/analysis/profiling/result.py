@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -116,3 +116,9 @@ class ProfileResult(_Model):
     data_quality: DataQuality
     columns: list[ColumnProfile]
     schema_check: SchemaCheck | None
+
+
+def validated(result: ProfileResult | dict[str, Any]) -> ProfileResult:
+    """A result document as its model (validated; a model is taken as it is). Raises
+    pydantic.ValidationError for a malformed result."""
+    return result if isinstance(result, ProfileResult) else ProfileResult.model_validate(result)

@@ -7,16 +7,16 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from ..result import ProfileResult
+from ..result import ProfileResult, validated
 from .neutralise import neutralise
 
 _COLUMN_FIELDS = ("name", "type", "count", "nulls", "null_ratio", "distinct", "min", "max", "mean", "std")
 _VIOLATION_FIELDS = ("line", "column", "rule", "value", "message")
 
 
-def columns_csv(result: dict[str, Any]) -> str:
+def columns_csv(result: ProfileResult | dict[str, Any]) -> str:
     """One row per column profile. Raises pydantic.ValidationError for a malformed result."""
-    profile = ProfileResult.model_validate(result)
+    profile = validated(result)
     rows = [
         (c.name, c.type, c.count, c.nulls, c.null_ratio, c.distinct.value, c.min, c.max, c.mean, c.std)
         for c in profile.columns
@@ -24,9 +24,9 @@ def columns_csv(result: dict[str, Any]) -> str:
     return _write(_COLUMN_FIELDS, rows)
 
 
-def violations_csv(result: dict[str, Any]) -> str:
+def violations_csv(result: ProfileResult | dict[str, Any]) -> str:
     """One row per reported schema violation (the capped list)."""
-    profile = ProfileResult.model_validate(result)
+    profile = validated(result)
     check = profile.schema_check
     rows = [] if check is None else [(v.line, v.column, v.rule, v.value, v.message) for v in check.violations]
     return _write(_VIOLATION_FIELDS, rows)

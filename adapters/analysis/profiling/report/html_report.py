@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..progress import Tick, no_tick
-from ..result import ColumnProfile, ProfileResult, SchemaCheck
+from ..result import ColumnProfile, ProfileResult, SchemaCheck, validated
 from .neutralise import neutralise
 from .svg import esc, histogram_svg, null_bar_svg, top_values_svg
 
@@ -23,12 +23,12 @@ section{margin:1.5rem 0;padding-top:.5rem;border-top:2px solid #eee}.bar{fill:#4
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
-def render_html(result: dict[str, Any], *, tick: Tick = no_tick) -> str:
+def render_html(result: ProfileResult | dict[str, Any], *, tick: Tick = no_tick) -> str:
     """Raises pydantic.ValidationError when `result` is not a schema_version 2 result.
 
     `tick` is called after every column's section.
     """
-    profile = ProfileResult.model_validate(result)
+    profile = validated(result)
     facts = profile.file
     overview = [
         ("format", facts.format),
