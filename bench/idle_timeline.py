@@ -1,48 +1,110 @@
 """Where an idle job's time goes, on the whole stack (not a test).
 
-Starts reportflow as the e2e-latency part does (gunicorn, a worker -c 2, beat, on a fresh
-database), lets the worker go idle, then submits jobs one at a time as that part does and
-splits each job's time at the points the client and the worker's log can see: the POST
-until its answer; the answer until the worker logs "attempt started" (the delivery: publish,
-the broker, the worker's main process and the pool); that line until the end stamped on the
-job (the claim and the work). Prints the medians of each, in milliseconds.
+Starts a side as the e2e-latency part does (gunicorn, a worker -c 2, and beat for
+reportflow, on a fresh database), lets its worker go idle, then submits jobs one at a time
+as that part does and splits each job's time at the points it can see from outside: the
+POST until its job's message reaches the broker (the doorbell, read from Redis's MONITOR);
+the doorbell until the client has the POST's answer; the doorbell until the end stamped on
+the job; and for reportflow, the doorbell until the worker logs "attempt started" (the
+delivery: the broker, the worker's main process, the pool) and that line until the end (the
+claim and the work). Prints the medians, in milliseconds.
 
-    .venv/bin/python -m bench.idle_timeline                      # 100 jobs
-    .venv/bin/python -m bench.idle_timeline --baseline main~3    # and that commit, alternating
+    .venv/bin/python -m bench.idle_timeline                   # reportflow and naive, 100 jobs
+    .venv/bin/python -m bench.idle_timeline --baseline main~3 --jobs 50 --repetitions 2
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
+import re
 import statistics
 import tempfile
+import threading
 import time
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+
+import redis
 
 from bench import load
 from bench.baseline import baseline
 from bench.parts import _all_done, _queue_empty
-from bench.stacks import REPORTFLOW, Bench, Running, Side
+from bench.stacks import NAIVE, REPORTFLOW, Bench, Running, Side
 from tests.e2e.services import held_redis_database
+
+_BODY = re.compile(r'"body": "([A-Za-z0-9+/=]+)"')
 
 
 def measure(bench: Bench, side: Side, jobs: int, pause: float = 0.0) -> str:
     with bench.running(side) as running:
         running.start_worker()
         load.wait_until(lambda: _all_done(running) and _queue_empty(running), timeout=300, what="idle", running=running)
-        stamps = _jobs(running, jobs, pause)
+        queue = side.queues.split(",")[0] if side is NAIVE else "default"
+        with _doorbells(bench.broker, queue, _job_of(side)) as rung:
+            stamps = _jobs(running, jobs, pause)
         log = (running.stack.logs / "worker.log").read_text(errors="replace")
     started = _started_at(log)
-    parts: dict[str, list[float]] = {"POST": [], "delivery": [], "claim and work": [], "total": []}
+    parts: dict[str, list[float]] = {"POST to doorbell": [], "doorbell to answer": [], "doorbell to end": []}
+    if started:
+        parts |= {"doorbell to attempt started": [], "attempt started to end": []}
+    parts["total"] = []
     for job_id, (sent, answered, ended) in stamps.items():
-        begun = started[job_id]
-        for name, seconds in zip(parts, (answered - sent, begun - answered, ended - begun, ended - sent), strict=True):
+        rang = rung.get(job_id)
+        if rang is None:
+            continue
+        figures = [rang - sent, answered - rang, ended - rang]
+        if started:
+            figures += [started[job_id] - rang, ended - started[job_id]]
+        for name, seconds in zip(parts, [*figures, ended - sent], strict=True):
             parts[name].append(1000 * seconds)
     medians = ", ".join(f"{name} {statistics.median(values):.2f}" for name, values in parts.items())
-    return f"{side.name}: {jobs} idle jobs, {pause} s apart, medians in ms: {medians}"
+    return f"{side.name}: {len(parts['total'])} idle jobs, {pause} s apart, medians in ms: {medians}"
+
+
+def _job_of(side: Side) -> Callable[[list[Any]], str]:
+    """The job's id in a task message's body: reportflow's keyword job_id, the naive's argument."""
+    if side is NAIVE:
+        return lambda body: str(body[0][0])
+    return lambda body: str(body[1].get("job_id"))
+
+
+@contextmanager
+def _doorbells(broker: redis.Redis, queue: str, job_of: Callable[[list[Any]], str]) -> Iterator[dict[str, float]]:
+    """When each job's message was pushed onto `queue` (epoch seconds, Redis's clock: the same
+    machine's), while the block runs."""
+    rung: dict[str, float] = {}
+    watcher = redis.Redis(host="127.0.0.1", port=6379, db=broker.connection_pool.connection_kwargs["db"])
+    stop = threading.Event()
+
+    def watch() -> None:
+        with watcher.monitor() as monitor:
+            for command in monitor.listen():
+                if stop.is_set():
+                    return
+                job_id = _pushed_job(command["command"], queue, job_of)
+                if job_id is not None:
+                    rung.setdefault(job_id, command["time"])
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    time.sleep(0.3)  # MONITOR is on before the first job
+    try:
+        yield rung
+    finally:
+        stop.set()
+        broker.ping()  # a last command wakes the watcher up to see the stop
+        thread.join(5)
+
+
+def _pushed_job(command: str, queue: str, job_of: Callable[[list[Any]], str]) -> str | None:
+    """The job whose task message `command` (as MONITOR shows it) pushes onto `queue`, if any."""
+    found = _BODY.search(command) if command.startswith(f"LPUSH {queue} ") else None
+    return None if found is None else job_of(json.loads(base64.b64decode(found.group(1))))
 
 
 def _jobs(running: Running, jobs: int, pause: float) -> dict[str, tuple[float, float, float]]:
@@ -86,9 +148,9 @@ def main() -> None:
         root = Path(__file__).resolve().parents[1] / "var" / "bench"
         root.mkdir(parents=True, exist_ok=True)
         scratch = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="idle-", dir=root)))
-        sides = [REPORTFLOW]
+        sides = [REPORTFLOW, NAIVE]
         if options.baseline:
-            sides.append(resources.enter_context(baseline(options.baseline, scratch)).side)
+            sides.insert(1, resources.enter_context(baseline(options.baseline, scratch)).side)
         bench = Bench(resources, resources.enter_context(held_redis_database(seconds=3600)), scratch)
         for _ in range(options.repetitions):
             for side in sides:
