@@ -28,7 +28,7 @@ from bench.baseline import Baseline, baseline, git
 from bench.fan_out_part import fan_out_rows
 from bench.parts import PARTS, Options, Part
 from bench.profile_part import profile_rows
-from bench.stacks import REPORTFLOW, Bench, Side
+from bench.stacks import REPORTFLOW, Bench, Side, scratch_root
 from bench.table import Row, render
 from tests.e2e.services import held_redis_database
 from tests.e2e.stack import ROOT
@@ -45,7 +45,7 @@ def main() -> None:
     rows: list[Row] = []
     notes: list[str] = []  # what a reader of the figures should know, e.g. a job that ran twice
     with ExitStack() as resources:
-        scratch = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="run-", dir=_scratch_root())))
+        scratch = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="run-", dir=scratch_root())))
         base = resources.enter_context(baseline(before, scratch)) if before else None
         if base:
             notes += base.notes
@@ -168,17 +168,6 @@ def _document(
 
 {table}
 """
-
-
-def _scratch_root() -> Path:
-    """Where runs keep their files (uploads, results, logs): under the repository's
-    var/, where `make run` keeps them, not in the system's temporary directory. On one
-    machine creating a file in /tmp cost 0.8 ms against 0.015 ms in var/ on the same disk
-    (bench/results/round-f05a29a-0ec0726.md); on another the cost moved between folders
-    from minute to minute (round-e4e1b89-0baa6db.md)."""
-    root = Path(__file__).resolve().parents[1] / "var" / "bench"
-    root.mkdir(parents=True, exist_ok=True)
-    return root
 
 
 def _arguments() -> tuple[Options, list[str], int, int, int, Path, str]:

@@ -23,7 +23,7 @@ from pathlib import Path
 from bench import load
 from bench.baseline import baseline
 from bench.parts import _all_done
-from bench.stacks import NAIVE, REPORTFLOW, Bench, Side
+from bench.stacks import NAIVE, REPORTFLOW, Bench, Side, scratch_root
 from tests.e2e.services import held_redis_database
 
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -87,9 +87,7 @@ def main() -> None:
     parser.add_argument("--baseline", metavar="COMMIT", help="also drain reportflow at COMMIT, alternating")
     options = parser.parse_args()
     with ExitStack() as resources:
-        root = Path(__file__).resolve().parents[1] / "var" / "bench"
-        root.mkdir(parents=True, exist_ok=True)
-        scratch = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="cpu-", dir=root)))
+        scratch = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="cpu-", dir=scratch_root())))
         sides = [_SIDES[options.side]]
         if options.baseline:
             sides.append(resources.enter_context(baseline(options.baseline, scratch)).side)

@@ -114,10 +114,9 @@ def main() -> None:
     parser.add_argument("--step-ms", type=float, default=4.0, help="milliseconds per character (default 4)")
     options = parser.parse_args()
     from bench.report_engine import generate
+    from bench.stacks import scratch_root
 
-    scratch = Path(__file__).resolve().parents[1] / "var" / "bench"
-    scratch.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="timeline-", dir=scratch) as folder:
+    with tempfile.TemporaryDirectory(prefix="timeline-", dir=scratch_root()) as folder:
         path = Path(folder) / "engine.csv"
         generate(path, int(options.mb * ROWS_PER_MB))
         wall, spans = measure(path)

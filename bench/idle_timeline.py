@@ -34,7 +34,7 @@ import redis
 from bench import load
 from bench.baseline import baseline
 from bench.parts import _all_done, _queue_empty
-from bench.stacks import NAIVE, REPORTFLOW, Bench, Running, Side
+from bench.stacks import NAIVE, REPORTFLOW, Bench, Running, Side, scratch_root
 from tests.e2e.services import held_redis_database
 
 _BODY = re.compile(r'"body": "([A-Za-z0-9+/=]+)"')
@@ -145,9 +145,7 @@ def main() -> None:
     parser.add_argument("--baseline", metavar="COMMIT", help="also run reportflow at COMMIT, alternating")
     options = parser.parse_args()
     with ExitStack() as resources:
-        root = Path(__file__).resolve().parents[1] / "var" / "bench"
-        root.mkdir(parents=True, exist_ok=True)
-        scratch = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="idle-", dir=root)))
+        scratch = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="idle-", dir=scratch_root())))
         sides = [REPORTFLOW, NAIVE]
         if options.baseline:
             sides.insert(1, resources.enter_context(baseline(options.baseline, scratch)).side)

@@ -3,11 +3,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from bench.__main__ import _scratch_root
+from bench.stacks import scratch_root
 
 
 def test_runs_keep_their_files_under_the_repository_var_not_the_system_temporary_directory() -> None:
-    root = _scratch_root()
+    root = scratch_root()
 
     assert root == Path(__file__).resolve().parents[3] / "var" / "bench"
     assert root.is_dir()
