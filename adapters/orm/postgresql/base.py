@@ -14,16 +14,20 @@ What cannot carry the `BEGIN` (a COPY, executemany, a server-side cursor) sends 
 its own, as psycopg would have. Only the default transaction mode defers: with an isolation
 level or read-only mode configured, psycopg opens transactions as usual.
 
-Values are bound into the text through one converter per connection (see `Cursor.mogrify`).
+Values are bound into the text through one converter per connection (see `Cursor.mogrify`),
+and timestamps read with psycopg's compiled parser (see `TimestamptzLoader`).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
+from datetime import tzinfo
 from typing import Any
 
+import psycopg
 from django.db.backends.postgresql import base as postgresql
-from psycopg import adapt
+from psycopg import adapt, pq
 
 _PENDING = "_reportflow_begin_pending"  # on psycopg's connection: an atomic block is open, BEGIN not sent yet
 _BINDER = "_reportflow_binder"  # on psycopg's connection: the converter that binds values into statements
@@ -74,6 +78,34 @@ class Cursor(_DjangoCursor):
         return super().stream(*args, **kwargs)
 
 
+# psycopg's own timestamptz parser: its compiled one where psycopg[binary] is installed
+_TIMESTAMPTZ = psycopg.adapters.types["timestamptz"].oid
+_PARSE_TIMESTAMPTZ = psycopg.adapters.get_loader(_TIMESTAMPTZ, pq.Format.TEXT)
+
+
+class TimestamptzLoader(adapt.Loader):
+    """Django's timestamptz loader (the value with the connection's time zone put on it, or
+    none without USE_TZ), parsing with psycopg's compiled parser: Django's own subclasses
+    psycopg's pure-Python one, 4.7 µs a value against 1.9 (a job's claim reads a dozen)."""
+
+    timezone: tzinfo | None = None
+
+    def __init__(self, oid: int, context: Any = None) -> None:
+        super().__init__(oid, context)
+        self._parse = _PARSE_TIMESTAMPTZ(oid, context).load  # type: ignore[misc]
+
+    def load(self, data: Any) -> Any:
+        return self._parse(data).replace(tzinfo=self.timezone)
+
+
+@functools.cache
+def _adapters(template: adapt.AdaptersMap, timezone: tzinfo | None) -> adapt.AdaptersMap:
+    """Django's adapters of a connection (one map per time zone), with our timestamptz loader."""
+    adapters = adapt.AdaptersMap(template)
+    adapters.register_loader(_TIMESTAMPTZ, type("TimestamptzLoader", (TimestamptzLoader,), {"timezone": timezone}))
+    return adapters
+
+
 def begin_now(connection: Any) -> None:
     """Send a waiting BEGIN on its own (before what cannot carry it)."""
     if getattr(connection, _PENDING, False):
@@ -86,6 +118,8 @@ class DatabaseWrapper(postgresql.DatabaseWrapper):
         params: dict[str, Any] = super().get_connection_params()
         if params.get("cursor_factory") is _DjangoCursor:  # client-side binding, Django's default
             params["cursor_factory"] = Cursor
+        if "context" in params:  # Django's adapters, whose timestamptz loader it checks by its `timezone`
+            params["context"] = _adapters(params["context"], self.timezone)
         return params
 
     def _set_autocommit(self, autocommit: bool) -> None:
