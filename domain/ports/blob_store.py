@@ -12,7 +12,8 @@ class StoredBlob:
 
 
 class BlobStore(Protocol):
-    """Where uploaded files and results live. Streams in and out; never holds a whole file."""
+    """Where uploaded files and results live. Streams in and out; never holds a whole file in
+    memory, but for a small one an adapter keeps whole (adapters/orm/small_blobs.py)."""
 
     def save(self, *, name_hint: str, content: BinaryIO, prefix: str = "uploads") -> StoredBlob:
         """Store under the folder `prefix`, with a name of the store's choosing (unique, ending
