@@ -4,6 +4,7 @@ reaches the connection as a notification."""
 
 from __future__ import annotations
 
+import select
 import threading
 import uuid
 from collections.abc import Callable
@@ -64,6 +65,11 @@ def elsewhere(change: Callable[[], object]) -> None:
     thread = threading.Thread(target=run)
     thread.start()
     thread.join(10)
+    # Its notification crosses this thread's (listening) connection a moment after the commit,
+    # and the cache promises no sooner: wait until it has reached the socket (on a loaded
+    # machine it can come after the next end's look, which would then see the change late).
+    if connection.connection is not None:
+        select.select([connection.connection.pgconn.socket], [], [], 5)
 
 
 def endpoint(owner: int) -> WebhookEndpoint:
