@@ -12,7 +12,10 @@ prints the median over `--rounds` rounds in microseconds per call:
   folder (var/bench) and in the system's temporary one, against a row of `small_blob`
   where an attempt writes it: an attempt's end (a statement and the commit) with the row
   travelling in it, beside the same end without it (the row's cost is the difference), and
-  with PostgreSQL's default compression (pglz) instead of lz4.
+  with PostgreSQL's default compression (pglz) instead of lz4;
+- publishing a job's delivery to Redis as a worker's admission does (`CeleryTaskQueue`'s
+  publish, in the calling thread): through kombu's Redis transport, which builds a Redis
+  client for every command, against the one the settings name (a client per channel).
 
     .venv/bin/python -m bench.hot_calls
     .venv/bin/python -m bench.hot_calls --rounds 3 --number 200
@@ -59,7 +62,7 @@ def measure(rounds: int, number: int, folder: Path, system: Path) -> list[str]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    pairs = [_binding(), _timestamps(), _validation(), _documents(folder, system)]
+    pairs = [_binding(), _timestamps(), _validation(), _documents(folder, system), _publishing()]
     lines = []
     for title, calls in pairs:
         times: dict[str, list[float]] = {name: [] for name in calls}
@@ -170,6 +173,25 @@ def _documents(folder: Path, system: Path) -> tuple[str, dict[str, Callable[[], 
         "an attempt's end without them": attempt_end(None),
         "with them as a row (lz4)": attempt_end(save(rows)),
         "with them as a row (pglz)": attempt_end(pglz),
+    }
+
+
+def _publishing() -> tuple[str, dict[str, Callable[[], Any]]]:
+    from adapters.celery.task_queue import PUBLISH_TRANSPORT_OPTIONS, CeleryTaskQueue
+    from config.celery import app
+    from config.container import container
+    from domain.ports import Delivery
+
+    def queue(transport: str | None) -> Callable[[], Any]:
+        publisher = CeleryTaskQueue(app, kinds=container.job_kinds())
+        options = {"transport_options": PUBLISH_TRANSPORT_OPTIONS} | ({"transport": transport} if transport else {})
+        publisher._local.connection = app.connection_for_write(**options)
+        delivery = Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="bulk")
+        return lambda: publisher._publish(delivery)
+
+    return "publishing a delivery", {
+        "kombu's Redis transport": queue("kombu.transport.redis:Transport"),
+        "the settings' transport": queue(None),
     }
 
 

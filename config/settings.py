@@ -223,6 +223,8 @@ if ENV.uses_embedded_broker:
         "polling_interval": 0.2,
     }
 else:
+    if ENV.broker_url.startswith(("redis://", "rediss://")):
+        CELERY_BROKER_TRANSPORT = "adapters.celery.redis_transport:Transport"  # one client per channel
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": ENV.visibility_timeout_seconds,
         "socket_timeout": 5,
