@@ -13,9 +13,10 @@ prints the median over `--rounds` rounds in microseconds per call:
   where an attempt writes it: an attempt's end (a statement and the commit) with the row
   travelling in it, beside the same end without it (the row's cost is the difference), and
   with PostgreSQL's default compression (pglz) instead of lz4;
-- publishing a job's delivery to Redis as a worker's admission does (`CeleryTaskQueue`'s
-  publish, in the calling thread): through kombu's Redis transport, which builds a Redis
-  client for every command, against the one the settings name (a client per channel).
+- publishing a job's delivery to Redis (in the calling thread): Celery's `send_task` given
+  a connection of kombu's Redis transport, which builds a Redis client for every command,
+  then of the one the settings name (a client per channel), against `CeleryTaskQueue`'s
+  publish (a producer kept with its connection, the arguments' repr written directly).
 
     .venv/bin/python -m bench.hot_calls
     .venv/bin/python -m bench.hot_calls --rounds 3 --number 200
@@ -182,16 +183,21 @@ def _publishing() -> tuple[str, dict[str, Callable[[], Any]]]:
     from config.container import container
     from domain.ports import Delivery
 
-    def queue(transport: str | None) -> Callable[[], Any]:
-        publisher = CeleryTaskQueue(app, kinds=container.job_kinds())
+    publisher = CeleryTaskQueue(app, kinds=container.job_kinds())
+    delivery = Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="bulk")
+    kwargs = {"job_id": str(delivery.job_id), "attempt": 1}
+
+    def send_task(transport: str | None) -> Callable[[], Any]:
+        """As the publish was: Celery builds a producer and a safe repr of the arguments each time."""
         options = {"transport_options": PUBLISH_TRANSPORT_OPTIONS} | ({"transport": transport} if transport else {})
-        publisher._local.connection = app.connection_for_write(**options)
-        delivery = Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="bulk")
-        return lambda: publisher._publish(delivery)
+        connection = app.connection_for_write(**options)
+        task = container.job_kinds().kind(delivery.kind).task
+        return lambda: app.send_task(task, kwargs=kwargs, queue=delivery.queue, retry=False, connection=connection)
 
     return "publishing a delivery", {
-        "kombu's Redis transport": queue("kombu.transport.redis:Transport"),
-        "the settings' transport": queue(None),
+        "send_task through kombu's Redis transport": send_task("kombu.transport.redis:Transport"),
+        "send_task through the settings' transport": send_task(None),
+        "the task queue's publish": lambda: publisher._publish(delivery),
     }
 
 

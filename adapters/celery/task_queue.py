@@ -80,15 +80,19 @@ class CeleryTaskQueue:
             self._drop_connection()
 
     def _publish(self, delivery: Delivery) -> None:
+        kwargs = {"job_id": str(delivery.job_id), "attempt": delivery.attempt}
         try:
             with tracing.attached(delivery.correlation):
                 self._app.send_task(
                     self._kinds.kind(delivery.kind).task,
-                    kwargs={"job_id": str(delivery.job_id), "attempt": delivery.attempt},
+                    kwargs=kwargs,
                     queue=delivery.queue,
                     retry=False,
-                    connection=self._connection(),
+                    producer=self._producer(),
                     headers=correlation.message_headers(delivery.correlation),
+                    # what Celery's safe repr would write for ids, without its walk of the values
+                    argsrepr="()",
+                    kwargsrepr=repr(kwargs),
                 )
         except Exception:
             self._drop_connection()
@@ -111,9 +115,19 @@ class CeleryTaskQueue:
             self._local.connection = connection
         return connection
 
+    def _producer(self) -> Any:
+        """The connection's producer, kept with it: `send_task` given a connection builds one
+        for every message (with the safe repr written here: 335 -> 278 µs a publish on Redis,
+        `bench.hot_calls`)."""
+        producer = getattr(self._local, "producer", None)
+        if producer is None:
+            producer = self._app.amqp.Producer(self._connection(), auto_declare=False)
+            self._local.producer = producer
+        return producer
+
     def _drop_connection(self) -> None:
         connection = getattr(self._local, "connection", None)
-        self._local.connection = None
+        self._local.connection = self._local.producer = None
         if connection is not None:
             with contextlib.suppress(Exception):  # already broken: nothing to give back
                 connection.release()

@@ -10,6 +10,7 @@ import uuid
 import pytest
 import redis
 from celery import Celery
+from celery.utils.saferepr import saferepr
 from kombu import Connection, Queue
 
 from adapters.celery.task_queue import CeleryTaskQueue
@@ -53,6 +54,30 @@ def test_a_delivery_becomes_a_json_task_message_on_its_queue(redis_app) -> None:
         message.ack()
     assert args == []
     assert kwargs == {"job_id": str(job_id), "attempt": 2}
+    # shown (Flower, the worker's errors) as Celery's safe repr would show them
+    assert (message.headers["argsrepr"], message.headers["kwargsrepr"]) == (saferepr(()), saferepr(kwargs))
+
+
+@pytest.mark.redis
+def test_a_thread_publishes_through_one_producer_until_its_connection_fails(redis_app) -> None:  # type: ignore[no-untyped-def]
+    queue = queue_for(redis_app, publish_timeout=10)
+    deliveries = [Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="reports") for _ in range(3)]
+
+    queue._publish(deliveries[0])
+    first = queue._local.producer
+    queue._publish(deliveries[1])
+    kept = queue._local.producer
+    queue._drop_connection()  # what a failed publish does
+    queue._publish(deliveries[2])
+
+    assert kept is first
+    assert queue._local.producer is not first
+    with Connection(REDIS_URL) as conn:
+        received = conn.SimpleQueue(Queue("reports"))
+        ids = [received.get(timeout=5) for _ in deliveries]
+        for message in ids:
+            message.ack()
+    assert [message.decode()[1]["job_id"] for message in ids] == [str(d.job_id) for d in deliveries]
 
 
 @pytest.mark.redis
