@@ -89,9 +89,9 @@ class Environment(BaseSettings):
     # prepared.py). Turn off behind a pooler that hands a session's statements to other
     # server connections (PgBouncer in transaction mode).
     db_prepared_statements: bool = True
-    # PostgreSQL: publish the deliveries an attempt's start admits on a thread of its own, so
-    # the attempt does not wait for the broker (adapters/orm/background.py)
-    publish_in_background: bool = True
+    # PostgreSQL: publish the deliveries an attempt admits on a thread of its own instead of in
+    # the attempt's thread (adapters/orm/background.py); off: the hand-offs cost a drain more
+    publish_in_background: bool = False
     # PostgreSQL: keep owners' notification targets per connection, forgotten when a trigger's
     # notification says they changed (adapters/orm/targets_cache.py); needs LISTEN, which
     # PgBouncer in transaction mode does not keep

@@ -7,6 +7,11 @@ accepts, nothing answers) would otherwise hold the caller for every socket and c
 timeout kombu and redis-py stack up. A publish that finishes after the caller gave up is a
 duplicate of the relay's, which workers skip. After a failure the broker is left alone for
 a few seconds (a circuit breaker), so an outage costs one short wait, not one per request.
+
+A worker's pool process publishes in the calling thread instead (`publish_in_caller_thread`):
+there the caller is an attempt that just committed what it admitted, no request waits on it,
+and the hand-off to a thread and back cost more CPU than the publish itself under a drain. A
+hung broker holds such an attempt once for the socket timeout (1 s), then the breaker opens.
 The message headers carry the delivery's correlation: the request id, the owner's id and
 the trace context of the request behind the job.
 """
@@ -49,29 +54,39 @@ class CeleryTaskQueue:
         self._executor: ThreadPoolExecutor | None = None
         self._executor_pid = 0
         self._lock = threading.Lock()
+        self._in_caller_thread = False
+
+    def publish_in_caller_thread(self) -> None:
+        """From now on, publish in the thread that enqueues, without a thread pool or its
+        timeout: for a worker's pool process (see the module doc)."""
+        self._in_caller_thread = True
 
     def enqueue(self, delivery: Delivery) -> None:
         if time.monotonic() < self._open_until:
             raise QueueUnavailable("the broker failed moments ago; the relay will publish this")
-        publishing = self._pool().submit(self._publish, delivery)
         try:
-            publishing.result(timeout=self._publish_timeout)
-        except PublishTimeout as exc:
-            self._open_until = time.monotonic() + self._cooldown_seconds
-            raise QueueUnavailable(f"the broker did not answer within {self._publish_timeout} s") from exc
+            if self._in_caller_thread:
+                self._publish(delivery)
+            else:
+                self._pool().submit(self._publish, delivery).result(timeout=self._publish_timeout)
         except Exception as exc:  # kombu, redis and socket errors alike: the broker did not take it
             self._open_until = time.monotonic() + self._cooldown_seconds
+            if isinstance(exc, PublishTimeout) and not self._in_caller_thread:
+                raise QueueUnavailable(f"the broker did not answer within {self._publish_timeout} s") from exc
             raise QueueUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
     def warm_up(self) -> None:
         """Pay now most of what a process's first publish would (36 ms, then 5-7 ms after this;
         bench/results/round-a48f2d8-fa0876e.md): the lookups Celery makes once (its result
         backend, found by entry point; its router), the publish thread, and, in that thread
-        without waiting for it, the broker connection. A broker that is down is left to the
-        first publish, which fails fast as ever."""
+        without waiting for it, the broker connection (in the calling thread when it publishes
+        there). A broker that is down is left to the first publish, which fails fast as ever."""
         self._app.backend  # noqa: B018 - the lookup is the point
         self._app.amqp.router  # noqa: B018
-        self._pool().submit(self._connect_quietly)
+        if self._in_caller_thread:
+            self._connect_quietly()
+        else:
+            self._pool().submit(self._connect_quietly)
 
     def _connect_quietly(self) -> None:
         try:

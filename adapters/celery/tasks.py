@@ -148,7 +148,12 @@ def _warm_up(**_: Any) -> None:
     pools must not be forked), so the first attempt pays no import, nor a time limit for it;
     then take what start-up made out of the garbage collector's full passes."""
     container.report_engine().warm_up()
-    container.task_queue().warm_up()  # an attempt that lets its owner's next job start publishes
+    queue = container.task_queue()
+    # An attempt publishes what its commit admits (its owner's next jobs) itself, right after
+    # the commit: no thread hand-off (see adapters.celery.task_queue), and the doorbell is in
+    # the broker before the attempt's delivery is acknowledged and the next one taken.
+    queue.publish_in_caller_thread()
+    queue.warm_up()
     freeze_start_up_objects()
 
 

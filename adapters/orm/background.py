@@ -1,16 +1,19 @@
-"""Background work with a database connection of its own: one thread per process.
+"""Background work with a database connection of its own: one thread per process, with
+PUBLISH_IN_BACKGROUND=true (off by default).
 
-After an attempt's claim commits, the doorbell of the jobs it admitted (publish, then mark
-published) runs here, so the attempt starts its work at once: the publish and the mark were
-a third of a drained job's claim in one process (4.2-4.7 against 2.7-2.9 ms; `python -m
-bench.attempt_steps` measures the steps; bench/results/round-05089f3-0940f7a.md). The work runs
-in order on one daemon thread, started by the first submit in each process (a forked child
-starts its own); it holds its connection only while work keeps coming, and closes it after
-an error. Work lost with the process is never lost for the job: the relay publishes every
-entry left unmarked.
+After an attempt's commit, the doorbell of the jobs it admitted (publish, then mark
+published) can run here, so the attempt goes on at once: in one process the publish and the
+mark were a third of a drained job's claim (4.2-4.7 against 2.7-2.9 ms; `python -m
+bench.attempt_steps`; bench/results/round-05089f3-0940f7a.md). Under a drain, though, both
+cores are busy, and handing each doorbell to this thread (and from it to the publish thread
+pool) costs more CPU than it saves waiting: the attempt's own thread rings it by default
+(see adapters.celery.task_queue). The work runs in order on one daemon thread, started by the
+first submit in each process (a forked child starts its own); it holds its connection only
+while work keeps coming, and closes it after an error. Work lost with the process is never
+lost for the job: the relay publishes every entry left unmarked.
 
-SQLite allows one writer at a time, so there the work runs at once, in the caller's thread, as
-it does everywhere with PUBLISH_IN_BACKGROUND=false.
+SQLite allows one writer at a time, so there the work always runs at once, in the caller's
+thread.
 """
 
 from __future__ import annotations
@@ -78,5 +81,5 @@ class DatabaseThread:
 def background_for_database() -> Background:
     """A database thread where the database takes concurrent writers (and PUBLISH_IN_BACKGROUND
     is on); elsewhere, at once."""
-    wanted = getattr(settings, "PUBLISH_IN_BACKGROUND", True)
+    wanted = getattr(settings, "PUBLISH_IN_BACKGROUND", False)
     return DatabaseThread() if wanted and connection.vendor == "postgresql" else AtOnce()

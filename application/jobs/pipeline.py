@@ -275,9 +275,9 @@ class AttemptPipeline:
         transition.save(job)
         transition.schedule(job)
         # What an end admits (a brief attempt's start refilling its owner's window, a merge, a
-        # notification, a job a running limit held back) rings in the background: the task
-        # returns without waiting for the broker and the mark, and lets go of the interpreter
-        # right after, so the doorbell is not held back; a process lost first leaves it to the relay.
+        # notification, a job a running limit held back) is not what this attempt's caller
+        # waits for: it rings where the background adapter runs it (in this thread by default,
+        # before the delivery is acknowledged); a process lost first leaves it to the relay.
         transition.commit(wait_for_publish=False)
         if handed_back:
             return AttemptOutcome(

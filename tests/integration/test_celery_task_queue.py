@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import time
 import uuid
 
@@ -17,6 +18,7 @@ from adapters.celery.task_queue import CeleryTaskQueue
 from application.jobs.registry import JobKinds
 from application.reports.kinds import ReportKindSettings, report_job_kinds
 from domain.ports import Delivery, QueueUnavailable
+from tests.integration.fresh_process import run_fresh
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 KINDS = JobKinds((kind, lambda: None) for kind in report_job_kinds(ReportKindSettings()))  # type: ignore[misc]
@@ -209,3 +211,51 @@ def test_a_process_forked_after_warming_up_publishes_through_threads_of_its_own(
     queue.enqueue(Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="reports"))
 
     assert queue._pool() is not inherited
+
+
+@pytest.mark.redis
+def test_publishing_in_the_caller_s_thread_uses_no_thread_pool_and_connects_when_warming_up(redis_app) -> None:  # type: ignore[no-untyped-def]
+    queue = queue_for(redis_app)
+    queue.publish_in_caller_thread()
+
+    queue.warm_up()
+    connected_by_warming = getattr(queue._local, "connection", None)  # this thread's, before any publish
+    job_id = uuid.uuid4()
+    queue.enqueue(Delivery(job_id=job_id, kind="report.process", attempt=1, queue="reports"))
+
+    assert connected_by_warming is not None
+    assert queue._local.connection is connected_by_warming
+    assert queue._executor is None, "no thread pool was started"
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("publish")]
+    with Connection(REDIS_URL) as conn:
+        message = conn.SimpleQueue(Queue("reports")).get(timeout=5)
+        message.ack()
+    assert message.decode()[1]["job_id"] == str(job_id)
+
+
+def test_publishing_in_the_caller_s_thread_an_unreachable_broker_fails_fast_then_is_left_alone() -> None:
+    queue = queue_for(app_for(f"redis://127.0.0.1:{free_port()}/0"), cooldown_seconds=30)
+    queue.publish_in_caller_thread()
+    delivery = Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="reports")
+
+    started = time.monotonic()
+    with pytest.raises(QueueUnavailable, match="Error"):
+        queue.enqueue(delivery)
+    first = time.monotonic() - started
+    with pytest.raises(QueueUnavailable, match="moments ago"):
+        queue.enqueue(delivery)
+
+    assert first < 2.0
+    assert queue._executor is None
+
+
+def test_a_pool_process_publishes_in_the_attempt_s_thread_and_marks_there_too(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """What a worker's pool process starts with (worker_process_init): the attempt that
+    committed deliveries publishes and marks them itself, no thread hand-off."""
+    code = (
+        "import django; django.setup()\nfrom adapters.celery import tasks\ntasks._warm_up()\n"
+        "from config.container import container\n"
+        "print(container.task_queue()._in_caller_thread, type(container.background()).__name__)"
+    )
+
+    assert run_fresh(code, tmp_path).split()[-2:] == ["True", "AtOnce"]

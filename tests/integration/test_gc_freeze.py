@@ -4,31 +4,17 @@ has warmed up the report engine. Checked in fresh interpreters, as those process
 
 from __future__ import annotations
 
-import os
-import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.integration.fresh_process import run_fresh
+
 FROZEN = "import gc; print(gc.get_freeze_count(), len(gc.get_objects()))"
 
 
 def frozen_after(code: str, tmp_path: Path) -> tuple[int, int]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        VAR_DIR=str(tmp_path),
-        CELERY_BROKER_URL=f"filesystem://{tmp_path}/broker",
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", f"{code}\n{FROZEN}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    frozen, tracked = done.stdout.split()[-2:]
+    frozen, tracked = run_fresh(f"{code}\n{FROZEN}", tmp_path).split()[-2:]
     return int(frozen), int(tracked)
 
 
