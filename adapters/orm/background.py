@@ -5,9 +5,10 @@ After an attempt's commit, the doorbell of the jobs it admitted (publish, then m
 published) can run here, so the attempt goes on at once: in one process the publish and the
 mark were a third of a drained job's claim (4.2-4.7 against 2.7-2.9 ms; `python -m
 bench.attempt_steps`; bench/results/round-05089f3-0940f7a.md). Under a drain, though, both
-cores are busy, and handing each doorbell to this thread (and from it to the publish thread
-pool) costs more CPU than it saves waiting: the attempt's own thread rings it by default
-(see adapters.celery.task_queue). The work runs in order on one daemon thread, started by the
+cores are busy, and handing each doorbell to this thread (which, before, handed each
+publish on to the publish thread pool) cost more CPU than it saved waiting: the attempt's own
+thread rings it by default (see adapters.celery.task_queue; in a pool process this thread,
+when on, publishes itself too). The work runs in order on one daemon thread, started by the
 first submit in each process (a forked child starts its own); it holds its connection only
 while work keeps coming, and closes it after an error. Work lost with the process is never
 lost for the job: the relay publishes every entry left unmarked.

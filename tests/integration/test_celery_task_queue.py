@@ -257,3 +257,17 @@ def test_a_pool_process_publishes_in_the_attempt_s_thread_and_marks_there_too(tm
     )
 
     assert run_fresh(code, tmp_path).split()[-2:] == ["True", "AtOnce"]
+
+
+def test_publishing_in_the_caller_s_thread_a_hung_broker_holds_the_caller_about_its_socket_timeout() -> None:
+    with socket.socket() as silent:  # accepts connections (the kernel does) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        queue = queue_for(app_for(f"redis://127.0.0.1:{silent.getsockname()[1]}/0"))
+        queue.publish_in_caller_thread()
+
+        started = time.monotonic()
+        with pytest.raises(QueueUnavailable):
+            queue.enqueue(Delivery(job_id=uuid.uuid4(), kind="report.process", attempt=1, queue="reports"))
+
+    assert time.monotonic() - started < 2.5  # the 1 s socket timeout, once
