@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from operator import attrgetter
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -47,10 +47,23 @@ class Link(serializers.Field):
         self.when = when
 
     def get_attribute(self, instance: Any) -> str:
-        if self.when is not None and not self.when(instance):
+        request = self.context["request"]
+        url = self.url(instance, request, LinkBase.of(request))
+        if url is None:
             raise SkipField()
+        return url
+
+    @staticmethod
+    def shared(request: Any) -> LinkBase:
+        """What every link of one object shares (`url`'s `base`)."""
+        return LinkBase.of(request)
+
+    def url(self, instance: Any, request: Any, base: LinkBase) -> str | None:
+        """The link of `instance`, or None when `when` leaves it out."""
+        if self.when is not None and not self.when(instance):
+            return None
         kwargs = {name: attrgetter(attribute)(instance) for name, attribute in self.path.items()}
-        url = absolute_url(self.view_name, kwargs, self.context["request"])
+        url = absolute_url(self.view_name, kwargs, request, base)
         if self.query:
             url += "?" + urlencode(
                 {name: str(attrgetter(attribute)(instance)) for name, attribute in self.query.items()}
@@ -61,20 +74,47 @@ class Link(serializers.Field):
         return value
 
 
+class LinkBase(NamedTuple):
+    """What the links rendered against one request share: looked up once for an object's
+    links, not for each (the script prefix and URL conf are context-local lookups)."""
+
+    script_prefix: str
+    urlconf: Any
+    scheme_host: str  # what the request's absolute URIs start with
+    carries_query: bool  # the request's query may hold parameters DRF carries into links
+
+    @classmethod
+    def of(cls, request: Any) -> LinkBase:
+        scheme_host = request.build_absolute_uri("/")[:-1]
+        return cls(get_script_prefix(), get_urlconf(), scheme_host, bool(request.GET))
+
+    def absolute(self, path: str, request: Any) -> str:
+        """`request.build_absolute_uri(path)`, with DRF's format and version parameters
+        carried over. A reversed path is already quoted, so when it is a plain absolute path
+        the URI is the scheme and host followed by it."""
+        if self.carries_query:
+            return preserve_builtin_query_params(request.build_absolute_uri(path), request)
+        if path.startswith("/") and not path.startswith("//") and "/./" not in path and "/../" not in path:
+            return self.scheme_host + path
+        return str(request.build_absolute_uri(path))
+
+
 # URL paths with their ids as fields to fill, by view, kwarg names, script prefix and URLconf
 _PATHS: dict[tuple[str, tuple[str, ...], str, Any], str] = {}
 
 
-def absolute_url(view_name: str, kwargs: Mapping[str, Any], request: Any) -> str:
+def absolute_url(view_name: str, kwargs: Mapping[str, Any], request: Any, base: LinkBase | None = None) -> str:
     """What DRF's `reverse(view_name, kwargs=kwargs, request=request)` gives, without asking
     Django's resolver each time when every kwarg is a UUID (every id here): the path is
     reversed once, its ids turned into fields to fill (a UUID reverses as its own text), and
-    later links fill them in. Reversing costs 50-70 us a link; a page of 50 jobs has 250."""
+    later links fill them in. Reversing costs 50-70 us a link; a page of 50 jobs has 250.
+    `base`: what this request's links share, when the caller looked it up already."""
     if getattr(request, "versioning_scheme", None) is not None or not all(
         isinstance(value, UUID) for value in kwargs.values()
     ):
         return reverse(view_name, kwargs=dict(kwargs), request=request)
-    key = (view_name, tuple(sorted(kwargs)), get_script_prefix(), get_urlconf())
+    base = base or LinkBase.of(request)
+    key = (view_name, tuple(sorted(kwargs)), base.script_prefix, base.urlconf)
     template = _PATHS.get(key)
     if template is None:
         path = django_reverse(view_name, kwargs=dict(kwargs))
@@ -82,7 +122,7 @@ def absolute_url(view_name: str, kwargs: Mapping[str, Any], request: Any) -> str
             _PATHS[key] = template
     else:
         path = template.format_map({name: str(value) for name, value in kwargs.items()})
-    return preserve_builtin_query_params(request.build_absolute_uri(path), request)
+    return base.absolute(path, request)
 
 
 def _fields_of(path: str, kwargs: Mapping[str, UUID]) -> str | None:
