@@ -1,5 +1,5 @@
-"""The measuring tools behind the README's per-job figures: CPU per drained job by process
-group (bench.cpu_per_job) and a drained job's work step by step (bench.small_report)."""
+"""The measuring tools behind the README's per-job figures: CPU per drained or idle job by
+process group (bench.cpu_per_job) and a drained job's work step by step (bench.small_report)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,14 @@ def test_processes_are_grouped_by_their_place_beside_the_worker() -> None:
     assert _group(8, 1, "/venv/bin/python /venv/bin/celery -A config beat --loglevel INFO", worker) == "beat"
     assert _group(9, 1, "redis-server 127.0.0.1:6379", worker) == "Redis"
     assert _group(10, 1, "/usr/bin/gunicorn config.wsgi", worker) == ""
+
+
+def test_an_idle_run_counts_the_web_processes_and_this_client_too() -> None:
+    gunicorn = "/venv/bin/python /venv/bin/gunicorn config.wsgi --bind 127.0.0.1:8000 --workers 2"
+
+    assert _group(200, 1, gunicorn, 100, web=200) == "gunicorn"
+    assert _group(201, 200, gunicorn, 100, web=200) == "gunicorn"
+    assert _group(os.getpid(), os.getppid(), "python -m bench.cpu_per_job --idle", 100, web=200) == "this client"
 
 
 def test_a_small_report_is_profiled_and_rendered_in_a_fresh_process_step_by_step(tmp_path: Path) -> None:
