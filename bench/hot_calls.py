@@ -16,7 +16,9 @@ prints the median over `--rounds` rounds in microseconds per call:
 - publishing a job's delivery to Redis (in the calling thread): Celery's `send_task` given
   a connection of kombu's Redis transport, which builds a Redis client for every command,
   then of the one the settings name (a client per channel), against `CeleryTaskQueue`'s
-  publish (a producer kept with its connection, the arguments' repr written directly).
+  publish (a producer kept with its connection, the arguments' repr written directly);
+- rendering a job's representation (a submit's 202 body), DRF's path (every field copied
+  and bound for each job) against the output serializer's planned fields.
 
     .venv/bin/python -m bench.hot_calls
     .venv/bin/python -m bench.hot_calls --rounds 3 --number 200
@@ -63,7 +65,7 @@ def measure(rounds: int, number: int, folder: Path, system: Path) -> list[str]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    pairs = [_binding(), _timestamps(), _validation(), _documents(folder, system), _publishing()]
+    pairs = [_binding(), _timestamps(), _validation(), _documents(folder, system), _publishing(), _job_body()]
     lines = []
     for title, calls in pairs:
         times: dict[str, list[float]] = {name: [] for name in calls}
@@ -123,6 +125,40 @@ def _validation() -> tuple[str, dict[str, Callable[[], Any]]]:
 
     document = _result_document()
     return "a 3-row result's document", {"validated": lambda: ProfileResult.model_validate(document)}
+
+
+def _job_body() -> tuple[str, dict[str, Callable[[], Any]]]:
+    from django.test import RequestFactory
+    from rest_framework import serializers
+    from rest_framework.request import Request
+
+    from adapters.api.representations import JobOutput
+    from adapters.output_serializers import OutputSerializer
+    from application.jobs.read_models import JobView
+    from domain.job import Job
+
+    created = Job.create(
+        id=uuid.uuid4(),
+        kind="report.process",
+        owner_id=1,
+        queue="default",
+        max_attempts=3,
+        now=datetime.now(UTC),
+        actor="u",
+    )
+    job = JobView.of(created, internals=False).model_copy(update={"report_id": uuid.uuid4()})
+    request = Request(RequestFactory().post("/api/v1/reports/", SERVER_NAME="localhost"))
+
+    def drf_s() -> Any:
+        planned = OutputSerializer.to_representation
+        OutputSerializer.to_representation = serializers.Serializer.to_representation  # type: ignore[method-assign]
+        try:
+            return JobOutput(job, context={"request": request}).data
+        finally:
+            OutputSerializer.to_representation = planned  # type: ignore[method-assign]
+
+    calls = {"DRF's path": drf_s, "planned": lambda: JobOutput(job, context={"request": request}).data}
+    return "rendering a job (a submit's 202 body: 22 fields and 5 links)", calls
 
 
 def _documents(folder: Path, system: Path) -> tuple[str, dict[str, Callable[[], Any]]]:

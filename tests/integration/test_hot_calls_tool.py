@@ -15,9 +15,11 @@ def test_the_hot_calls_tool_prints_a_line_of_figures_per_pair() -> None:
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
 
     assert done.returncode == 0, done.stderr[-3000:]
-    lines = done.stdout.strip().splitlines()[-5:]
+    lines = done.stdout.strip().splitlines()[-6:]
     titles = ["binding 19 values", "reading a timestamptz", "a 3-row result's document", "storing ", "publishing "]
-    assert [line.startswith(title) for line, title in zip(lines, titles, strict=True)] == [True] * 5, lines
+    titles.append("rendering a job")
+    assert [line.startswith(title) for line, title in zip(lines, titles, strict=True)] == [True] * 6, lines
     assert all(re.search(r"µs a call: .+ \d+\.\d$", line) for line in lines), lines
     assert lines[3].count(",") >= 5  # the two files, the end without the row, with it twice
     assert lines[4].count(",") == 3  # send_task through either transport, and the task queue's publish
+    assert lines[5].count(",") == 2  # DRF's path and the planned one
