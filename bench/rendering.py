@@ -83,9 +83,11 @@ def main() -> None:
     @contextmanager
     def drf_path(copied: Callable[[Any], Any] = output_serializers._fresh) -> Iterator[None]:
         drf_s = serializers.Serializer.to_representation
-        with replaced(output_serializers.OutputSerializer, "to_representation", drf_s):
-            with replaced(output_serializers, "_fresh", copied):
-                yield
+        with (
+            replaced(output_serializers.OutputSerializer, "to_representation", drf_s),
+            replaced(output_serializers, "_fresh", copied),
+        ):
+            yield
 
     variants: dict[str, Callable[[], Any]] = {
         "as it is": lambda: replaced(links, "absolute_url", links.absolute_url),
