@@ -129,33 +129,17 @@ def _validation() -> tuple[str, dict[str, Callable[[], Any]]]:
 
 def _job_body() -> tuple[str, dict[str, Callable[[], Any]]]:
     from django.test import RequestFactory
-    from rest_framework import serializers
     from rest_framework.request import Request
 
     from adapters.api.representations import JobOutput
-    from adapters.output_serializers import OutputSerializer
-    from application.jobs.read_models import JobView
-    from domain.job import Job
+    from bench.rendering import drf_path, job_view
 
-    created = Job.create(
-        id=uuid.uuid4(),
-        kind="report.process",
-        owner_id=1,
-        queue="default",
-        max_attempts=3,
-        now=datetime.now(UTC),
-        actor="u",
-    )
-    job = JobView.of(created, internals=False).model_copy(update={"report_id": uuid.uuid4()})
+    job = job_view()
     request = Request(RequestFactory().post("/api/v1/reports/", SERVER_NAME="localhost"))
 
     def drf_s() -> Any:
-        planned = OutputSerializer.to_representation
-        OutputSerializer.to_representation = serializers.Serializer.to_representation  # type: ignore[method-assign]
-        try:
+        with drf_path():
             return JobOutput(job, context={"request": request}).data
-        finally:
-            OutputSerializer.to_representation = planned  # type: ignore[method-assign]
 
     calls = {"DRF's path": drf_s, "planned": lambda: JobOutput(job, context={"request": request}).data}
     return "rendering a job (a submit's 202 body: 22 fields and 5 links)", calls
