@@ -55,7 +55,8 @@ class Link(serializers.Field):
 
     @staticmethod
     def shared(request: Any) -> LinkBase:
-        """What every link of one object shares (`url`'s `base`)."""
+        """What every link of one object shares (`url`'s `base`): `LinkBase.of`, reached
+        through the field by output serializers, which links.py imports."""
         return LinkBase.of(request)
 
     def url(self, instance: Any, request: Any, base: LinkBase) -> str | None:

@@ -18,7 +18,7 @@ here plans its fields once per class instead:
 
 Anything the plain path cannot read the way DRF would (a missing attribute, a callable)
 goes through DRF's own path for that field, so the output is DRF's in every case
-(tests/integration/test_output_serializers.py renders both ways and compares)."""
+(tests/api/test_output_serializers.py renders both ways and compares)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ class OutputSerializer(serializers.Serializer):
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         found: dict[str, Any] = {}
-        links: Any = None  # what this object's links share, once one needs it
+        links: Any = None  # what this object's links share, once one needs it (with the request)
         read = instance.__getitem__ if isinstance(instance, Mapping) else partial(getattr, instance)
         for name, kind, field, attribute in _plan(type(self)):
             if kind == _PLAIN:
@@ -72,8 +72,9 @@ class OutputSerializer(serializers.Serializer):
                     continue
             elif kind == _LINK:
                 if links is None:
-                    links = field.shared(self.context["request"])
-                url = field.url(instance, self.context["request"], links)
+                    request = self.context["request"]
+                    links = field.shared(request)
+                url = field.url(instance, request, links)
                 if url is not None:
                     found[name] = url
                 continue
