@@ -7,7 +7,8 @@ POST until its job's message reaches the broker (the doorbell, read from Redis's
 the doorbell until the client has the POST's answer; the doorbell until the end stamped on
 the job; and for reportflow, the doorbell until the worker logs "attempt started" (the
 delivery: the broker, the worker's main process, the pool) and that line until the end (the
-claim and the work). Prints the medians, in milliseconds.
+claim and the work, whose own timings its "attempt ended" line gives). Prints the medians, in
+milliseconds.
 
     .venv/bin/python -m bench.idle_timeline                   # reportflow and naive, 100 jobs
     .venv/bin/python -m bench.idle_timeline --baseline main~3 --jobs 50 --repetitions 2
@@ -62,6 +63,8 @@ def measure(bench: Bench, side: Side, jobs: int, pause: float = 0.0) -> str:
             figures += [started[job_id] - rang, ended - started[job_id]]
         for name, seconds in zip(parts, [*figures, ended - sent], strict=True):
             parts[name].append(1000 * seconds)
+    for step, values in _steps(log).items():  # the attempt's own timings, from its last line
+        parts[f"of which {step}"] = values
     medians = ", ".join(f"{name} {statistics.median(values):.2f}" for name, values in parts.items())
     return f"{side.name}: {len(parts['total'])} idle jobs, {pause} s apart, medians in ms: {medians}"
 
@@ -135,6 +138,17 @@ def _started_at(log: str) -> dict[str, float]:
             stamp = datetime.fromisoformat(fields["timestamp"].replace("Z", "+00:00")).timestamp()
             found.setdefault(fields["job_id"], stamp)
     return found
+
+
+def _steps(log: str) -> dict[str, list[float]]:
+    """The claim and the work of each attempt, in ms, as its "attempt ended" line says."""
+    steps: dict[str, list[float]] = {"claim": [], "work": []}
+    for line in log.splitlines():
+        if line.startswith("{") and '"attempt ended"' in line:
+            fields = json.loads(line)
+            for step, values in steps.items():
+                values.append(float(fields[f"{step}_ms"]))
+    return {step: values for step, values in steps.items() if values}
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from bench.baseline import baseline
 from bench.load import CSV
+from bench.stacks import scratch_root
 
 ROOT = Path(__file__).resolve().parents[1]
 _CHILD = """
@@ -69,7 +70,7 @@ def main() -> None:
     parser.add_argument("--pause", type=float, default=0.0, help="seconds to sleep before each job (100 jobs then)")
     options = parser.parse_args()
     with ExitStack() as resources:
-        scratch = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="small-", dir=ROOT / "var")))
+        scratch = Path(resources.enter_context(tempfile.TemporaryDirectory(prefix="small-", dir=scratch_root())))
         path = scratch / "bench.csv"
         path.write_bytes(CSV)
         sides = {"this checkout": ROOT}

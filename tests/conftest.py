@@ -9,12 +9,25 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import structlog
 
 TESTS = Path(__file__).parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture
+def log_lines() -> Iterator[list[dict[str, Any]]]:
+    """What our structlog loggers (a request's line, a task's) say during the test: each line's
+    fields, the bound context and the logger's name included. (They bypass stdlib logging, so
+    caplog sees only the libraries' lines; see adapters.observability.logs.)"""
+    keep = [structlog.contextvars.merge_contextvars, structlog.stdlib.add_logger_name]
+    with structlog.testing.capture_logs(processors=keep) as lines:
+        yield lines
 
 
 def _reachable(host: str, port: int) -> bool:

@@ -16,7 +16,6 @@ import time
 from typing import Any
 from uuid import UUID
 
-import structlog
 from celery import Task, shared_task, signals
 from celery.exceptions import Reject
 from django.db import InterfaceError, OperationalError
@@ -25,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from adapters.celery.shutdown import stopping_reason
 from adapters.metrics.jobs import count_attempt, count_reconciled
-from adapters.observability import correlation
+from adapters.observability import correlation, logs
 from adapters.orm import api_tokens
 from adapters.rate_limits.counters import DatabaseRateCounter
 from application.jobs.dead_messages import RecordDeadMessage
@@ -36,7 +35,7 @@ from config.celery import app
 from config.container import container
 from config.gc_freeze import freeze_start_up_objects
 
-logger = structlog.stdlib.get_logger(__name__)
+logger = logs.get_logger(__name__)
 DATABASE_RETRIES = 30
 DATABASE_RETRY_CAP_SECONDS = 10
 

@@ -12,13 +12,15 @@ from collections.abc import Callable
 import structlog
 from django.http import HttpRequest, HttpResponseBase
 
+from adapters.observability import logs
+
 HEADER = "X-Request-ID"
 # short, and only characters that cannot break a log line, a header or a query
 _ACCEPTED = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 # probes and scrapes: logged at DEBUG only, they arrive every few seconds
 _QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
-logger = structlog.stdlib.get_logger("reportflow.http")
+logger = logs.get_logger("reportflow.http")
 
 
 def request_id_from(header: str | None) -> str:

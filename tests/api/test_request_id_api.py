@@ -17,18 +17,16 @@ from adapters.observability import logs
 from adapters.orm.models import ApiTokenRecord, JobEventRecord, JobRecord
 
 
-def request_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
-    return [r.msg for r in caplog.records if isinstance(r.msg, dict) and r.msg.get("event") == "request"]
+def request_lines(log_lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [line for line in log_lines if line["logger"] == "reportflow.http" and line["event"] == "request"]
 
 
 def test_a_callers_request_id_is_echoed_logged_and_kept_by_the_job_it_creates(
     alice: APIClient,
     task_queue: InMemoryTaskQueue,
-    caplog: pytest.LogCaptureFixture,
+    log_lines: list[dict[str, Any]],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    caplog.set_level(logging.INFO)
-
     with django_capture_on_commit_callbacks(execute=True):
         response = alice.post(
             "/api/v1/reports/",
@@ -39,7 +37,7 @@ def test_a_callers_request_id_is_echoed_logged_and_kept_by_the_job_it_creates(
 
     assert response.status_code == 202
     assert response["X-Request-ID"] == "upload-42"
-    [line] = request_lines(caplog)
+    [line] = request_lines(log_lines)
     token = ApiTokenRecord.objects.get()
     assert line["request_id"] == "upload-42"
     assert (line["method"], line["path"], line["status"]) == ("POST", "/api/v1/reports/", 202)

@@ -113,13 +113,13 @@ def test_a_report_locked_by_another_transaction_is_skipped_not_waited_for(
     assert later.reports_deleted == 1, "the next run takes the row once it is free"
 
 
-def task_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
-    """The structured lines the engine's tasks logged (structlog hands each over as a dict)."""
-    return [r.msg for r in caplog.records if isinstance(r.msg, dict) and r.name == "adapters.celery.tasks"]
+def task_lines(log_lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The structured lines the engine's tasks logged."""
+    return [line for line in log_lines if line["logger"] == "adapters.celery.tasks"]
 
 
 def test_beat_sends_the_retention_task_which_logs_only_when_it_deleted_something(
-    upload: Any, run_worker: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    upload: Any, run_worker: Any, tmp_path: Path, log_lines: list[dict[str, Any]]
 ) -> None:
     from django.conf import settings
 
@@ -130,15 +130,14 @@ def test_beat_sends_the_retention_task_which_logs_only_when_it_deleted_something
         old = upload().json()["report_id"]
         run_worker()
         age([old], days=10)
-        caplog.clear()
-        with caplog.at_level("INFO", logger="adapters.celery.tasks"):
-            retention_task()  # RETENTION_DAYS is 0 here: nothing to do, nothing said
-            quiet = task_lines(caplog)
-            with container.retention.override(Retention(days=7)):
-                retention_task()
-                retention_task()
+        log_lines.clear()
+        retention_task()  # RETENTION_DAYS is 0 here: nothing to do, nothing said
+        quiet = task_lines(log_lines)
+        with container.retention.override(Retention(days=7)):
+            retention_task()
+            retention_task()
 
     assert (entry["task"], entry["options"]["queue"]) == ("jobs.retention", "engine")
     assert quiet == []
-    said = [{k: line[k] for k in ("event", "reports_deleted", "blobs_deleted")} for line in task_lines(caplog)]
+    said = [{k: line[k] for k in ("event", "reports_deleted", "blobs_deleted")} for line in task_lines(log_lines)]
     assert said == [{"event": "retention applied", "reports_deleted": 1, "blobs_deleted": 2}]

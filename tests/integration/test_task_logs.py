@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from typing import Any
 
@@ -14,15 +13,14 @@ from adapters.celery.tasks import JOB_TASKS
 process_report = JOB_TASKS["report.process"]
 
 
-def events(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
-    return [r.msg for r in caplog.records if isinstance(r.msg, dict) and r.name == "adapters.celery.tasks"]
+def events(log_lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [line for line in log_lines if line["logger"] == "adapters.celery.tasks"]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_task_logs_its_start_and_its_outcome_once_with_the_ids_of_its_message(
-    caplog: pytest.LogCaptureFixture,
+    log_lines: list[dict[str, Any]],
 ) -> None:
-    caplog.set_level(logging.INFO)
     job_id = str(uuid.uuid4())
 
     result = process_report.apply(
@@ -32,7 +30,7 @@ def test_a_task_logs_its_start_and_its_outcome_once_with_the_ids_of_its_message(
     )
 
     assert result.successful()
-    started, ended = events(caplog)
+    started, ended = events(log_lines)
     assert (started["event"], ended["event"]) == ("attempt started", "attempt ended")
     for line in (started, ended):
         assert (line["request_id"], line["user_id"], line["job_id"], line["attempt"]) == ("req-7", "3", job_id, 2)
@@ -42,12 +40,12 @@ def test_a_task_logs_its_start_and_its_outcome_once_with_the_ids_of_its_message(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_header_values_that_are_not_safe_ids_are_not_logged(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO)
-
+def test_header_values_that_are_not_safe_ids_are_not_logged(log_lines: list[dict[str, Any]]) -> None:
     process_report.apply(
         kwargs={"job_id": str(uuid.uuid4()), "attempt": 1}, headers={"request_id": "a\nforged line", "user_id": 5}
     )
 
-    for line in events(caplog):
+    lines = events(log_lines)
+    assert lines, "the task logged its lines"
+    for line in lines:
         assert "request_id" not in line and "user_id" not in line

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
@@ -32,7 +33,7 @@ def test_every_delivery_is_counted_by_kind_and_outcome() -> None:
     assert sample("reportflow_job_attempts_total", **labels) - before == 1
 
 
-def test_each_step_of_an_attempt_is_timed_by_kind_and_step_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+def test_each_step_of_an_attempt_is_timed_by_kind_and_step_and_logged(log_lines: list[dict[str, Any]]) -> None:
     def timed(cmd: RunAttempt) -> AttemptOutcome:
         retried = AttemptOutcome(outcome=Outcome.RETRY_SCHEDULED, job_id=cmd.job_id, attempt=cmd.attempt)
         return retried.model_copy(update={"claim_seconds": 0.003, "work_seconds": 0.2})
@@ -46,13 +47,13 @@ def test_each_step_of_an_attempt_is_timed_by_kind_and_step_and_logged(caplog: py
     before = counts()
     work_before = sample("reportflow_attempt_step_seconds_sum", kind="report.merge", step="work")
 
-    with container.attempt_pipeline.override(timed), caplog.at_level("INFO"):
+    with container.attempt_pipeline.override(timed):
         JOB_TASKS["report.merge"].apply(kwargs={"job_id": str(uuid.uuid4()), "attempt": 1})
 
     after = counts()
     assert {step: after[step] - before[step] for step in after} == {"claim": 1, "work": 1, "record": 0}
     assert sample("reportflow_attempt_step_seconds_sum", kind="report.merge", step="work") - work_before == 0.2
-    ended = [r.msg for r in caplog.records if isinstance(r.msg, dict) and r.msg.get("event") == "attempt ended"]
+    ended = [line for line in log_lines if line["event"] == "attempt ended"]
     assert [(line["claim_ms"], line["work_ms"], line["record_ms"]) for line in ended] == [(3.0, 200.0, 0.0)]
 
 

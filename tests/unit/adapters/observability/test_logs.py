@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,19 +31,30 @@ def _structlog() -> Iterator[None]:
     logs.configure(log_format="json", level="INFO")
     yield
     structlog.contextvars.clear_contextvars()
+    logs.configure(log_format="json", level="INFO")  # on stderr again, not a test's stream
+
+
+def ours(log_format: logs.LogFormat, name: str, *, level: str = "INFO") -> tuple[Any, io.StringIO]:
+    """A logger of ours (structlog's, rendered by structlog) writing to a stream of its own."""
+    stream = io.StringIO()
+    logs.configure(log_format=log_format, level=level, stream=stream)
+    return logs.get_logger(name), stream
 
 
 def test_json_lines_carry_the_bound_context_whether_structlog_or_stdlib_wrote_them() -> None:
     stdlib, stream = capture("json")
+    logger, our_stream = ours("json", stdlib.name)
     structlog.contextvars.bind_contextvars(request_id="req-1", job_id="j-1")
 
-    structlog.stdlib.get_logger(stdlib.name).info("attempt ended", outcome="succeeded")
+    logger.info("attempt ended", outcome="succeeded")
     stdlib.warning("heartbeat of job %s failed", "j-1")
 
-    ours, theirs = (json.loads(line) for line in stream.getvalue().splitlines())
-    assert ours["event"] == "attempt ended" and ours["outcome"] == "succeeded"
+    [mine] = [json.loads(line) for line in our_stream.getvalue().splitlines()]
+    [theirs] = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert mine["event"] == "attempt ended" and mine["outcome"] == "succeeded"
     assert theirs["event"] == "heartbeat of job j-1 failed"
-    for line, level in ((ours, "info"), (theirs, "warning")):
+    assert set(mine) - {"outcome"} == set(theirs), "both kinds of line have the same fields"
+    for line, level in ((mine, "info"), (theirs, "warning")):
         assert (line["request_id"], line["job_id"], line["level"], line["logger"]) == (
             "req-1",
             "j-1",
@@ -50,6 +62,33 @@ def test_json_lines_carry_the_bound_context_whether_structlog_or_stdlib_wrote_th
             stdlib.name,
         )
         assert line["timestamp"].endswith("Z")
+
+
+def test_our_lines_below_the_level_are_dropped_and_an_exception_is_one_line() -> None:
+    logger, stream = ours("json", "tests.observability.level", level="WARNING")
+
+    logger.info("not said")
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        logger.exception("it failed")
+
+    [line] = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert line["event"] == "it failed" and "RuntimeError: boom" in line["exception"]
+
+
+def test_our_lines_go_to_the_stderr_the_process_started_with_not_a_swapped_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started_with, swapped = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "__stderr__", started_with)
+    monkeypatch.setattr(sys, "stderr", swapped)  # as a Celery worker's proxy that logs what is written
+    logs.configure(log_format="json", level="INFO")
+
+    logs.get_logger("tests.observability.stderr").info("attempt started")
+
+    assert json.loads(started_with.getvalue())["event"] == "attempt started"
+    assert swapped.getvalue() == ""
 
 
 def test_an_exception_is_one_json_line_with_its_traceback() -> None:
@@ -65,10 +104,10 @@ def test_an_exception_is_one_json_line_with_its_traceback() -> None:
 
 
 def test_console_lines_are_readable_key_values() -> None:
-    stdlib, stream = capture("console")
+    logger, stream = ours("console", "tests.observability.console")
     structlog.contextvars.bind_contextvars(request_id="req-2")
 
-    structlog.stdlib.get_logger(stdlib.name).info("request", status=202)
+    logger.info("request", status=202)
 
     line = stream.getvalue()
     assert "request" in line and "status=202" in line and "request_id=req-2" in line
