@@ -32,3 +32,9 @@ def test_what_start_up_made_is_frozen_out_of_the_collector_s_passes(start_up: st
 
     assert frozen > 50_000, "Django and its apps alone make more than this"
     assert tracked < frozen / 10, "a full pass scans only what was made since"
+
+
+def test_a_gunicorn_worker_loads_the_report_engine_before_its_first_request(tmp_path: Path) -> None:
+    loaded = run_fresh("import sys\nimport config.wsgi\nprint('polars' in sys.modules)", tmp_path).split()[-1]
+
+    assert loaded == "True", "else the first upload a worker takes waits for the import"
