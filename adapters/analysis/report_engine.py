@@ -15,9 +15,8 @@ from domain.profile import ChunkPlan, DeclaredSchema, PartialProfile, ProfileRes
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Profiled(ProfileResult):
-    """A result this engine made, with its document validated once: its page and its two
-    tables are each rendered from the model, which the document would otherwise be validated
-    into three times."""
+    """A result this engine made, with its model: its page and its two tables are each rendered
+    from the model, which the document would otherwise be validated into three times."""
 
     model: ResultModel = field(compare=False, repr=False)
 
@@ -47,8 +46,8 @@ class ProfilingReportEngine:
     def analyze_path(
         self, path: str, *, schema: DeclaredSchema | None, checkpoint: Checkpoint = no_checkpoint
     ) -> ProfileResult:
-        document = self._engine.analyze_path(path, schema=_definition(schema), checkpoint=checkpoint)
-        return _Profiled.of(document)
+        document, model = self._engine.profile_path(path, schema=_definition(schema), checkpoint=checkpoint)
+        return _Profiled(document=document, model=model)
 
     def plan_chunks(self, path: str, *, target_bytes: int, checkpoint: Checkpoint = no_checkpoint) -> list[ChunkPlan]:
         specs = self._engine.plan_chunks(path, target_bytes=target_bytes, checkpoint=checkpoint)

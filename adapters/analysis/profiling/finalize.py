@@ -36,12 +36,20 @@ _CONFIDENCE = {1: 0.683, 2: 0.954, 3: 0.997}[HLL_CONFIDENCE_STD_DEVS]
 
 def build_result(profile: PartialProfile, *, file_bytes: int, chunks: int, tick: Tick = no_tick) -> dict[str, Any]:
     """The result document; `tick` is called after every column."""
+    result = result_model(profile, file_bytes=file_bytes, chunks=chunks, tick=tick)
+    tick()  # a wide result takes long to validate and long to dump: a checkpoint between them
+    return result.model_dump(mode="json")
+
+
+def result_model(profile: PartialProfile, *, file_bytes: int, chunks: int, tick: Tick = no_tick) -> ProfileResult:
+    """The result, as its model (`build_result` gives its document); `tick` is called after
+    every column."""
     source = profile.chunk.source
     columns = []
     for position, column in enumerate(profile.columns.values()):
         columns.append(_column(column, position, profile.rows))
         tick()
-    result = ProfileResult(
+    return ProfileResult(
         summary=Summary(rows=profile.rows, columns=len(profile.columns)),
         file=FileFacts(
             format=source.format,
@@ -60,8 +68,6 @@ def build_result(profile: PartialProfile, *, file_bytes: int, chunks: int, tick:
         columns=columns,
         schema_check=None if profile.checker is None else _schema_check(profile.checker),
     )
-    tick()  # a wide result takes long to validate and long to dump: a checkpoint between them
-    return result.model_dump(mode="json")
 
 
 def _column(column: ColumnAccumulator, position: int, rows: int) -> ColumnProfile:
