@@ -211,8 +211,8 @@ class DjangoJobRepository:
             return None
         report = row[JOBS.width :]
         if self._reports is not None and any(value is not None for value in report):
-            self._reports.read_ahead(REPORTS.instance(report))
-        return self._read(JOBS.instance(row[: JOBS.width]), locked=True)
+            self._reports.read_ahead(REPORTS.record(report))
+        return self._read(JOBS.record(row[: JOBS.width]), locked=True)
 
     def get_for_owner(self, job_id: UUID, owner_id: int) -> Job | None:
         # read to show, not to save: nothing to remember (a save of it would write every column)

@@ -207,3 +207,34 @@ def test_a_job_locked_to_be_changed_brings_its_own_report_in_the_same_statement(
 def reads(captured: list[dict[str, str]]) -> list[str]:
     """The statements that read rows (a statement's first PREPARE and its savepoint aside)."""
     return [q["sql"] for q in captured if q["sql"].removeprefix("BEGIN; ").startswith(("EXECUTE", "SELECT"))]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_and_its_report_read_for_a_claim_are_what_a_plain_read_gives(
+    make_user: Callable[[str], int],
+) -> None:
+    """The claim's read maps its row straight into the domain objects (no model instance): every
+    column, its JSON and timestamps included, reads as the model would read it."""
+    from tests.integration.test_repository_contract import add_report
+
+    owner = make_user("alice")
+    job, report = add_report(DjangoUnitOfWork(), owner)
+    uow = DjangoUnitOfWork()
+    with uow:
+        started = uow.jobs.get(job.id, for_update=True)
+        assert started is not None
+        started.start(now=T0, worker="w1", lease_seconds=30)
+        uow.jobs.save(started)
+        uow.commit()
+
+    with uow:
+        claimed, its_report = uow.jobs.get(job.id, for_update=True), uow.reports.get(report.id)
+    with uow:
+        plain = uow.jobs.get(job.id)
+        plain_report = uow.reports.get(report.id)
+
+    assert claimed is not None and plain is not None and its_report is not None
+    assert vars(claimed) == vars(plain)
+    assert vars(its_report) == vars(plain_report)
+    assert (claimed.worker, claimed.status, claimed.lease_expires_at) == ("w1", "running", T0 + timedelta(seconds=30))
+    assert its_report.declared_schema is not None and its_report.declared_schema.definition["columns"]
