@@ -10,6 +10,7 @@ from typing import Any
 from adapters.metrics import multiprocess
 from adapters.observability import logs
 from config.environment import Environment
+from config.gc_freeze import collect_young
 
 _ENV = Environment()
 logconfig_dict = logs.configure(log_format=_ENV.effective_log_format, level=_ENV.log_level)
@@ -21,3 +22,8 @@ def on_starting(server: Any) -> None:
 
 def child_exit(server: Any, worker: Any) -> None:
     multiprocess.process_exited(worker.pid)
+
+
+def post_request(worker: Any, req: Any, environ: Any, resp: Any) -> None:
+    """Once the answer is sent: the young garbage of the request (see config.gc_freeze)."""
+    collect_young()

@@ -3,7 +3,7 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 from adapters.observability import tracing
-from config.gc_freeze import freeze_start_up_objects
+from config.gc_freeze import collect_after_each_piece_of_work, freeze_start_up_objects
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 tracing.configure()  # only when the OTEL_* variables ask for traces; before the middleware loads
@@ -20,6 +20,7 @@ def _ready_to_serve() -> None:
     container.task_queue().warm_up()
     container.report_engine()
     freeze_start_up_objects()
+    collect_after_each_piece_of_work()  # gunicorn.conf.py collects after each request
 
 
 _ready_to_serve()

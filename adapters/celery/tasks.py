@@ -33,7 +33,7 @@ from application.jobs.registry import JobKind
 from application.schedules.fire import FireSchedules
 from config.celery import app
 from config.container import container
-from config.gc_freeze import freeze_start_up_objects
+from config.gc_freeze import collect_after_each_piece_of_work, collect_young, freeze_start_up_objects
 
 logger = logs.get_logger(__name__)
 DATABASE_RETRIES = 30
@@ -154,6 +154,13 @@ def _warm_up(**_: Any) -> None:
     queue.publish_in_caller_thread()
     queue.warm_up()
     freeze_start_up_objects()
+    collect_after_each_piece_of_work()
+
+
+@signals.task_postrun.connect
+def _collect_young(**_: Any) -> None:
+    """After each task in a pool process, its end committed (see config.gc_freeze)."""
+    collect_young()
 
 
 @signals.worker_ready.connect
