@@ -33,7 +33,9 @@ class JobRecord(models.Model):
     error = models.TextField(blank=True)
     error_detail = models.TextField(blank=True)
     cancel_requested = models.BooleanField(default=False)
-    parent = models.ForeignKey("self", null=True, on_delete=models.PROTECT, related_name="children")
+    # indexed only where set (see Meta): most jobs have no parent, and a full index would hold
+    # an entry for each of them, written with every job
+    parent = models.ForeignKey("self", null=True, on_delete=models.PROTECT, related_name="children", db_index=False)
     payload = models.JSONField(default=dict)
     children_total = models.PositiveIntegerField(default=0)
     children_done = models.PositiveIntegerField(default=0)
@@ -64,6 +66,8 @@ class JobRecord(models.Model):
                 condition=models.Q(status__in=["queued", "retrying"]),
             ),
             models.Index(fields=["-created_at", "-id"], name="job_dead_newest", condition=models.Q(status="dead")),
+            # a fan-out's children (a parent's id is never NULL in a lookup of them)
+            models.Index(fields=["parent"], name="job_children", condition=models.Q(parent__isnull=False)),
             # admission: an owner's waiting jobs not dispatched yet, in the order they may start
             # (all of next_to_dispatch's ORDER BY: its LIMIT reads the first rows, never a sort)
             models.Index(
@@ -127,7 +131,8 @@ class SmallBlobRecord(models.Model):
 
 
 class JobEventRecord(models.Model):
-    job = models.ForeignKey(JobRecord, on_delete=models.CASCADE, related_name="events")
+    # no index of its own: the unique (job, seq) leads with it, and serves its lookups
+    job = models.ForeignKey(JobRecord, on_delete=models.CASCADE, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
     from_status = models.CharField(max_length=16, choices=STATUS_CHOICES, blank=True)
     to_status = models.CharField(max_length=16, choices=STATUS_CHOICES)
@@ -223,7 +228,8 @@ class OutboxRecord(models.Model):
 
 
 class IdempotencyKeyRecord(models.Model):
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # no index of its own: the unique (owner, key) leads with it, and serves its lookups
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=128)
     response = models.JSONField(null=True)
