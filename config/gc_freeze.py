@@ -32,16 +32,25 @@ def freeze_start_up_objects() -> None:
 YOUNG_THRESHOLD = 20_000
 
 
+_collecting_after_work = False  # whether this process chose to (a serving one; not a test's)
+
+
 def collect_after_each_piece_of_work() -> None:
     """Call once a process serves: young collections wait for `collect_young`, unless a piece of
     work makes YOUNG_THRESHOLD objects."""
+    global _collecting_after_work
     gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+    _collecting_after_work = True
 
 
 def collect_young() -> None:
     """Call after each request or task, once its caller has its answer: one step of the
     collector's own schedule, each call as one of its young passes (the generation collected
-    is the oldest whose count is due; start-up's objects are frozen, out of its way)."""
+    is the oldest whose count is due; start-up's objects are frozen, out of its way). Nothing
+    in a process that did not call `collect_after_each_piece_of_work`, whose collector keeps
+    its own schedule (a test run's, which applies tasks in its own process)."""
+    if not _collecting_after_work:
+        return
     _, young_passes, middle_passes = gc.get_count()
     _, young_due, middle_due = gc.get_threshold()
     gc.collect(2 if middle_passes >= middle_due else 1 if young_passes >= young_due else 0)

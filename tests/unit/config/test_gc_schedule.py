@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 
+from config import gc_freeze
 from config.gc_freeze import YOUNG_THRESHOLD, collect_after_each_piece_of_work, collect_young
 
 
 @pytest.fixture(autouse=True)
-def _threshold() -> Iterator[None]:
+def _threshold(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     kept = gc.get_threshold()
+    monkeypatch.setattr(gc_freeze, "_collecting_after_work", False)  # as a test run's process is
     yield
     gc.set_threshold(*kept)
 
@@ -50,6 +52,13 @@ def test_each_call_is_one_young_pass_and_the_older_generations_come_when_due() -
     assert generations[:young_due] == [0] * young_due
     assert generations[young_due] == 1, "every (young_due + 1)th pass takes the middle generation"
     assert generations.count(2) == 1, "and a full pass once the middle one's count is due"
+
+
+def test_a_process_that_did_not_choose_it_keeps_the_collectors_own_schedule() -> None:
+    before = gc.get_threshold()
+
+    assert collected() == []
+    assert gc.get_threshold() == before
 
 
 def test_gunicorn_collects_once_each_answer_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
