@@ -46,6 +46,9 @@ def health_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         return is_usable()
 
     monkeypatch.setattr(connection, "is_usable", counted)
+    # the connection may come from the test before, released moments ago: each test starts
+    # with one not released since, whatever ran before it
+    monkeypatch.setattr(connection, connection_checks._RELEASED, (None, 0.0), raising=False)
     return checks
 
 
